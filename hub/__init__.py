@@ -1,0 +1,1 @@
+"""Concierge hub: settings, wiring, persistence and the public HTTP/socket surfaces."""

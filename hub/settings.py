@@ -1,0 +1,164 @@
+"""Settings read once from the environment into a frozen object.
+
+A missing or malformed value fails at start with its variable name, so an operator
+learns about a typo before the first shopper does.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from hub.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///concierge.db"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret:
+    """Holds a string value that should not be revealed in tracebacks, reprs or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def origin_of(url: str) -> str:
+    """The scheme://host[:port] a browser sends in its Origin header for this URL."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(f"not an absolute URL: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the hub reads from its environment, cast and validated."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
+    public_url: str = "http://127.0.0.1:8080"
+    smtp_port: int | None = None
+    smtp_relay: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    log_format: str = "console"
+    log_level: str = "INFO"
+    allowed_origins: tuple[str, ...] = ()
+    offer_timeout_seconds: float = 30.0
+    max_body_bytes: int = 64 * 1024
+    session_ttl_seconds: int = 12 * 3600
+    vendor_dir: Path = PROJECT_ROOT / "node_modules"
+    secret_key_is_ephemeral: bool = False
+
+    @property
+    def own_origin(self) -> str:
+        return origin_of(self.public_url)
+
+    @property
+    def redis_enabled(self) -> bool:
+        return self.redis_url is not None
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        reader = _Reader(env)
+        secret = env.get("HUB_SECRET_KEY")
+        if secret is not None and len(secret) < 32:
+            raise ConfigError("HUB_SECRET_KEY must be at least 32 characters")
+        log_format = env.get("HUB_LOG_FORMAT", "console")
+        if log_format not in ("json", "console"):
+            raise ConfigError(f"HUB_LOG_FORMAT must be 'json' or 'console', not {log_format!r}")
+        public_url = reader.url("HUB_PUBLIC_URL", "http://127.0.0.1:8080")
+        origins = tuple(
+            reader.origin("HUB_ALLOWED_ORIGINS", item)
+            for item in env.get("HUB_ALLOWED_ORIGINS", "").split(",")
+            if item.strip()
+        )
+        return cls(
+            database_url=env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=env.get("HUB_REDIS_URL") or None,
+            secret_key=Secret(secret) if secret else Secret(secrets.token_urlsafe(32)),
+            secret_key_is_ephemeral=secret is None,
+            public_url=public_url.rstrip("/"),
+            smtp_port=reader.optional_int("HUB_SMTP_PORT"),
+            smtp_relay=env.get("HUB_SMTP_RELAY") or None,
+            wechat_api_base=reader.url("HUB_WECHAT_API_BASE", "https://api.weixin.qq.com"),
+            log_format=log_format,
+            log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
+            allowed_origins=origins,
+            offer_timeout_seconds=reader.positive_float("HUB_OFFER_TIMEOUT_SECONDS", 30.0),
+            max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
+            vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
+        )
+
+
+class _Reader:
+    """Casts environment values, naming the variable in every failure."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def optional_int(self, name: str) -> int | None:
+        raw = self.env.get(name)
+        if raw is None or raw == "":
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+        if value <= 0:
+            raise ConfigError(f"{name} must be positive")
+        return value
+
+    def positive_float(self, name: str, default: float) -> float:
+        raw = self.env.get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        if value <= 0:
+            raise ConfigError(f"{name} must be positive")
+        return value
+
+    def url(self, name: str, default: str) -> str:
+        raw = self.env.get(name) or default
+        try:
+            origin_of(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be an absolute http(s) URL, not {raw!r}") from None
+        return raw
+
+    def origin(self, name: str, raw: str) -> str:
+        try:
+            return origin_of(raw.strip())
+        except ValueError:
+            raise ConfigError(f"{name}: {raw.strip()!r} is not an origin like https://shop.example") from None
