@@ -58,7 +58,8 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # engineio/socketio log every packet at INFO; keep them for warnings and errors only.
-    for noisy in ("engineio", "socketio", "engineio.server", "socketio.server", "aiosqlite"):
+    noisy_loggers = ("engineio", "socketio", "aiosqlite", "alembic.runtime.plugins", "rq.worker")
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

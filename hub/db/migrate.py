@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from importlib.resources import files
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+import migrations
 from hub.db.engine import build_engine, normalise_url
 
 log = logging.getLogger("hub.migrate")
@@ -19,7 +20,7 @@ log = logging.getLogger("hub.migrate")
 
 def alembic_config(url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(files("migrations")))
+    cfg.set_main_option("script_location", str(Path(next(iter(migrations.__path__)))))
     cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return cfg
 

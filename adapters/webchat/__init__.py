@@ -1,0 +1,1 @@
+"""Web chat: the embeddable widget's socket namespace for anonymous shoppers."""

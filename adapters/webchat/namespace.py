@@ -1,0 +1,134 @@
+"""The shoppers' socket namespace (``/shopper``).
+
+A signed visitor token identifies the shopper; everything else in a payload is a claim
+to check. Messages are stored before the ack, keyed by ``client_id``, so a widget can
+resend after any reconnect without creating duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+
+from hub import validation
+from hub.clock import Clock
+from hub.conversations import latest_for_contact, messages_after
+from hub.db.engine import Database
+from hub.errors import InvalidInput, Unauthorized
+from hub.inbox import Inbox
+from hub.messages import Inbound, iso, message_payload
+from hub.realtime.acks import TrackedNamespace, acked, payload_dict
+from hub.realtime.names import SHOPPER, visitor_room
+from hub.realtime.publisher import Publisher
+from hub.security.ratelimit import Limiter
+from hub.security.tokens import VisitorTokens
+
+CHANNEL = "webchat"
+HISTORY_LIMIT = 1000
+log = logging.getLogger("adapters.webchat")
+
+
+def _optional(value: Any, check: Any, field: str) -> str | None:
+    return None if value in (None, "") else check(value, field)
+
+
+class ShopperNamespace(TrackedNamespace):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        inbox: Inbox,
+        publisher: Publisher,
+        tokens: VisitorTokens,
+        limiter: Limiter,
+        clock: Clock,
+    ) -> None:
+        super().__init__(SHOPPER)
+        self.db = db
+        self.inbox = inbox
+        self.publisher = publisher
+        self.tokens = tokens
+        self.limiter = limiter
+        self.clock = clock
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        body = payload_dict(auth)
+        try:
+            visitor_id = self.tokens.verify(body.get("visitor_token"))
+            store = _optional(body.get("store"), validation.store_code, "store")
+            language = _optional(body.get("language"), validation.language, "language")
+        except Unauthorized:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
+        except InvalidInput as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.message) from None
+        await self.save_session(sid, {"visitor_id": visitor_id, "store": store, "language": language})
+        await self.enter_room(sid, visitor_room(visitor_id))
+
+    async def _visitor(self, sid: str) -> dict[str, Any]:
+        session = await self.get_session(sid)
+        if "visitor_id" not in session:
+            raise Unauthorized("not connected")
+        return session
+
+    @acked
+    async def on_message(self, sid: str, data: Any = None) -> dict[str, Any]:
+        visitor = await self._visitor(sid)
+        body = payload_dict(data)
+        client_id = validation.client_id(body.get("client_id"))
+        text = validation.text(body.get("text"))
+        self.limiter.hit(f"visitor:{visitor['visitor_id']}")
+        stored = await self.inbox.receive(
+            Inbound(
+                channel=CHANNEL,
+                contact=visitor["visitor_id"],
+                identity_kind="web_visitor",
+                identity_value=visitor["visitor_id"],
+                dedupe_key=f"{CHANNEL}:{visitor['visitor_id']}:{client_id}",
+                text=text,
+                received_at=self.clock(),
+                store_code=visitor["store"],
+                language=visitor["language"],
+            ),
+            origin=sid,
+        )
+        message = stored.message
+        return {
+            "id": message.id,
+            "conversation_id": message.conversation_id,
+            "seq": message.seq,
+            "created_at": iso(message.created_at),
+        }
+
+    @acked
+    async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:
+        visitor = await self._visitor(sid)
+        async with self.db.reading() as session:
+            conversation = await latest_for_contact(session, CHANNEL, visitor["visitor_id"])
+        if conversation is not None and conversation.status == "assigned":
+            author = {"kind": "customer", "name": None}
+            await self.publisher.typing(conversation, author, bool(payload_dict(data).get("typing")), sid)
+        return {"ok": True}
+
+    @acked
+    async def on_history(self, sid: str, data: Any = None) -> dict[str, Any]:
+        visitor = await self._visitor(sid)
+        after = payload_dict(data).get("after_seq", 0)
+        if after is None:
+            after = 0
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise InvalidInput("after_seq", "after_seq must be a whole number ≥ 0")
+        async with self.db.reading() as session:
+            conversation = await latest_for_contact(session, CHANNEL, visitor["visitor_id"])
+            if conversation is None:
+                return {"conversation_id": None, "messages": [], "status": None, "ambassador": None}
+            messages = await messages_after(session, conversation.id, after, HISTORY_LIMIT)
+        staff = conversation.assigned_staff
+        return {
+            "conversation_id": conversation.id,
+            "messages": [message_payload(m) for m in messages],
+            "status": conversation.status,
+            "ambassador": {"name": staff.name} if staff is not None else None,
+            "has_more": len(messages) == HISTORY_LIMIT,
+        }

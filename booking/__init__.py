@@ -1,0 +1,1 @@
+"""Booking domain: opening hours, availability, appointments. Pure: no I/O imports."""

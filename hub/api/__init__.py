@@ -1,0 +1,1 @@
+"""HTTP entry points: thin handlers over the hub's services."""

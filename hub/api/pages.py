@@ -1,0 +1,57 @@
+"""The web pages (console, demo shop, widget) and the front-end's npm dependencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.errors import NotFound
+from hub.services import services
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+# Files served from node_modules, by the URL name the pages use.
+VENDOR = {"socket.io.min.js": Path("socket.io-client") / "dist" / "socket.io.min.js"}
+
+
+def _page(name: str) -> web.FileResponse:
+    response = web.FileResponse(STATIC / name)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+async def console_page(_request: web.Request) -> web.FileResponse:
+    return _page("console.html")
+
+
+async def chat_page(_request: web.Request) -> web.FileResponse:
+    return _page("chat.html")
+
+
+async def widget_script(_request: web.Request) -> web.FileResponse:
+    return _page("widget.js")
+
+
+async def index(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/chat")
+
+
+async def vendor_file(request: web.Request) -> web.FileResponse:
+    relative = VENDOR.get(request.match_info["name"])
+    if relative is None:
+        raise NotFound("no such file")
+    path = services(request).settings.vendor_dir / relative
+    if not path.is_file():
+        raise NotFound(f"front-end dependency missing: run `npm ci` ({relative})")
+    response = web.FileResponse(path)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_get("/console", console_page)
+    app.router.add_get("/chat", chat_page)
+    app.router.add_get("/widget.js", widget_script)
+    app.router.add_get("/static/vendor/{name}", vendor_file)
+    app.router.add_static("/static", STATIC, append_version=False)

@@ -1,0 +1,67 @@
+"""Reading requests safely: JSON bodies, caller identity, CSRF, client address."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from aiohttp import web
+
+from hub.errors import Forbidden, InvalidInput, Unauthorized
+from hub.realtime.names import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+from hub.services import services
+from hub.staff import Principal, principal_for_token
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PRINCIPAL = "principal"
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; the app's client_max_size caps it before parsing."""
+    if not request.can_read_body:
+        return {}
+    raw = await request.read()
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("body", "request body is not valid JSON", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("body", "request body must be a JSON object", code="invalid_json")
+    return data
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def principal(request: web.Request) -> Principal:
+    """The signed-in staff member: bearer token, or session cookie plus CSRF header."""
+    cached = request.get(PRINCIPAL)
+    if isinstance(cached, Principal):
+        return cached
+    token = _bearer(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token and request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            if not sent or not expected or not secrets.compare_digest(sent, expected):
+                raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+    if not token:
+        raise Unauthorized("sign in first")
+    hub = services(request)
+    async with hub.db.reading() as session:
+        found = await principal_for_token(session, token, now=hub.clock())
+    request[PRINCIPAL] = found
+    return found
+
+
+def session_token(request: web.Request) -> str | None:
+    return _bearer(request) or request.cookies.get(SESSION_COOKIE)

@@ -1,0 +1,15 @@
+"""Anonymous web shoppers get a signed visitor token to open the chat with."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from hub.api.requests import client_address
+from hub.services import services
+
+
+async def create_visitor(request: web.Request) -> web.Response:
+    hub = services(request)
+    hub.limits.anonymous.hit(f"visitors:{client_address(request)}")
+    _visitor_id, token = hub.tokens.issue()
+    return web.json_response({"visitor_token": token}, status=201)

@@ -1,0 +1,150 @@
+"""The composition root: the one place that knows every concrete class and wires them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import socketio
+from aiohttp import web
+
+from adapters.webchat.namespace import ShopperNamespace
+from hub.api import auth, conversations, health, pages, visitors
+from hub.api.middleware import access_log, cors, errors, security_headers
+from hub.clock import Clock, system_clock
+from hub.db.engine import Database
+from hub.inbox import Inbox
+from hub.metrics import Metrics
+from hub.realtime.console import ConsoleNamespace
+from hub.realtime.publisher import Publisher
+from hub.routing_repository import SqlRoutingRepository
+from hub.security.ratelimit import TokenBucketLimiter
+from hub.security.tokens import VisitorTokens
+from hub.services import SERVICES, Limits, Services
+from hub.settings import Settings
+from hub.tasks import BackgroundTasks
+from routing.service import RoutingService
+from routing.state import InMemoryPresence
+
+log = logging.getLogger("hub.app")
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class LoopTimers:
+    """Routing timers on the event loop, scheduled against the injected clock."""
+
+    def __init__(self, clock: Clock, tasks: BackgroundTasks) -> None:
+        self.clock = clock
+        self.tasks = tasks
+
+    def call_at(self, when: datetime, callback):  # type: ignore[no-untyped-def]
+        delay = max(0.0, (when - self.clock()).total_seconds())
+        handle = asyncio.get_running_loop().call_later(
+            delay, lambda: self.tasks.spawn(callback(), name="routing:timer")
+        )
+        return handle.cancel
+
+
+def _origins(settings: Settings) -> list[str]:
+    return [settings.own_origin, *settings.allowed_origins]
+
+
+def build_socket_server(settings: Settings) -> socketio.AsyncServer:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=_origins(settings),
+        max_http_buffer_size=settings.max_body_bytes,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[access_log, security_headers, cors, errors],
+    )
+    sio = build_socket_server(settings)
+    sio.attach(app)
+    app.cleanup_ctx.append(_lifecycle(settings, clock, sio))
+    app.on_shutdown.append(_finish_in_flight)
+    _add_routes(app)
+    return app
+
+
+def _add_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/metrics", health.metrics)
+    app.router.add_post("/api/auth/login", auth.login)
+    app.router.add_post("/api/auth/logout", auth.logout)
+    app.router.add_get("/api/me", auth.me)
+    app.router.add_route("*", "/api/visitors", visitors.create_visitor)
+    app.router.add_get("/api/conversations", conversations.list_conversations)
+    app.router.add_get("/api/conversations/{id}", conversations.get_conversation)
+    pages.add_routes(app)
+
+
+async def _finish_in_flight(app: web.Application) -> None:
+    """SIGTERM: the listener is closed; let acknowledged writes finish, then hang up."""
+    hub = app.get(SERVICES)
+    if hub is None:
+        return
+    for namespace in hub.namespaces:
+        await namespace.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS)
+    await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
+    await hub.routing.stop()
+    await hub.sio.shutdown()
+
+
+def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        tasks = BackgroundTasks()
+        metrics = Metrics()
+        publisher = Publisher(sio, db)
+        routing = RoutingService(
+            repository=SqlRoutingRepository(db),
+            presence=InMemoryPresence(),
+            notifier=publisher,
+            timers=LoopTimers(clock, tasks),
+            clock=clock,
+            offer_timeout=timedelta(seconds=settings.offer_timeout_seconds),
+        )
+        inbox = Inbox(db, clock=clock, events=publisher, routing=routing, tasks=tasks)
+        tokens = VisitorTokens(settings.secret_key.reveal())
+        limits = Limits(
+            login=TokenBucketLimiter(per_minute=10, burst=10),
+            anonymous=TokenBucketLimiter(per_minute=30, burst=20),
+            visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
+        )
+        app[SERVICES] = Services(
+            settings=settings, db=db, clock=clock, sio=sio, publisher=publisher, inbox=inbox,
+            routing=routing, tokens=tokens, limits=limits, tasks=tasks, metrics=metrics,
+        )
+        namespaces = [
+            ShopperNamespace(
+                db=db, inbox=inbox, publisher=publisher, tokens=tokens,
+                limiter=limits.visitor_messages, clock=clock,
+            ),
+            ConsoleNamespace(
+                db=db, inbox=inbox, routing=routing, publisher=publisher, clock=clock,
+                own_origin=settings.own_origin,
+            ),
+        ]
+        for namespace in namespaces:
+            sio.register_namespace(namespace)
+        metrics.describe("hub_http_requests_total", "counter", "HTTP requests by status class")
+        metrics.gauge("hub_background_tasks", "Background tasks in flight", lambda: len(tasks))
+        await db.ping()
+        await routing.start()
+        log.info("hub started", extra={"fields": {"database": db.dialect, "public_url": settings.public_url}})
+        app[SERVICES].namespaces = namespaces
+        yield
+        await db.close()
+        log.info("hub stopped")
+
+    return lifecycle

@@ -1,0 +1,112 @@
+"""The ``hub`` command: serve, worker, migrate, seed-demo, store add, staff add.
+
+Every failure prints one line to stderr and exits non-zero; writes happen in a single
+transaction, so a failed command leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from hub import validation
+from hub.errors import ConfigError, HubError
+from hub.logs import configure_logging
+from hub.settings import Settings
+
+log = logging.getLogger("hub.cli")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hub", description="Concierge service hub")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="serve HTTP and websockets")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+
+    commands.add_parser("worker", help="run background jobs from Redis (production mode)")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed-demo", help="add demo stores and ambassadors (idempotent)")
+
+    store = commands.add_parser("store", help="manage stores")
+    store_cmds = store.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    store_add = store_cmds.add_parser("add", help="add a store")
+    store_add.add_argument("code")
+    store_add.add_argument("--name", required=True)
+    store_add.add_argument("--timezone", required=True)
+    store_add.add_argument("--country", required=True)
+    store_add.add_argument("--languages", required=True)
+    store_add.add_argument("--hours", help='e.g. "Mon-Sat 10:00-19:00"; omitted: always open')
+
+    staff = commands.add_parser("staff", help="manage staff")
+    staff_cmds = staff.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    staff_add = staff_cmds.add_parser("add", help="add a staff member")
+    staff_add.add_argument("--email", required=True)
+    staff_add.add_argument("--name", required=True)
+    staff_add.add_argument("--store", required=True)
+    staff_add.add_argument("--role", default="ambassador", choices=validation.ROLES)
+    staff_add.add_argument("--languages", help="default: the store's languages")
+    staff_add.add_argument("--capacity", type=int, default=3)
+    staff_add.add_argument("--password-stdin", action="store_true", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
+        _run(args, settings)
+    except (CliError, HubError) as exc:
+        message = exc.message if isinstance(exc, HubError) else str(exc)
+        print(f"hub: {message}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "serve":
+        from hub.commands.serve import serve
+
+        serve(settings, args.host, args.port)
+    elif args.command == "worker":
+        from hub.commands.worker import work
+
+        work(settings)
+    elif args.command == "migrate":
+        from hub.commands.admin import migrate
+
+        migrate(settings)
+    elif args.command == "seed-demo":
+        from hub.commands.admin import seed
+
+        asyncio.run(seed(settings))
+    elif args.command == "store":
+        from hub.commands.admin import store_add
+
+        asyncio.run(store_add(settings, args))
+    elif args.command == "staff":
+        from hub.commands.admin import staff_add
+
+        asyncio.run(staff_add(settings, args, sys.stdin.readline().rstrip("\n")))
+    else:  # pragma: no cover - argparse rejects unknown commands
+        raise ConfigError(f"unknown command {args.command}")
+
+
+if __name__ == "__main__":
+    main()

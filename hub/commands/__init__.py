@@ -1,0 +1,1 @@
+"""Implementations behind the ``hub`` subcommands, imported only when used."""

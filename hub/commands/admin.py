@@ -1,0 +1,106 @@
+"""Operator commands that change the database: migrate, seed-demo, store add, staff add."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from hub import validation
+from hub.clock import system_clock
+from hub.db import migrate as migrations
+from hub.db.engine import Database
+from hub.errors import HubError
+from hub.seed import DEMO_PASSWORD, DEMO_STAFF, seed_demo
+from hub.settings import Settings
+from hub.staff import NewStaff, add_staff
+from hub.stores import NewStore, add_store, store_by_code
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def migrate(settings: Settings) -> None:
+    say(f"migrating {Database(settings.database_url).engine.url.render_as_string(hide_password=True)}")
+    before, after = migrations.upgrade_blocking(settings.database_url)
+    if before == after:
+        say(f"database already at revision {after}; nothing to do")
+    else:
+        say(f"database migrated from {before or 'empty'} to revision {after}")
+
+
+async def _require_schema(db: Database) -> None:
+    try:
+        await db.ping()
+        async with db.reading() as session:
+            await session.execute(validation_probe())
+    except (OperationalError, ProgrammingError):
+        raise HubError("the database has no schema yet: run `hub migrate` first") from None
+
+
+def validation_probe():  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from hub.db.models import Store
+
+    return select(Store.id).limit(1)
+
+
+async def seed(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        await _require_schema(db)
+        summary = await seed_demo(db, system_clock, say)
+    finally:
+        await db.close()
+    say(
+        f"seeded demo data: stores {summary.stores_created} new, {summary.stores_existing} existing; "
+        f"staff {summary.staff_created} new, {summary.staff_existing} existing"
+    )
+    say(f"demo logins (password {DEMO_PASSWORD!r}):")
+    for person in DEMO_STAFF:
+        say(f"  {person['email']:<28} {person['role']:<10} {person['store']}")
+
+
+async def store_add(settings: Settings, args: argparse.Namespace) -> None:
+    new = NewStore.parse(
+        code=args.code, name=args.name, timezone=args.timezone, country=args.country,
+        languages=args.languages, hours=args.hours,
+    )
+    db = Database(settings.database_url)
+    try:
+        await _require_schema(db)
+        async with db.transaction() as session:
+            store = await add_store(session, new, now=system_clock(), actor="cli")
+            code = store.code
+    finally:
+        await db.close()
+    say(f"store {code} added with appointment types virtual (30 min) and in-store (60 min)")
+
+
+async def staff_add(settings: Settings, args: argparse.Namespace, password: str) -> None:
+    email = validation.email(args.email)
+    name = validation.name(args.name)
+    capacity = validation.capacity(args.capacity)
+    validation.password(password)
+    db = Database(settings.database_url)
+    try:
+        await _require_schema(db)
+        async with db.transaction() as session:
+            store = await store_by_code(session, validation.store_code(args.store))
+            languages = (
+                validation.languages(args.languages) if args.languages else list(store.languages)
+            )
+            await add_staff(
+                session,
+                NewStaff(
+                    email=email, name=name, store_code=store.code, role=args.role,
+                    languages=languages, capacity=capacity, password=password,
+                ),
+                now=system_clock(),
+                actor="cli",
+            )
+    finally:
+        await db.close()
+    say(f"{args.role} {email} added to {store.code}")

@@ -1,0 +1,104 @@
+"""Reading conversations and messages, always through the caller's store access."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from hub.db.models import Conversation, Message
+from hub.errors import NotFound
+from hub.staff import Principal
+
+OPEN_STATUSES = ("queued", "offered", "assigned")
+STATUS_FILTERS = {
+    "open": OPEN_STATUSES,
+    "queued": ("queued", "offered"),
+    "assigned": ("assigned",),
+    "closed": ("closed",),
+}
+
+
+async def visible_conversation(
+    session: AsyncSession, principal: Principal, conversation_id: object
+) -> Conversation:
+    """The conversation if it lies in the caller's stores; otherwise it 'does not exist'."""
+    conversation = (
+        await session.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
+    )
+    if conversation is None or not principal.can_see_store(conversation.store_id):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: str, after_seq: int = 0, limit: int | None = None
+) -> Sequence[Message]:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        .order_by(Message.seq)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return (await session.scalars(query)).all()
+
+
+async def last_messages(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[str, Message]:
+    if not conversations:
+        return {}
+    pairs = [(c.id, c.last_seq) for c in conversations if c.last_seq > 0]
+    if not pairs:
+        return {}
+    rows = await session.scalars(
+        select(Message).where(
+            Message.conversation_id.in_([cid for cid, _ in pairs]),
+            Message.seq.in_({seq for _, seq in pairs}),
+        )
+    )
+    wanted = dict(pairs)
+    return {m.conversation_id: m for m in rows if wanted.get(m.conversation_id) == m.seq}
+
+
+async def list_for(
+    session: AsyncSession, principal: Principal, status: str, *, limit: int = 200
+) -> Sequence[Conversation]:
+    """An ambassador sees the conversations assigned to them; managers see their stores'."""
+    statuses = STATUS_FILTERS[status]
+    query = select(Conversation).where(
+        Conversation.store_id.in_(principal.store_ids), Conversation.status.in_(statuses)
+    )
+    if not principal.is_manager:
+        query = query.where(Conversation.assigned_staff_id == principal.id)
+    query = query.order_by(Conversation.updated_at.desc()).limit(limit)
+    return (await session.scalars(query)).unique().all()
+
+
+async def next_seq(session: AsyncSession, conversation: Conversation, now: datetime) -> int:
+    """Take the next sequence number; the row update serialises writers, so no gaps or repeats."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+        .returning(Conversation.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    seq = int(result.scalar_one())
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "updated_at", now)
+    return seq
+
+
+async def latest_for_contact(
+    session: AsyncSession, channel: str, contact: str
+) -> Conversation | None:
+    """The shopper's current conversation: the open one, else the most recent closed one."""
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.channel == channel, Conversation.contact == contact)
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,256 @@
+"""Writing messages: persist first, then tell the world.
+
+Every inbound and outbound message is committed (with its dedupe key and sequence
+number) before anyone is acknowledged or notified; a retry of the same key returns the
+message already stored instead of storing it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub import audit, validation
+from hub.clock import Clock
+from hub.conversations import OPEN_STATUSES, next_seq, visible_conversation
+from hub.db.engine import Database
+from hub.db.models import Conversation, Message, Store
+from hub.errors import Conflict, Forbidden, InvalidInput
+from hub.messages import Inbound
+from hub.profiles import resolve_customer
+from hub.staff import Principal
+from hub.tasks import BackgroundTasks
+
+log = logging.getLogger("hub.inbox")
+ATTEMPTS = 3
+
+
+class ConversationEvents(Protocol):
+    """Told after a commit; a failure here never undoes what was stored."""
+
+    async def message_added(
+        self, conversation: Conversation, message: Message, origin: str | None
+    ) -> None: ...
+
+    async def conversation_closed(self, conversation: Conversation) -> None: ...
+
+
+class Dispatcher(Protocol):
+    async def dispatch(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Stored:
+    message: Message
+    conversation: Conversation
+    duplicate: bool = False
+    opened: bool = False
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock,
+        events: ConversationEvents,
+        routing: Dispatcher,
+        tasks: BackgroundTasks,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.events = events
+        self.routing = routing
+        self.tasks = tasks
+
+    async def receive(self, inbound: Inbound, *, origin: str | None = None) -> Stored:
+        """Store a shopper's message in their open conversation, opening one if needed."""
+        validation.text(inbound.text)
+        stored = await self._with_retry(lambda s: self._receive(s, inbound))
+        if not stored.duplicate:
+            await self._after_commit(stored, origin)
+            if stored.opened:
+                self.tasks.spawn(self.routing.dispatch(), name="dispatch:opened")
+        return stored
+
+    async def reply(
+        self,
+        principal: Principal,
+        conversation_id: object,
+        client_id: object,
+        text: object,
+        *,
+        origin: str | None = None,
+    ) -> Stored:
+        body = validation.text(text)
+        key = f"staff:{principal.id}:{validation.client_id(client_id)}"
+        stored = await self._with_retry(
+            lambda s: self._reply(s, principal, conversation_id, key, body)
+        )
+        if not stored.duplicate:
+            await self._after_commit(stored, origin)
+        return stored
+
+    async def close(self, principal: Principal, conversation_id: object) -> Conversation:
+        async with self.db.transaction() as session:
+            conversation = await visible_conversation(session, principal, conversation_id)
+            _check_handler(principal, conversation)
+            if conversation.status == "closed":
+                return conversation
+            now = self.clock()
+            conversation.status = "closed"
+            conversation.closed_at = now
+            conversation.updated_at = now
+            audit.record(
+                session, at=now, actor_kind="staff", actor_id=principal.id,
+                action="conversation.closed", subject_type="conversation",
+                subject_id=conversation.id,
+            )
+        self.tasks.spawn(self.events.conversation_closed(conversation), name="emit:closed")
+        self.tasks.spawn(self.routing.dispatch(), name="dispatch:closed")
+        return conversation
+
+    async def _after_commit(self, stored: Stored, origin: str | None) -> None:
+        """Emit in commit order, so live clients rarely need to reorder by seq."""
+        try:
+            await self.events.message_added(stored.conversation, stored.message, origin)
+        except Exception:
+            # The message is stored; clients recover it through history.
+            log.exception("emitting a stored message failed")
+
+    async def _with_retry(self, work: _Work) -> Stored:
+        """Unique-key races (same client id, same new identity) resolve on the next attempt."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with self.db.transaction() as session:
+                    return await work(session)
+            except IntegrityError:
+                if attempt == ATTEMPTS:
+                    raise
+                log.info("write raced, retrying", extra={"fields": {"attempt": attempt}})
+        raise AssertionError("unreachable")
+
+    async def _receive(self, session: AsyncSession, inbound: Inbound) -> Stored:
+        existing = await _by_dedupe_key(session, inbound.dedupe_key)
+        if existing is not None:
+            conversation = await session.get(Conversation, existing.conversation_id)
+            assert conversation is not None
+            return Stored(existing, conversation, duplicate=True)
+        now = self.clock()
+        conversation = await session.scalar(
+            select(Conversation)
+            .where(
+                Conversation.channel == inbound.channel,
+                Conversation.contact == inbound.contact,
+                Conversation.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+        opened = conversation is None
+        if conversation is None:
+            store = await _store_for(session, inbound.store_code)
+            customer = await resolve_customer(
+                session,
+                kind=inbound.identity_kind,
+                value=inbound.identity_value,
+                display_name=inbound.display_name,
+                home_store_id=store.id,
+                now=now,
+            )
+            conversation = Conversation(
+                store_id=store.id,
+                customer_id=customer.id,
+                channel=inbound.channel,
+                contact=inbound.contact,
+                language=inbound.language,
+                status="queued",
+                last_seq=0,
+                created_at=now,
+                updated_at=now,
+                queued_at=now,
+            )
+            session.add(conversation)
+            await session.flush()
+            await session.refresh(conversation)
+        message = Message(
+            conversation_id=conversation.id,
+            seq=await next_seq(session, conversation, now),
+            direction="in",
+            channel=inbound.channel,
+            author_kind="customer",
+            author_name=inbound.display_name,
+            text=inbound.text,
+            dedupe_key=inbound.dedupe_key,
+            created_at=now,
+        )
+        session.add(message)
+        await session.flush()
+        return Stored(message, conversation, opened=opened)
+
+    async def _reply(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        conversation_id: object,
+        key: str,
+        body: str,
+    ) -> Stored:
+        conversation = await visible_conversation(session, principal, conversation_id)
+        existing = await _by_dedupe_key(session, key)
+        if existing is not None:
+            if existing.conversation_id != conversation.id:
+                raise Conflict("client_id already used for another conversation", code="client_id_reused")
+            return Stored(existing, conversation, duplicate=True)
+        _check_handler(principal, conversation)
+        if conversation.status == "closed":
+            raise Conflict("conversation is closed", code="conversation_closed")
+        now = self.clock()
+        message = Message(
+            conversation_id=conversation.id,
+            seq=await next_seq(session, conversation, now),
+            direction="out",
+            channel=conversation.channel,
+            author_kind="ambassador",
+            author_staff_id=principal.id,
+            author_name=principal.name,
+            text=body,
+            dedupe_key=key,
+            created_at=now,
+            delivery_status="sent" if conversation.channel == "webchat" else "pending",
+        )
+        session.add(message)
+        await session.flush()
+        return Stored(message, conversation)
+
+
+class _Work(Protocol):
+    async def __call__(self, session: AsyncSession) -> Stored: ...
+
+
+def _check_handler(principal: Principal, conversation: Conversation) -> None:
+    """Only the assigned ambassador (or a store manager) speaks in a conversation."""
+    if conversation.assigned_staff_id != principal.id and not principal.is_manager:
+        raise Forbidden("this conversation is not assigned to you", code="not_assigned")
+
+
+async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:
+    return await session.scalar(select(Message).where(Message.dedupe_key == key))
+
+
+async def _store_for(session: AsyncSession, code: str | None) -> Store:
+    """The store named by the channel, or the first store when a channel names none."""
+    if code is not None:
+        store = await session.scalar(select(Store).where(Store.code == code.upper()))
+        if store is None:
+            raise InvalidInput("store", f"store {code} does not exist", code="unknown_store")
+        return store
+    store = await session.scalar(select(Store).order_by(Store.created_at, Store.code).limit(1))
+    if store is None:
+        raise Conflict("no store is configured yet", code="no_store")
+    return store

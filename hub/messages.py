@@ -1,0 +1,86 @@
+"""The one internal message model every adapter speaks, and its wire payloads.
+
+Adapters turn channel payloads into ``Inbound``; nothing past an adapter sees XML, MIME or
+socket frames. ``message_payload`` is the shape both socket namespaces and the REST
+timeline return, so clients handle one format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hub.db.models import Conversation, Customer, Message, Staff
+
+CHANNELS = ("webchat", "wechat", "email", "voice", "contact", "callback")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A shopper's message as it arrived, normalised."""
+
+    channel: str
+    contact: str  # where replies go: visitor id, openid, e-mail address, E.164 number
+    identity_kind: str  # web_visitor | email | phone | wechat_openid | ...
+    identity_value: str
+    dedupe_key: str  # unique per channel: a retry of the same message carries the same key
+    text: str
+    received_at: datetime
+    store_code: str | None = None
+    language: str | None = None
+    display_name: str | None = None
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def customer_display_name(customer: Customer) -> str:
+    return customer.name or f"Guest {customer.id[:4].upper()}"
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "channel": message.channel,
+        "author": {"kind": message.author_kind, "name": message.author_name},
+        "text": message.text,
+        "created_at": iso(message.created_at),
+    }
+
+
+def customer_summary(customer: Customer) -> dict[str, Any]:
+    return {"id": customer.id, "name": customer_display_name(customer), "tier": customer.tier}
+
+
+def staff_summary(staff: Staff | None) -> dict[str, Any] | None:
+    return {"id": staff.id, "name": staff.name} if staff is not None else None
+
+
+def conversation_payload(
+    conversation: Conversation, last_message: Message | None = None
+) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "channel": conversation.channel,
+        "store": conversation.store.code,
+        "status": conversation.status,
+        "language": conversation.language,
+        "customer": customer_summary(conversation.customer),
+        "assigned_to": staff_summary(conversation.assigned_staff),
+        "last_seq": conversation.last_seq,
+        "last_message": (
+            {
+                "text": last_message.text,
+                "created_at": iso(last_message.created_at),
+                "author": {"kind": last_message.author_kind, "name": last_message.author_name},
+            }
+            if last_message is not None
+            else None
+        ),
+        "created_at": iso(conversation.created_at),
+        "updated_at": iso(conversation.updated_at),
+    }

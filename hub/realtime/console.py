@@ -1,0 +1,156 @@
+"""The ambassadors' socket namespace: presence, offers, replies, typing, close.
+
+Every event re-checks the caller against the conversation's store and assignment; the
+principal comes from the login session, never from the payload.
+"""
+
+from __future__ import annotations
+
+import logging
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+import socketio
+
+from hub.clock import Clock
+from hub.conversations import visible_conversation
+from hub.db.engine import Database
+from hub.errors import InvalidInput, Unauthorized
+from hub.inbox import Inbox
+from hub.messages import conversation_payload, iso
+from hub.realtime.acks import TrackedNamespace, acked, payload_dict
+from hub.realtime.names import CONSOLE, SESSION_COOKIE, staff_room
+from hub.realtime.publisher import Publisher
+from hub.staff import Principal, principal_for_token
+from routing.model import AmbassadorProfile, Presence
+from routing.service import RoutingService
+
+log = logging.getLogger("hub.console")
+
+
+def session_token_from(environ: dict[str, Any], auth: Any) -> str | None:
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return str(auth["token"])
+    try:
+        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+    except CookieError:
+        return None
+    morsel = cookie.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None else None
+
+
+def profile_of(principal: Principal) -> AmbassadorProfile:
+    return AmbassadorProfile(
+        id=principal.id,
+        name=principal.name,
+        store_ids=principal.store_ids,
+        languages=principal.languages,
+        capacity=principal.capacity,
+    )
+
+
+class ConsoleNamespace(TrackedNamespace):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        inbox: Inbox,
+        routing: RoutingService,
+        publisher: Publisher,
+        clock: Clock,
+        own_origin: str,
+    ) -> None:
+        super().__init__(CONSOLE)
+        self.db = db
+        self.inbox = inbox
+        self.routing = routing
+        self.publisher = publisher
+        self.clock = clock
+        self.own_origin = own_origin
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin and origin.lower() != self.own_origin:
+            raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
+        token = session_token_from(environ, auth)
+        if not token:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        try:
+            async with self.db.reading() as session:
+                principal = await principal_for_token(session, token, now=self.clock())
+        except Unauthorized:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
+        await self.save_session(sid, {"principal": principal})
+        await self.enter_room(sid, staff_room(principal.id))
+        await self.routing.connected(profile_of(principal), sid)
+        log.info("ambassador connected", extra={"fields": {"staff_id": principal.id}})
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        principal = await self._principal(sid)
+        await self.routing.disconnected(principal.id, sid)
+
+    async def _principal(self, sid: str) -> Principal:
+        session = await self.get_session(sid)
+        principal = session.get("principal")
+        if not isinstance(principal, Principal):
+            raise Unauthorized("not signed in")
+        return principal
+
+    @acked
+    async def on_presence(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        status = payload_dict(data).get("status")
+        if status not in (Presence.AVAILABLE.value, Presence.AWAY.value):
+            raise InvalidInput("status", "status must be 'available' or 'away'")
+        result = await self.routing.set_presence(principal.id, Presence(status))
+        return {"status": result.value}
+
+    @acked
+    async def on_accept(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        offer_id = _string(payload_dict(data), "offer_id")
+        offer = await self.routing.accept(offer_id, principal.id)
+        async with self.db.reading() as session:
+            conversation = await visible_conversation(session, principal, offer.conversation_id)
+            return {"conversation": conversation_payload(conversation)}
+
+    @acked
+    async def on_decline(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        await self.routing.decline(_string(payload_dict(data), "offer_id"), principal.id)
+        return {"ok": True}
+
+    @acked
+    async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        stored = await self.inbox.reply(
+            principal, body.get("conversation_id"), body.get("client_id"), body.get("text"),
+            origin=sid,
+        )
+        message = stored.message
+        return {"id": message.id, "seq": message.seq, "created_at": iso(message.created_at)}
+
+    @acked
+    async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        async with self.db.reading() as session:
+            conversation = await visible_conversation(session, principal, body.get("conversation_id"))
+        if conversation.assigned_staff_id == principal.id and conversation.status == "assigned":
+            author = {"kind": "ambassador", "name": principal.name}
+            await self.publisher.typing(conversation, author, bool(body.get("typing")), sid)
+        return {"ok": True}
+
+    @acked
+    async def on_close(self, sid: str, data: Any = None) -> dict[str, Any]:
+        principal = await self._principal(sid)
+        conversation = await self.inbox.close(principal, payload_dict(data).get("conversation_id"))
+        return {"conversation": conversation_payload(conversation)}
+
+
+def _string(body: dict[str, Any], field: str) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value or len(value) > 100:
+        raise InvalidInput(field, f"{field} is required")
+    return value

@@ -1,0 +1,1 @@
+"""Credentials: password hashing, bearer and visitor tokens, rate limits."""

@@ -1,0 +1,1 @@
+"""Routing domain: who gets a conversation, in what order. Pure policy + state + service."""
