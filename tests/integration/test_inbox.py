@@ -1,0 +1,163 @@
+"""Persist-first messaging on SQLite and PostgreSQL: dedupe, gapless seq, access checks."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import func, select, text
+
+from hub.db.engine import Database
+from hub.db.models import AuditEntry, Conversation, CustomerIdentity, Message
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.inbox import Inbox
+from hub.messages import Inbound
+from hub.routing_repository import SqlRoutingRepository
+from hub.tasks import BackgroundTasks
+from tests.conftest import FakeClock
+from tests.factories import make_staff, make_store
+
+
+@dataclass
+class Events:
+    messages: list[tuple[str, int]] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+
+    async def message_added(self, conversation, message, origin) -> None:  # type: ignore[no-untyped-def]
+        self.messages.append((conversation.id, message.seq))
+
+    async def conversation_closed(self, conversation) -> None:  # type: ignore[no-untyped-def]
+        self.closed.append(conversation.id)
+
+
+class Dispatches:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def dispatch(self) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+async def inbox(db: Database, clock: FakeClock) -> Inbox:
+    await make_store(db, clock())
+    await make_store(db, clock(), "LONDON01", languages="en", timezone="Europe/London")
+    return Inbox(db, clock=clock, events=Events(), routing=Dispatches(), tasks=BackgroundTasks())
+
+
+def inbound(text: str = "Hello", *, visitor: str = "v" * 32, key: str = "c1", store: str | None = "PARIS01") -> Inbound:
+    from datetime import UTC, datetime
+
+    return Inbound(
+        channel="webchat", contact=visitor, identity_kind="web_visitor", identity_value=visitor,
+        dedupe_key=f"webchat:{visitor}:{key}", text=text, received_at=datetime.now(UTC),
+        store_code=store,
+    )
+
+
+async def count(db: Database, model) -> int:  # type: ignore[no-untyped-def]
+    async with db.reading() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_first_message_opens_a_queued_conversation_linked_to_a_visitor_customer(inbox: Inbox, db: Database) -> None:
+    first = await inbox.receive(inbound(key="a"))
+    second = await inbox.receive(inbound("Do you resize rings?", key="b"))
+    assert first.opened and not second.opened
+    assert first.conversation.id == second.conversation.id
+    assert (first.message.seq, second.message.seq) == (1, 2)
+    assert first.conversation.status == "queued"
+    async with db.reading() as session:
+        identity = await session.scalar(select(CustomerIdentity))
+    assert identity is not None and identity.kind == "web_visitor"
+    assert identity.customer_id == first.conversation.customer_id
+    assert inbox.events.messages == [(first.conversation.id, 1), (first.conversation.id, 2)]  # type: ignore[attr-defined]
+
+
+async def test_a_repeated_client_id_stores_one_message_and_returns_the_same_id(inbox: Inbox, db: Database) -> None:
+    first = await inbox.receive(inbound(key="same"))
+    again = await inbox.receive(inbound(key="same"))
+    assert again.duplicate and again.message.id == first.message.id
+    assert await count(db, Message) == 1
+
+
+async def test_concurrent_duplicates_store_exactly_once(inbox: Inbox, db: Database) -> None:
+    await inbox.receive(inbound(key="warm-up"))
+    results = await asyncio.gather(*(inbox.receive(inbound(key="burst")) for _ in range(8)))
+    assert len({r.message.id for r in results}) == 1
+    assert await count(db, Message) == 2
+
+
+async def test_concurrent_messages_get_gapless_sequence_numbers(inbox: Inbox, db: Database) -> None:
+    await inbox.receive(inbound(key="open"))
+    await asyncio.gather(*(inbox.receive(inbound(f"m{i}", key=f"k{i}")) for i in range(20)))
+    async with db.reading() as session:
+        seqs = sorted((await session.scalars(select(Message.seq))).all())
+        conversation = await session.scalar(select(Conversation))
+    assert seqs == list(range(1, 22))
+    assert conversation is not None and conversation.last_seq == 21
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t", "x" * 10_001])
+async def test_empty_or_oversized_text_is_refused_and_nothing_is_stored(inbox: Inbox, db: Database, bad: str) -> None:
+    with pytest.raises(InvalidInput):
+        await inbox.receive(inbound(bad))
+    assert await count(db, Message) == 0
+    assert await count(db, Conversation) == 0
+
+
+async def test_unknown_store_is_refused_without_writing(inbox: Inbox, db: Database) -> None:
+    with pytest.raises(InvalidInput, match="NOPE"):
+        await inbox.receive(inbound(store="NOPE"))
+    assert await count(db, Conversation) == 0
+
+
+async def _assigned(db: Database, clock: FakeClock, inbox: Inbox, staff_id: str) -> str:
+    stored = await inbox.receive(inbound(key="open"))
+    repo = SqlRoutingRepository(db)
+    offer = await repo.open_offer(stored.conversation.id, staff_id, clock(), clock().replace(year=2030))
+    assert offer is not None
+    await repo.accept(offer.id, staff_id, clock())
+    return stored.conversation.id
+
+
+async def test_only_the_assigned_ambassador_replies_and_other_stores_see_nothing(inbox: Inbox, db: Database, clock: FakeClock) -> None:
+    amelie = await make_staff(db, clock())
+    hugo = await make_staff(db, clock())
+    london = await make_staff(db, clock(), "LONDON01")
+    conversation_id = await _assigned(db, clock, inbox, amelie.id)
+
+    reply = await inbox.reply(amelie, conversation_id, "r1", "Bonjour !")
+    assert reply.message.seq == 2 and reply.message.author_name == amelie.name
+    again = await inbox.reply(amelie, conversation_id, "r1", "Bonjour !")
+    assert again.duplicate and again.message.id == reply.message.id
+
+    with pytest.raises(Forbidden):
+        await inbox.reply(hugo, conversation_id, "r2", "Hi")
+    with pytest.raises(NotFound):
+        await inbox.reply(london, conversation_id, "r3", "Hi")
+    with pytest.raises(NotFound):
+        await inbox.reply(amelie, "00000000-0000-0000-0000-000000000000", "r4", "Hi")
+    assert await count(db, Message) == 2
+
+
+async def test_a_closed_conversation_takes_no_replies_and_the_next_message_opens_a_new_one(inbox: Inbox, db: Database, clock: FakeClock) -> None:
+    amelie = await make_staff(db, clock())
+    conversation_id = await _assigned(db, clock, inbox, amelie.id)
+    closed = await inbox.close(amelie, conversation_id)
+    assert closed.status == "closed"
+    with pytest.raises(Conflict):
+        await inbox.reply(amelie, conversation_id, "late", "Still there?")
+    fresh = await inbox.receive(inbound("Back again", key="later"))
+    assert fresh.opened and fresh.conversation.id != conversation_id and fresh.message.seq == 1
+
+
+async def test_the_audit_log_refuses_updates_and_deletes(db: Database, clock: FakeClock) -> None:
+    await make_store(db, clock())
+    assert await count(db, AuditEntry) == 1
+    for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):
+            async with db.transaction() as session:
+                await session.execute(text(statement))
+    assert await count(db, AuditEntry) == 1
