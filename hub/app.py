@@ -93,11 +93,15 @@ async def _finish_in_flight(app: web.Application) -> None:
     hub = app.get(SERVICES)
     if hub is None:
         return
+    log.info("shutting down: finishing in-flight work")
     for namespace in hub.namespaces:
         await namespace.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS)
     await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
     await hub.routing.stop()
+    # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
+    await hub.sio.eio.disconnect()
     await hub.sio.shutdown()
+    log.info("shutting down: sockets closed")
 
 
 def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]

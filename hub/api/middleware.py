@@ -19,12 +19,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Endpoints a shop page on another origin may call with the widget or booking form.
 PUBLIC_CROSS_ORIGIN = ("/api/visitors",)
 
-PAGE_CSP = (
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-    "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-
-
 def error_response(status: int, code: str, message: str, **details: object) -> web.Response:
     return web.json_response({"error": {"code": code, "message": message, **details}}, status=status)
 
@@ -91,9 +85,6 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         return response
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.content_type == "text/html":
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        response.headers.setdefault("X-Frame-Options", "DENY")
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

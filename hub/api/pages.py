@@ -14,9 +14,20 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 VENDOR = {"socket.io.min.js": Path("socket.io-client") / "dist" / "socket.io.min.js"}
 
 
+# Pages run no inline code and load nothing from elsewhere; the widget page may be framed
+# by nobody, the console neither.
+PAGE_CSP = (
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
 def _page(name: str) -> web.FileResponse:
     response = web.FileResponse(STATIC / name)
     response.headers["Cache-Control"] = "no-cache"
+    if name.endswith(".html"):
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

@@ -14,7 +14,7 @@ from hub.services import services
 from hub.staff import Principal, principal_for_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-PRINCIPAL = "principal"
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def _bearer(request: web.Request) -> str | None:
 async def principal(request: web.Request) -> Principal:
     """The signed-in staff member: bearer token, or session cookie plus CSRF header."""
     cached = request.get(PRINCIPAL)
-    if isinstance(cached, Principal):
+    if cached is not None:
         return cached
     token = _bearer(request)
     if token is None:

@@ -19,7 +19,7 @@
   const TOAST_MS = 5000;
   const MAX_RETRY_MS = 30000;
   // Accept errors meaning the offer is gone for good (remove it rather than offer a retry).
-  const OFFER_GONE = /expired|revoked|taken|not_found|conflict|gone/;
+  const OFFER_GONE = /expired|revoked|declined|taken|not_found|conflict|gone/;
 
   const $ = (id) => document.getElementById(id);
   const dom = {
@@ -463,6 +463,7 @@
         return;
       }
       if (ack.status && ack.status !== dom.presence.value) dom.presence.value = ack.status;
+      renderOffersMeta();
     });
   }
 
@@ -562,6 +563,10 @@
   function renderOffersMeta() {
     const count = state.offers.size;
     dom.offersEmpty.hidden = count > 0;
+    dom.offersEmpty.textContent =
+      dom.presence.value === "available"
+        ? "No offers at the moment. New shoppers will appear here."
+        : "No offers at the moment. Choose \u201cAvailable\u201d to receive new shoppers.";
     dom.offersCount.textContent = count ? `(${count})` : "";
   }
 
@@ -632,6 +637,8 @@
     const previous = state.conversations.get(conversation.id) || { unread: false };
     const merged = { ...previous, ...conversation };
     if (!conversation.customer) merged.customer = previous.customer;
+    // Event and ack payloads carry last_message: null; keep the preview we already have.
+    if (!conversation.last_message && previous.last_message) merged.last_message = previous.last_message;
     state.conversations.set(conversation.id, merged);
     return merged;
   }
@@ -817,10 +824,21 @@
     const conversation = upsertConversation({ ...base, customer: data.customer || base.customer });
     showConversation(conversation);
     renderConversationList();
-    (data.messages || []).forEach(addTimelineMessage);
+    const messages = data.messages || [];
+    messages.forEach(addTimelineMessage);
+    updatePreviewFrom(conversation, messages);
     state.timelineLoaded = true;
     dom.timeline.setAttribute("aria-busy", "false");
     scrollTimeline(true);
+  }
+
+  /** The list preview follows the newest message we have seen, wherever it came from. */
+  function updatePreviewFrom(conversation, messages) {
+    const newest = messages.reduce((a, m) => (!a || m.seq > a.seq ? m : a), null);
+    if (!conversation || !newest || (conversation.last_message && newest.seq < conversation.last_seq)) return;
+    conversation.last_message = { text: newest.text, created_at: newest.created_at, author: newest.author };
+    conversation.last_seq = newest.seq;
+    renderConversationList();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -843,16 +861,28 @@
     if (force || nearBottom()) dom.timeline.scrollTop = dom.timeline.scrollHeight;
   }
 
-  /** One row: author line, the bubble (the tested element, text only), time line, error line. */
+  /** One row: author line, the bubble (the tested element, text only) and a time line. */
   function createTimelineEntry() {
     const row = el("li", { className: "tl-row" });
     const author = el("p", { className: "tl-author" });
     const bubble = el("div", { className: "tl-bubble", attrs: { "data-testid": "timeline-message" } });
     const meta = el("p", { className: "tl-meta" });
-    const error = el("p", { className: "form-error tl-error", attrs: { "data-testid": "reply-error", role: "alert" } });
-    error.hidden = true;
-    row.append(author, bubble, meta, error);
-    return { el: row, author, bubble, meta, error, key: null };
+    row.append(author, bubble, meta);
+    return { el: row, author, bubble, meta, error: null, key: null };
+  }
+
+  /** The error line exists only while there is an error, so it never matches when hidden. */
+  function setEntryError(entry, message) {
+    if (!message) {
+      if (entry.error) entry.error.remove();
+      entry.error = null;
+      return;
+    }
+    if (!entry.error) {
+      entry.error = el("p", { className: "form-error tl-error", attrs: { "data-testid": "reply-error", role: "alert" } });
+      entry.el.appendChild(entry.error);
+    }
+    entry.error.textContent = message;
   }
 
   function fillEntry(entry, { kind, name, text, seq, status, meta, error }) {
@@ -865,8 +895,7 @@
     entry.author.textContent = kind === "system" ? "" : name || "";
     entry.author.hidden = kind === "system" || !name;
     entry.meta.textContent = meta || "";
-    entry.error.textContent = error || "";
-    entry.error.hidden = !error;
+    setEntryError(entry, error);
   }
 
   function fillMessage(entry, message) {
@@ -1159,7 +1188,10 @@
   function wireUi() {
     dom.loginForm.addEventListener("submit", onLoginSubmit);
     dom.logout.addEventListener("click", onLogout);
-    dom.presence.addEventListener("change", () => emitPresence(dom.presence.value));
+    dom.presence.addEventListener("change", () => {
+      emitPresence(dom.presence.value);
+      renderOffersMeta();
+    });
     dom.back.addEventListener("click", () => {
       setView("list");
       if (state.selectedId) focusConversationItem(state.selectedId);
