@@ -8,6 +8,7 @@ A day not mentioned is closed. ``None`` hours mean always open.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -60,7 +61,7 @@ def parse_hours(text: str) -> WeeklyHours:
         ranges = [_range(token) for token in range_tokens]
         for day in _days(day_token):
             merged = sorted(hours.get(day, []) + ranges)
-            for earlier, later in zip(merged, merged[1:], strict=False):
+            for earlier, later in pairwise(merged):
                 if later[0] < earlier[1]:
                     raise HoursError(f"{day.title()} has overlapping ranges")
             hours[day] = merged
@@ -85,5 +86,7 @@ def format_hours(hours: WeeklyHours | None) -> str:
     if hours is None:
         return "always open"
     return "; ".join(
-        f"{day.title()} " + " ".join(f"{a}-{b}" for a, b in hours[day]) for day in DAYS if day in hours
+        f"{day.title()} " + " ".join(f"{a}-{b}" for a, b in hours[day])
+        for day in DAYS
+        if day in hours
     )

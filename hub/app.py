@@ -126,16 +126,33 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
         )
         app[SERVICES] = Services(
-            settings=settings, db=db, clock=clock, sio=sio, publisher=publisher, inbox=inbox,
-            routing=routing, tokens=tokens, limits=limits, tasks=tasks, metrics=metrics,
+            settings=settings,
+            db=db,
+            clock=clock,
+            sio=sio,
+            publisher=publisher,
+            inbox=inbox,
+            routing=routing,
+            tokens=tokens,
+            limits=limits,
+            tasks=tasks,
+            metrics=metrics,
         )
         namespaces = [
             ShopperNamespace(
-                db=db, inbox=inbox, publisher=publisher, tokens=tokens,
-                limiter=limits.visitor_messages, clock=clock,
+                db=db,
+                inbox=inbox,
+                publisher=publisher,
+                tokens=tokens,
+                limiter=limits.visitor_messages,
+                clock=clock,
             ),
             ConsoleNamespace(
-                db=db, inbox=inbox, routing=routing, publisher=publisher, clock=clock,
+                db=db,
+                inbox=inbox,
+                routing=routing,
+                publisher=publisher,
+                clock=clock,
                 own_origin=settings.own_origin,
             ),
         ]
@@ -145,7 +162,10 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         metrics.gauge("hub_background_tasks", "Background tasks in flight", lambda: len(tasks))
         await db.ping()
         await routing.start()
-        log.info("hub started", extra={"fields": {"database": db.dialect, "public_url": settings.public_url}})
+        log.info(
+            "hub started",
+            extra={"fields": {"database": db.dialect, "public_url": settings.public_url}},
+        )
         app[SERVICES].namespaces = namespaces
         yield
         await db.close()

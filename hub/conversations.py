@@ -27,7 +27,9 @@ async def visible_conversation(
 ) -> Conversation:
     """The conversation if it lies in the caller's stores; otherwise it 'does not exist'."""
     conversation = (
-        await session.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
+        await session.get(Conversation, conversation_id)
+        if isinstance(conversation_id, str)
+        else None
     )
     if conversation is None or not principal.can_see_store(conversation.store_id):
         raise NotFound("conversation not found")
@@ -47,7 +49,9 @@ async def messages_after(
     return (await session.scalars(query)).all()
 
 
-async def last_messages(session: AsyncSession, conversations: Sequence[Conversation]) -> dict[str, Message]:
+async def last_messages(
+    session: AsyncSession, conversations: Sequence[Conversation]
+) -> dict[str, Message]:
     if not conversations:
         return {}
     pairs = [(c.id, c.last_seq) for c in conversations if c.last_seq > 0]

@@ -1,14 +1,14 @@
 """The hub's error tree; one place turns each into an HTTP response or a socket ack.
 
-    HubError
-    ├── ConfigError            bad settings, fails the process at start
-    ├── InvalidInput (400)     a field is missing or malformed; names the field
-    ├── Unauthorized (401)     no or bad credentials
-    ├── Forbidden (403)        authenticated, but not allowed (e.g. bad CSRF token)
-    ├── NotFound (404)         does not exist, or is outside the caller's stores
-    ├── Conflict (409)         the state moved on (offer taken, slot booked)
-    ├── PayloadTooLarge (413)
-    └── RateLimited (429)
+HubError
+├── ConfigError            bad settings, fails the process at start
+├── InvalidInput (400)     a field is missing or malformed; names the field
+├── Unauthorized (401)     no or bad credentials
+├── Forbidden (403)        authenticated, but not allowed (e.g. bad CSRF token)
+├── NotFound (404)         does not exist, or is outside the caller's stores
+├── Conflict (409)         the state moved on (offer taken, slot booked)
+├── PayloadTooLarge (413)
+└── RateLimited (429)
 """
 
 from __future__ import annotations

@@ -107,8 +107,12 @@ class Inbox:
             conversation.closed_at = now
             conversation.updated_at = now
             audit.record(
-                session, at=now, actor_kind="staff", actor_id=principal.id,
-                action="conversation.closed", subject_type="conversation",
+                session,
+                at=now,
+                actor_kind="staff",
+                actor_id=principal.id,
+                action="conversation.closed",
+                subject_type="conversation",
                 subject_id=conversation.id,
             )
         self.tasks.spawn(self.events.conversation_closed(conversation), name="emit:closed")
@@ -205,7 +209,9 @@ class Inbox:
         existing = await _by_dedupe_key(session, key)
         if existing is not None:
             if existing.conversation_id != conversation.id:
-                raise Conflict("client_id already used for another conversation", code="client_id_reused")
+                raise Conflict(
+                    "client_id already used for another conversation", code="client_id_reused"
+                )
             return Stored(existing, conversation, duplicate=True)
         _check_handler(principal, conversation)
         if conversation.status == "closed":

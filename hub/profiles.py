@@ -25,13 +25,17 @@ async def resolve_customer(
     constraint; the caller's transaction retry then finds the winner's record.
     """
     identity = await session.scalar(
-        select(CustomerIdentity).where(CustomerIdentity.kind == kind, CustomerIdentity.value == value)
+        select(CustomerIdentity).where(
+            CustomerIdentity.kind == kind, CustomerIdentity.value == value
+        )
     )
     if identity is not None:
         customer = await session.get(Customer, identity.customer_id)
         assert customer is not None
         return customer
-    customer = Customer(name=display_name, tier="standard", home_store_id=home_store_id, created_at=now)
+    customer = Customer(
+        name=display_name, tier="standard", home_store_id=home_store_id, created_at=now
+    )
     session.add(customer)
     await session.flush()
     session.add(

@@ -129,9 +129,14 @@ class SqlRoutingRepository:
             conversation.assigned_at = now
             conversation.updated_at = now
             audit.record(
-                session, at=now, actor_kind="staff", actor_id=ambassador_id,
-                action="conversation.assigned", subject_type="conversation",
-                subject_id=conversation.id, offer_id=offer.id,
+                session,
+                at=now,
+                actor_kind="staff",
+                actor_id=ambassador_id,
+                action="conversation.assigned",
+                subject_type="conversation",
+                subject_id=conversation.id,
+                offer_id=offer.id,
             )
             return _record(offer, conversation.queued_at)
 

@@ -14,28 +14,76 @@ from hub.db.models import Staff, Store
 from hub.staff import NewStaff, add_staff
 from hub.stores import NewStore, add_store
 
-DEMO_PASSWORD = "concierge-demo"  # printed at seeding; demo data only
+DEMO_PASSWORD = "concierge-demo"  # noqa: S105 - demo data only, printed at seeding
 
 DEMO_STORES = (
-    dict(code="PARIS01", name="Maison Lumière Paris · Place Vendôme", timezone="Europe/Paris",
-         country="FR", languages="fr,en", hours=None),
-    dict(code="LONDON01", name="Maison Lumière London · New Bond Street", timezone="Europe/London",
-         country="GB", languages="en", hours=None),
-    dict(code="SHANGHAI01", name="Maison Lumière Shanghai · Plaza 66", timezone="Asia/Shanghai",
-         country="CN", languages="zh-Hans,en", hours=None),
+    dict(
+        code="PARIS01",
+        name="Maison Lumière Paris · Place Vendôme",
+        timezone="Europe/Paris",
+        country="FR",
+        languages="fr,en",
+        hours=None,
+    ),
+    dict(
+        code="LONDON01",
+        name="Maison Lumière London · New Bond Street",
+        timezone="Europe/London",
+        country="GB",
+        languages="en",
+        hours=None,
+    ),
+    dict(
+        code="SHANGHAI01",
+        name="Maison Lumière Shanghai · Plaza 66",
+        timezone="Asia/Shanghai",
+        country="CN",
+        languages="zh-Hans,en",
+        hours=None,
+    ),
 )
 
 DEMO_STAFF = (
-    dict(email="amelie@demo.concierge", name="Amélie Laurent", store="PARIS01",
-         role="ambassador", languages=["fr", "en"], capacity=3),
-    dict(email="hugo@demo.concierge", name="Hugo Martin", store="PARIS01",
-         role="ambassador", languages=["fr", "en"], capacity=3),
-    dict(email="claire@demo.concierge", name="Claire Dubois", store="PARIS01",
-         role="manager", languages=["fr", "en"], capacity=2),
-    dict(email="james@demo.concierge", name="James Whitfield", store="LONDON01",
-         role="ambassador", languages=["en"], capacity=3),
-    dict(email="liwei@demo.concierge", name="Li Wei", store="SHANGHAI01",
-         role="ambassador", languages=["zh-Hans", "en"], capacity=3),
+    dict(
+        email="amelie@demo.concierge",
+        name="Amélie Laurent",
+        store="PARIS01",
+        role="ambassador",
+        languages=["fr", "en"],
+        capacity=3,
+    ),
+    dict(
+        email="hugo@demo.concierge",
+        name="Hugo Martin",
+        store="PARIS01",
+        role="ambassador",
+        languages=["fr", "en"],
+        capacity=3,
+    ),
+    dict(
+        email="claire@demo.concierge",
+        name="Claire Dubois",
+        store="PARIS01",
+        role="manager",
+        languages=["fr", "en"],
+        capacity=2,
+    ),
+    dict(
+        email="james@demo.concierge",
+        name="James Whitfield",
+        store="LONDON01",
+        role="ambassador",
+        languages=["en"],
+        capacity=3,
+    ),
+    dict(
+        email="liwei@demo.concierge",
+        name="Li Wei",
+        store="SHANGHAI01",
+        role="ambassador",
+        languages=["zh-Hans", "en"],
+        capacity=3,
+    ),
 )
 
 
@@ -70,9 +118,12 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
             await add_staff(
                 session,
                 NewStaff(
-                    email=str(person["email"]), name=str(person["name"]),
-                    store_code=str(person["store"]), role=str(person["role"]),
-                    languages=list(person["languages"]), capacity=int(person["capacity"]),  # type: ignore[call-overload]
+                    email=str(person["email"]),
+                    name=str(person["name"]),
+                    store_code=str(person["store"]),
+                    role=str(person["role"]),
+                    languages=list(person["languages"]),
+                    capacity=int(person["capacity"]),  # type: ignore[call-overload]
                     password=DEMO_PASSWORD,
                 ),
                 now=clock(),

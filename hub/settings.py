@@ -161,4 +161,6 @@ class _Reader:
         try:
             return origin_of(raw.strip())
         except ValueError:
-            raise ConfigError(f"{name}: {raw.strip()!r} is not an origin like https://shop.example") from None
+            raise ConfigError(
+                f"{name}: {raw.strip()!r} is not an origin like https://shop.example"
+            ) from None

@@ -90,8 +90,15 @@ async def add_staff(session: AsyncSession, new: NewStaff, *, now: datetime, acto
     session.add(staff)
     await session.flush()
     audit.record(
-        session, at=now, actor_kind="cli", actor_id=actor, action="staff.created",
-        subject_type="staff", subject_id=staff.id, store=store.code, role=new.role,
+        session,
+        at=now,
+        actor_kind="cli",
+        actor_id=actor,
+        action="staff.created",
+        subject_type="staff",
+        subject_id=staff.id,
+        store=store.code,
+        role=new.role,
     )
     return staff
 
@@ -113,8 +120,13 @@ async def login(
         )
     )
     audit.record(
-        session, at=now, actor_kind="staff", actor_id=staff.id, action="staff.login",
-        subject_type="staff", subject_id=staff.id,
+        session,
+        at=now,
+        actor_kind="staff",
+        actor_id=staff.id,
+        action="staff.login",
+        subject_type="staff",
+        subject_id=staff.id,
     )
     return token, principal_of(staff)
 
@@ -132,4 +144,6 @@ async def principal_for_token(session: AsyncSession, token: str, *, now: datetim
 
 
 async def logout(session: AsyncSession, token: str) -> None:
-    await session.execute(delete(StaffSession).where(StaffSession.token_hash == token_digest(token)))
+    await session.execute(
+        delete(StaffSession).where(StaffSession.token_hash == token_digest(token))
+    )

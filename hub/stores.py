@@ -75,8 +75,14 @@ async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, acto
             )
         )
     audit.record(
-        session, at=now, actor_kind="cli", actor_id=actor, action="store.created",
-        subject_type="store", subject_id=store.id, code=new.code,
+        session,
+        at=now,
+        actor_kind="cli",
+        actor_id=actor,
+        action="store.created",
+        subject_type="store",
+        subject_id=store.id,
+        code=new.code,
     )
     return store
 

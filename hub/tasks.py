@@ -34,10 +34,10 @@ class BackgroundTasks:
                 extra={"fields": {"task": task.get_name()}},
             )
 
-    async def drain(self, timeout: float) -> None:
+    async def drain(self, grace_seconds: float) -> None:
         self.accepting = False
         if self._tasks:
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
             for task in pending:
                 task.cancel()
 

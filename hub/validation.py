@@ -64,7 +64,9 @@ def timezone(value: Any, field: str = "timezone") -> str:
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(field, f"{value!r} is not an IANA time zone like Europe/Paris") from None
+            raise InvalidInput(
+                field, f"{value!r} is not an IANA time zone like Europe/Paris"
+            ) from None
     return str(value)
 
 

@@ -52,6 +52,8 @@ class RoutingNotifier(Protocol):
 
 
 class Timers(Protocol):
-    def call_at(self, when: datetime, callback: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+    def call_at(
+        self, when: datetime, callback: Callable[[], Awaitable[None]]
+    ) -> Callable[[], None]:
         """Run callback at ``when``; returns a function that cancels it."""
         ...

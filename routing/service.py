@@ -77,7 +77,9 @@ class RoutingService:
                 await self.notifier.offered(offer)
             still_waiting = [w for w in waiting if w.conversation_id not in offered]
             await self.notifier.queue_positions(
-                policy.queue_positions(still_waiting, average_wait_seconds=self.average_wait_seconds)
+                policy.queue_positions(
+                    still_waiting, average_wait_seconds=self.average_wait_seconds
+                )
             )
 
     def _arm_timer(self, offer: OfferRecord) -> None:

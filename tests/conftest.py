@@ -23,8 +23,17 @@ from hub.settings import Settings
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TABLES = (
-    "offers", "messages", "customer_identities", "conversations", "staff_stores",
-    "staff_sessions", "customers", "appointment_types", "stores", "staff", "audit_log",
+    "offers",
+    "messages",
+    "customer_identities",
+    "conversations",
+    "staff_stores",
+    "staff_sessions",
+    "customers",
+    "appointment_types",
+    "stores",
+    "staff",
+    "audit_log",
 )
 
 

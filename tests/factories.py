@@ -13,15 +13,24 @@ PASSWORD = "correct horse battery"
 
 
 async def make_store(
-    db: Database, now: datetime, code: str = "PARIS01", *, languages: str = "fr,en",
-    timezone: str = "Europe/Paris", hours: str | None = None,
+    db: Database,
+    now: datetime,
+    code: str = "PARIS01",
+    *,
+    languages: str = "fr,en",
+    timezone: str = "Europe/Paris",
+    hours: str | None = None,
 ) -> str:
     async with db.transaction() as session:
         store = await add_store(
             session,
             NewStore.parse(
-                code=code, name=f"Boutique {code}", timezone=timezone, country="FR",
-                languages=languages, hours=hours,
+                code=code,
+                name=f"Boutique {code}",
+                timezone=timezone,
+                country="FR",
+                languages=languages,
+                hours=hours,
             ),
             now=now,
             actor="test",
@@ -30,8 +39,14 @@ async def make_store(
 
 
 async def make_staff(
-    db: Database, now: datetime, store: str = "PARIS01", *, role: str = "ambassador",
-    capacity: int = 3, name: str | None = None, email: str | None = None,
+    db: Database,
+    now: datetime,
+    store: str = "PARIS01",
+    *,
+    role: str = "ambassador",
+    capacity: int = 3,
+    name: str | None = None,
+    email: str | None = None,
 ) -> Principal:
     async with db.transaction() as session:
         staff = await add_staff(
@@ -39,7 +54,10 @@ async def make_staff(
             NewStaff(
                 email=email or f"{secrets.token_hex(4)}@test.concierge",
                 name=name or f"Ambassador {secrets.token_hex(2)}",
-                store_code=store, role=role, languages=["fr", "en"], capacity=capacity,
+                store_code=store,
+                role=role,
+                languages=["fr", "en"],
+                capacity=capacity,
                 password=PASSWORD,
             ),
             now=now,

@@ -63,7 +63,9 @@ class ShopperNamespace(TrackedNamespace):
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
         except InvalidInput as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message) from None
-        await self.save_session(sid, {"visitor_id": visitor_id, "store": store, "language": language})
+        await self.save_session(
+            sid, {"visitor_id": visitor_id, "store": store, "language": language}
+        )
         await self.enter_room(sid, visitor_room(visitor_id))
 
     async def _visitor(self, sid: str) -> dict[str, Any]:
@@ -108,7 +110,9 @@ class ShopperNamespace(TrackedNamespace):
             conversation = await latest_for_contact(session, CHANNEL, visitor["visitor_id"])
         if conversation is not None and conversation.status == "assigned":
             author = {"kind": "customer", "name": None}
-            await self.publisher.typing(conversation, author, bool(payload_dict(data).get("typing")), sid)
+            await self.publisher.typing(
+                conversation, author, bool(payload_dict(data).get("typing")), sid
+            )
         return {"ok": True}
 
     @acked

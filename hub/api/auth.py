@@ -34,11 +34,21 @@ async def login(request: web.Request) -> web.Response:
     secure = hub.settings.secure_cookies
     max_age = hub.settings.session_ttl_seconds
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="Strict", secure=secure, path="/",
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        path="/",
         max_age=max_age,
     )
     response.set_cookie(
-        CSRF_COOKIE, new_csrf_token(), httponly=False, samesite="Strict", secure=secure, path="/",
+        CSRF_COOKIE,
+        new_csrf_token(),
+        httponly=False,
+        samesite="Strict",
+        secure=secure,
+        path="/",
         max_age=max_age,
     )
     return response

@@ -19,8 +19,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Endpoints a shop page on another origin may call with the widget or booking form.
 PUBLIC_CROSS_ORIGIN = ("/api/visitors",)
 
+
 def error_response(status: int, code: str, message: str, **details: object) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message, **details}}, status=status)
+    return web.json_response(
+        {"error": {"code": code, "message": message, **details}}, status=status
+    )
 
 
 def _from_http_exception(exc: web.HTTPException) -> web.Response:

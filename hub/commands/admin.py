@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hub import validation
 from hub.clock import system_clock
 from hub.db import migrate as migrations
-from hub.db.engine import Database
+from hub.db.engine import Database, normalise_url
 from hub.errors import HubError
 from hub.seed import DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from hub.settings import Settings
@@ -22,7 +23,8 @@ def say(line: str) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    say(f"migrating {Database(settings.database_url).engine.url.render_as_string(hide_password=True)}")
+    target = make_url(normalise_url(settings.database_url)).render_as_string(hide_password=True)
+    say(f"migrating {target}")
     before, after = migrations.upgrade_blocking(settings.database_url)
     if before == after:
         say(f"database already at revision {after}; nothing to do")
@@ -55,7 +57,8 @@ async def seed(settings: Settings) -> None:
     finally:
         await db.close()
     say(
-        f"seeded demo data: stores {summary.stores_created} new, {summary.stores_existing} existing; "
+        f"seeded demo data: stores {summary.stores_created} new, "
+        f"{summary.stores_existing} existing; "
         f"staff {summary.staff_created} new, {summary.staff_existing} existing"
     )
     say(f"demo logins (password {DEMO_PASSWORD!r}):")
@@ -65,8 +68,12 @@ async def seed(settings: Settings) -> None:
 
 async def store_add(settings: Settings, args: argparse.Namespace) -> None:
     new = NewStore.parse(
-        code=args.code, name=args.name, timezone=args.timezone, country=args.country,
-        languages=args.languages, hours=args.hours,
+        code=args.code,
+        name=args.name,
+        timezone=args.timezone,
+        country=args.country,
+        languages=args.languages,
+        hours=args.hours,
     )
     db = Database(settings.database_url)
     try:
@@ -95,8 +102,13 @@ async def staff_add(settings: Settings, args: argparse.Namespace, password: str)
             await add_staff(
                 session,
                 NewStaff(
-                    email=email, name=name, store_code=store.code, role=args.role,
-                    languages=languages, capacity=capacity, password=password,
+                    email=email,
+                    name=name,
+                    store_code=store.code,
+                    role=args.role,
+                    languages=languages,
+                    capacity=capacity,
+                    password=password,
                 ),
                 now=system_clock(),
                 actor="cli",

@@ -49,6 +49,7 @@ async def upgrade(url: str) -> tuple[str | None, str | None]:
     engine = build_engine(url)
     try:
         async with engine.connect() as conn:
+
             def _upgrade(sync_conn: Connection) -> None:
                 cfg.attributes["connection"] = sync_conn
                 command.upgrade(cfg, "head")

@@ -125,7 +125,10 @@ class ConsoleNamespace(TrackedNamespace):
         principal = await self._principal(sid)
         body = payload_dict(data)
         stored = await self.inbox.reply(
-            principal, body.get("conversation_id"), body.get("client_id"), body.get("text"),
+            principal,
+            body.get("conversation_id"),
+            body.get("client_id"),
+            body.get("text"),
             origin=sid,
         )
         message = stored.message
@@ -136,7 +139,9 @@ class ConsoleNamespace(TrackedNamespace):
         principal = await self._principal(sid)
         body = payload_dict(data)
         async with self.db.reading() as session:
-            conversation = await visible_conversation(session, principal, body.get("conversation_id"))
+            conversation = await visible_conversation(
+                session, principal, body.get("conversation_id")
+            )
         if conversation.assigned_staff_id == principal.id and conversation.status == "assigned":
             author = {"kind": "ambassador", "name": principal.name}
             await self.publisher.typing(conversation, author, bool(body.get("typing")), sid)

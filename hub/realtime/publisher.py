@@ -23,15 +23,21 @@ class Publisher:
         self.sio = sio
         self.db = db
 
-    async def _to_shopper(self, conversation: Conversation, event: str, data: Any, skip: str | None = None) -> None:
+    async def _to_shopper(
+        self, conversation: Conversation, event: str, data: Any, skip: str | None = None
+    ) -> None:
         if conversation.channel == "webchat":
             await self.sio.emit(
                 event, data, to=visitor_room(conversation.contact), namespace=SHOPPER, skip_sid=skip
             )
 
-    async def _to_staff(self, staff_id: str | None, event: str, data: Any, skip: str | None = None) -> None:
+    async def _to_staff(
+        self, staff_id: str | None, event: str, data: Any, skip: str | None = None
+    ) -> None:
         if staff_id is not None:
-            await self.sio.emit(event, data, to=staff_room(staff_id), namespace=CONSOLE, skip_sid=skip)
+            await self.sio.emit(
+                event, data, to=staff_room(staff_id), namespace=CONSOLE, skip_sid=skip
+            )
 
     # -- ConversationEvents -------------------------------------------------------------
 

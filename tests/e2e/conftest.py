@@ -11,9 +11,9 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def hub(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def hub(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "hub"), *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
     )
@@ -65,7 +67,11 @@ def start_hub(env: dict[str, str], tmp: Path) -> HubProcess:
     log_path = tmp / f"hub-{port}.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [str(BIN / "hub"), "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        [str(BIN / "hub"), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     server = HubProcess(f"http://127.0.0.1:{port}", env, process, log_path, log)
     deadline = time.monotonic() + 30
@@ -127,11 +133,17 @@ class Client:
     async def _record(self, event: str, data: Any = None) -> None:
         self.events.setdefault(event, asyncio.Queue()).put_nowait(data)
 
-    async def connect(self, base: str, auth: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    async def connect(
+        self, base: str, auth: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         try:
             await self.sio.connect(
-                base, namespaces=[self.namespace], auth=auth, transports=["websocket"],
-                headers=headers or {}, wait_timeout=10,
+                base,
+                namespaces=[self.namespace],
+                auth=auth,
+                transports=["websocket"],
+                headers=headers or {},
+                wait_timeout=10,
             )
         except Exception:
             http = self.sio.eio.http

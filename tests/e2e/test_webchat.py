@@ -16,7 +16,9 @@ async def _connected_pair(session: Session) -> tuple[Client, Client, str, str]:
     """A shopper whose first message was accepted by the ambassador."""
     visitor = await session.visitor_token()
     shopper = await session.shopper(visitor, store="PARIS01", language="fr")
-    ack = await shopper.call("message", {"client_id": "hello-1", "text": "Bonjour, I need a ring resized"})
+    ack = await shopper.call(
+        "message", {"client_id": "hello-1", "text": "Bonjour, I need a ring resized"}
+    )
     assert ack["conversation_id"] and ack["id"]
     ambassador = await session.ambassador(await session.staff_token())
     offer = await ambassador.next("offer")
@@ -54,10 +56,16 @@ async def test_typing_reaches_the_other_side(session: Session) -> None:
     assert (await shopper.next("typing"))["author"]["kind"] == "ambassador"
 
 
-async def test_a_repeated_client_id_is_stored_once_and_acked_with_the_same_id(session: Session) -> None:
+async def test_a_repeated_client_id_is_stored_once_and_acked_with_the_same_id(
+    session: Session,
+) -> None:
     shopper = await session.shopper(await session.visitor_token(), store="PARIS01")
-    first = await shopper.call("message", {"client_id": "dup", "text": "Is the Lumière ring in stock?"})
-    second = await shopper.call("message", {"client_id": "dup", "text": "Is the Lumière ring in stock?"})
+    first = await shopper.call(
+        "message", {"client_id": "dup", "text": "Is the Lumière ring in stock?"}
+    )
+    second = await shopper.call(
+        "message", {"client_id": "dup", "text": "Is the Lumière ring in stock?"}
+    )
     assert second["id"] == first["id"]
     history = await shopper.call("history", {})
     assert [m["id"] for m in history["messages"]] == [first["id"]]
@@ -72,7 +80,8 @@ async def test_reconnecting_shopper_gets_exactly_what_was_missed(session: Sessio
     sent = []
     for i in range(3):
         ack = await ambassador.call(
-            "reply", {"conversation_id": conversation_id, "client_id": f"away-{i}", "text": f"Reply {i}"}
+            "reply",
+            {"conversation_id": conversation_id, "client_id": f"away-{i}", "text": f"Reply {i}"},
         )
         sent.append(ack["id"])
 
@@ -85,7 +94,9 @@ async def test_reconnecting_shopper_gets_exactly_what_was_missed(session: Sessio
 
 
 @pytest.mark.parametrize("text", ["", "   \n ", "x" * 10_001])
-async def test_empty_or_oversized_messages_get_an_error_ack_and_store_nothing(session: Session, text: str) -> None:
+async def test_empty_or_oversized_messages_get_an_error_ack_and_store_nothing(
+    session: Session, text: str
+) -> None:
     shopper = await session.shopper(await session.visitor_token(), store="PARIS01")
     ack = await shopper.call("message", {"client_id": "bad", "text": text})
     assert ack["error"]["code"] in ("empty_text", "text_too_long")
@@ -96,12 +107,16 @@ async def test_empty_or_oversized_messages_get_an_error_ack_and_store_nothing(se
 
 async def test_the_ambassador_cannot_reply_with_empty_text(session: Session) -> None:
     shopper, ambassador, conversation_id, _ = await _connected_pair(session)
-    ack = await ambassador.call("reply", {"conversation_id": conversation_id, "client_id": "e", "text": " "})
+    ack = await ambassador.call(
+        "reply", {"conversation_id": conversation_id, "client_id": "e", "text": " "}
+    )
     assert ack["error"]["code"] == "empty_text"
     assert len((await shopper.call("history", {}))["messages"]) == 1
 
 
-async def test_bad_credentials_are_refused_at_the_handshake(session: Session, server: HubProcess) -> None:
+async def test_bad_credentials_are_refused_at_the_handshake(
+    session: Session, server: HubProcess
+) -> None:
     visitor = await session.visitor_token()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await Client("/shopper").connect(server.base, {"visitor_token": visitor[:-2] + "xx"})
@@ -140,7 +155,9 @@ async def test_closing_tells_the_shopper(session: Session) -> None:
     assert (await shopper.next("closed"))["conversation_id"] == conversation_id
 
 
-async def test_sigterm_finishes_cleanly_and_logs_are_json(session: Session, server: HubProcess) -> None:
+async def test_sigterm_finishes_cleanly_and_logs_are_json(
+    session: Session, server: HubProcess
+) -> None:
     shopper = await session.shopper(await session.visitor_token(), store="PARIS01")
     ack = await shopper.call("message", {"client_id": "before-stop", "text": "Last words"})
     assert ack["id"]

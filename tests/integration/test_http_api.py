@@ -39,7 +39,9 @@ async def test_health_reports_database_and_redis(client: TestClient) -> None:
     assert await response.json() == {"status": "ok", "database": "ok", "redis": "disabled"}
 
 
-async def test_login_gives_a_token_and_an_httponly_session_cookie(client: TestClient, db: Database, clock: FakeClock) -> None:
+async def test_login_gives_a_token_and_an_httponly_session_cookie(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
     await make_store(db, clock())
     staff = await make_staff(db, clock(), email="amelie@test.concierge")
     body = await login(client, "Amelie@test.concierge")
@@ -51,7 +53,9 @@ async def test_login_gives_a_token_and_an_httponly_session_cookie(client: TestCl
     assert (await me.json())["staff"]["email"] == "amelie@test.concierge"
 
 
-async def test_wrong_password_and_unknown_email_get_the_same_401(client: TestClient, db: Database, clock: FakeClock) -> None:
+async def test_wrong_password_and_unknown_email_get_the_same_401(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
     await make_store(db, clock())
     await make_staff(db, clock(), email="amelie@test.concierge")
     for email, password in (("amelie@test.concierge", "wrong password"), ("nobody@x.io", PASSWORD)):
@@ -63,7 +67,9 @@ async def test_wrong_password_and_unknown_email_get_the_same_401(client: TestCli
 async def test_repeated_logins_are_rate_limited(client: TestClient) -> None:
     statuses = []
     for _ in range(12):
-        response = await client.post("/api/auth/login", json={"email": "x@y.io", "password": "p" * 12})
+        response = await client.post(
+            "/api/auth/login", json={"email": "x@y.io", "password": "p" * 12}
+        )
         statuses.append(response.status)
     assert statuses[-1] == 429 and "Retry-After" in response.headers
     assert (await response.json())["error"]["code"] == "rate_limited"
@@ -75,17 +81,23 @@ async def test_visitor_tokens_are_rate_limited_per_address(client: TestClient) -
 
 
 async def test_bad_json_missing_fields_and_huge_bodies_get_clear_errors(client: TestClient) -> None:
-    response = await client.post("/api/auth/login", data=b"{nope", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/auth/login", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400 and (await response.json())["error"]["code"] == "invalid_json"
     response = await client.post("/api/auth/login", json={"email": "a@b.co"})
     assert response.status == 400 and (await response.json())["error"]["field"] == "password"
     response = await client.post("/api/auth/login", data=b"x" * 200_000)
-    assert response.status == 413 and (await response.json())["error"]["code"] == "payload_too_large"
+    assert (
+        response.status == 413 and (await response.json())["error"]["code"] == "payload_too_large"
+    )
     response = await client.get("/api/nothing-here")
     assert response.status == 404 and "error" in await response.json()
 
 
-async def test_cookie_sessions_need_the_csrf_header_for_changes(client: TestClient, db: Database, clock: FakeClock) -> None:
+async def test_cookie_sessions_need_the_csrf_header_for_changes(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
     await make_store(db, clock())
     await make_staff(db, clock(), email="amelie@test.concierge")
     await login(client, "amelie@test.concierge")
@@ -97,7 +109,9 @@ async def test_cookie_sessions_need_the_csrf_header_for_changes(client: TestClie
     assert (await client.get("/api/me")).status == 401
 
 
-async def test_conversations_outside_the_callers_stores_do_not_exist(client: TestClient, db: Database, clock: FakeClock) -> None:
+async def test_conversations_outside_the_callers_stores_do_not_exist(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
     await make_store(db, clock())
     await make_store(db, clock(), "LONDON01", languages="en", timezone="Europe/London")
     await make_staff(db, clock(), "LONDON01", email="james@test.concierge")
@@ -106,7 +120,10 @@ async def test_conversations_outside_the_callers_stores_do_not_exist(client: Tes
     stored = await inbox.receive(inbound("<script>alert(1)</script>"))
 
     london = (await login(client, "james@test.concierge"))["token"]
-    response = await client.get(f"/api/conversations/{stored.conversation.id}", headers={"Authorization": f"Bearer {london}"})
+    response = await client.get(
+        f"/api/conversations/{stored.conversation.id}",
+        headers={"Authorization": f"Bearer {london}"},
+    )
     assert response.status == 404
 
     paris = (await login(client, "claire@test.concierge"))["token"]
@@ -130,10 +147,14 @@ async def test_pages_are_served_with_a_strict_content_security_policy(client: Te
     assert widget.status == 200 and "javascript" in widget.content_type
 
 
-async def test_shop_sites_get_cors_only_when_allowed(aiohttp_client: Any, sqlite_url: str, clock: FakeClock) -> None:
+async def test_shop_sites_get_cors_only_when_allowed(
+    aiohttp_client: Any, sqlite_url: str, clock: FakeClock
+) -> None:
     settings = make_settings(sqlite_url, allowed_origins=("https://shop.example.com",))
     client = await aiohttp_client(create_app(settings, clock=clock))
     ok = await client.options("/api/visitors", headers={"Origin": "https://shop.example.com"})
-    assert ok.status == 204 and ok.headers["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    assert (
+        ok.status == 204 and ok.headers["Access-Control-Allow-Origin"] == "https://shop.example.com"
+    )
     evil = await client.options("/api/visitors", headers={"Origin": "https://evil.example"})
     assert evil.status == 403

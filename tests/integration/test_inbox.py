@@ -46,12 +46,19 @@ async def inbox(db: Database, clock: FakeClock) -> Inbox:
     return Inbox(db, clock=clock, events=Events(), routing=Dispatches(), tasks=BackgroundTasks())
 
 
-def inbound(text: str = "Hello", *, visitor: str = "v" * 32, key: str = "c1", store: str | None = "PARIS01") -> Inbound:
+def inbound(
+    text: str = "Hello", *, visitor: str = "v" * 32, key: str = "c1", store: str | None = "PARIS01"
+) -> Inbound:
     from datetime import UTC, datetime
 
     return Inbound(
-        channel="webchat", contact=visitor, identity_kind="web_visitor", identity_value=visitor,
-        dedupe_key=f"webchat:{visitor}:{key}", text=text, received_at=datetime.now(UTC),
+        channel="webchat",
+        contact=visitor,
+        identity_kind="web_visitor",
+        identity_value=visitor,
+        dedupe_key=f"webchat:{visitor}:{key}",
+        text=text,
+        received_at=datetime.now(UTC),
         store_code=store,
     )
 
@@ -61,7 +68,9 @@ async def count(db: Database, model) -> int:  # type: ignore[no-untyped-def]
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_first_message_opens_a_queued_conversation_linked_to_a_visitor_customer(inbox: Inbox, db: Database) -> None:
+async def test_first_message_opens_a_queued_conversation_linked_to_a_visitor_customer(
+    inbox: Inbox, db: Database
+) -> None:
     first = await inbox.receive(inbound(key="a"))
     second = await inbox.receive(inbound("Do you resize rings?", key="b"))
     assert first.opened and not second.opened
@@ -75,7 +84,9 @@ async def test_first_message_opens_a_queued_conversation_linked_to_a_visitor_cus
     assert inbox.events.messages == [(first.conversation.id, 1), (first.conversation.id, 2)]  # type: ignore[attr-defined]
 
 
-async def test_a_repeated_client_id_stores_one_message_and_returns_the_same_id(inbox: Inbox, db: Database) -> None:
+async def test_a_repeated_client_id_stores_one_message_and_returns_the_same_id(
+    inbox: Inbox, db: Database
+) -> None:
     first = await inbox.receive(inbound(key="same"))
     again = await inbox.receive(inbound(key="same"))
     assert again.duplicate and again.message.id == first.message.id
@@ -100,7 +111,9 @@ async def test_concurrent_messages_get_gapless_sequence_numbers(inbox: Inbox, db
 
 
 @pytest.mark.parametrize("bad", ["", "   \n\t", "x" * 10_001])
-async def test_empty_or_oversized_text_is_refused_and_nothing_is_stored(inbox: Inbox, db: Database, bad: str) -> None:
+async def test_empty_or_oversized_text_is_refused_and_nothing_is_stored(
+    inbox: Inbox, db: Database, bad: str
+) -> None:
     with pytest.raises(InvalidInput):
         await inbox.receive(inbound(bad))
     assert await count(db, Message) == 0
@@ -116,13 +129,17 @@ async def test_unknown_store_is_refused_without_writing(inbox: Inbox, db: Databa
 async def _assigned(db: Database, clock: FakeClock, inbox: Inbox, staff_id: str) -> str:
     stored = await inbox.receive(inbound(key="open"))
     repo = SqlRoutingRepository(db)
-    offer = await repo.open_offer(stored.conversation.id, staff_id, clock(), clock().replace(year=2030))
+    offer = await repo.open_offer(
+        stored.conversation.id, staff_id, clock(), clock().replace(year=2030)
+    )
     assert offer is not None
     await repo.accept(offer.id, staff_id, clock())
     return stored.conversation.id
 
 
-async def test_only_the_assigned_ambassador_replies_and_other_stores_see_nothing(inbox: Inbox, db: Database, clock: FakeClock) -> None:
+async def test_only_the_assigned_ambassador_replies_and_other_stores_see_nothing(
+    inbox: Inbox, db: Database, clock: FakeClock
+) -> None:
     amelie = await make_staff(db, clock())
     hugo = await make_staff(db, clock())
     london = await make_staff(db, clock(), "LONDON01")
@@ -142,7 +159,9 @@ async def test_only_the_assigned_ambassador_replies_and_other_stores_see_nothing
     assert await count(db, Message) == 2
 
 
-async def test_a_closed_conversation_takes_no_replies_and_the_next_message_opens_a_new_one(inbox: Inbox, db: Database, clock: FakeClock) -> None:
+async def test_a_closed_conversation_takes_no_replies_and_the_next_message_opens_a_new_one(
+    inbox: Inbox, db: Database, clock: FakeClock
+) -> None:
     amelie = await make_staff(db, clock())
     conversation_id = await _assigned(db, clock, inbox, amelie.id)
     closed = await inbox.close(amelie, conversation_id)

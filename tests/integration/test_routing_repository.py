@@ -28,7 +28,9 @@ async def setup(db: Database, clock: FakeClock):  # type: ignore[no-untyped-def]
     return SqlRoutingRepository(db), stored.conversation.id, a, b
 
 
-async def test_a_conversation_is_offered_to_one_ambassador_at_a_time(setup, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_conversation_is_offered_to_one_ambassador_at_a_time(
+    setup, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
     repo, cid, a, b = setup
     expires = clock() + timedelta(seconds=30)
     offers = await asyncio.gather(

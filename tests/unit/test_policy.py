@@ -10,8 +10,14 @@ from routing.policy import plan, queue_positions
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def amb(aid: str, *, stores: tuple[str, ...] = ("paris",), capacity: int = 2, load: int = 0,
-        presence: Presence = Presence.AVAILABLE) -> Ambassador:
+def amb(
+    aid: str,
+    *,
+    stores: tuple[str, ...] = ("paris",),
+    capacity: int = 2,
+    load: int = 0,
+    presence: Presence = Presence.AVAILABLE,
+) -> Ambassador:
     profile = AmbassadorProfile(aid, aid.title(), frozenset(stores), ("fr",), capacity)
     return Ambassador(profile, presence, load)
 
@@ -31,7 +37,9 @@ def test_away_and_offline_ambassadors_get_nothing() -> None:
 
 
 def test_only_ambassadors_of_the_conversations_store_are_offered_it() -> None:
-    result = plan([wait("c1", 0, store="london")], [amb("paris-only"), amb("l", stores=("london",))])
+    result = plan(
+        [wait("c1", 0, store="london")], [amb("paris-only"), amb("l", stores=("london",))]
+    )
     assert result == [Assignment("c1", "l")]
 
 

@@ -24,7 +24,12 @@ class FakeRepo:
     ids: itertools.count = field(default_factory=itertools.count)
 
     def add(self, cid: str, store: str = "paris") -> None:
-        self.conversations[cid] = {"status": "queued", "store": store, "at": self.clock(), "staff": None}
+        self.conversations[cid] = {
+            "status": "queued",
+            "store": store,
+            "at": self.clock(),
+            "staff": None,
+        }
 
     async def waiting(self) -> list[Waiting]:
         passed: dict[str, set[str]] = {}
@@ -33,7 +38,8 @@ class FakeRepo:
                 passed.setdefault(o["conversation"], set()).add(o["staff"])
         return [
             Waiting(cid, c["store"], c["at"], excluded=frozenset(passed.get(cid, ())))
-            for cid, c in self.conversations.items() if c["status"] == "queued"
+            for cid, c in self.conversations.items()
+            if c["status"] == "queued"
         ]
 
     async def loads(self) -> dict[str, int]:
@@ -55,7 +61,12 @@ class FakeRepo:
             return None
         self.conversations[cid]["status"] = "offered"
         oid = f"o{next(self.ids)}"
-        self.offers[oid] = {"conversation": cid, "staff": aid, "expires": expires, "status": "pending"}
+        self.offers[oid] = {
+            "conversation": cid,
+            "staff": aid,
+            "expires": expires,
+            "status": "pending",
+        }
         return self._record(oid)
 
     async def accept(self, oid: str, aid: str, now: datetime) -> OfferRecord:
@@ -82,7 +93,11 @@ class FakeRepo:
         return self._record(oid)
 
     async def revoke_pending(self, aid: str | None, now: datetime) -> list[OfferRecord]:
-        hit = [k for k, o in self.offers.items() if o["status"] == "pending" and aid in (None, o["staff"])]
+        hit = [
+            k
+            for k, o in self.offers.items()
+            if o["status"] == "pending" and aid in (None, o["staff"])
+        ]
         for oid in hit:
             self._requeue(oid, "revoked")
         return [self._record(oid) for oid in hit]
@@ -115,7 +130,9 @@ class ManualTimers:
         self.clock = clock
         self.pending: list[tuple[datetime, Callable[[], Awaitable[None]], list[bool]]] = []
 
-    def call_at(self, when: datetime, callback: Callable[[], Awaitable[None]]) -> Callable[[], None]:
+    def call_at(
+        self, when: datetime, callback: Callable[[], Awaitable[None]]
+    ) -> Callable[[], None]:
         cancelled = [False]
         self.pending.append((when, callback, cancelled))
         return lambda: cancelled.__setitem__(0, True)
@@ -136,8 +153,12 @@ def profile(aid: str, capacity: int = 2, stores: tuple[str, ...] = ("paris",)) -
 def rig(clock: FakeClock):  # type: ignore[no-untyped-def]
     repo, recorder, timers = FakeRepo(clock), Recorder(), ManualTimers(clock)
     service = RoutingService(
-        repository=repo, presence=InMemoryPresence(), notifier=recorder, timers=timers,
-        clock=clock, offer_timeout=timedelta(seconds=30),
+        repository=repo,
+        presence=InMemoryPresence(),
+        notifier=recorder,
+        timers=timers,
+        clock=clock,
+        offer_timeout=timedelta(seconds=30),
     )
     return service, repo, recorder, timers
 

@@ -29,13 +29,16 @@ def test_visitor_token_round_trips_and_carries_128_random_bits() -> None:
     assert tokens.verify(token) == visitor_id
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
-    lambda t: t.replace("v1.", "v2."),
-    lambda t: "v1." + "0" * 32 + "." + t.split(".")[2],
-    lambda t: 42,
-    lambda t: "",
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t: t.replace("v1.", "v2."),
+        lambda t: "v1." + "0" * 32 + "." + t.split(".")[2],
+        lambda t: 42,
+        lambda t: "",
+    ],
+)
 def test_forged_or_altered_visitor_tokens_are_refused(mutate) -> None:  # type: ignore[no-untyped-def]
     tokens = VisitorTokens("k" * 40)
     _, token = tokens.issue()

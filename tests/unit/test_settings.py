@@ -16,26 +16,31 @@ def test_defaults_are_the_embedded_mode() -> None:
 
 
 def test_values_are_cast_and_origins_normalised() -> None:
-    settings = Settings.from_env({
-        "HUB_SECRET_KEY": "s" * 40,
-        "HUB_PUBLIC_URL": "https://Hub.Example.com/",
-        "HUB_ALLOWED_ORIGINS": "https://shop.example.com, https://cn.shop.example.com/path",
-        "HUB_SMTP_PORT": "2525",
-        "HUB_LOG_FORMAT": "json",
-    })
+    settings = Settings.from_env(
+        {
+            "HUB_SECRET_KEY": "s" * 40,
+            "HUB_PUBLIC_URL": "https://Hub.Example.com/",
+            "HUB_ALLOWED_ORIGINS": "https://shop.example.com, https://cn.shop.example.com/path",
+            "HUB_SMTP_PORT": "2525",
+            "HUB_LOG_FORMAT": "json",
+        }
+    )
     assert settings.own_origin == "https://hub.example.com"
     assert settings.allowed_origins == ("https://shop.example.com", "https://cn.shop.example.com")
     assert settings.smtp_port == 2525
     assert settings.secure_cookies
 
 
-@pytest.mark.parametrize(("env", "name"), [
-    ({"HUB_SMTP_PORT": "twenty"}, "HUB_SMTP_PORT"),
-    ({"HUB_LOG_FORMAT": "xml"}, "HUB_LOG_FORMAT"),
-    ({"HUB_SECRET_KEY": "short"}, "HUB_SECRET_KEY"),
-    ({"HUB_PUBLIC_URL": "hub.example.com"}, "HUB_PUBLIC_URL"),
-    ({"HUB_ALLOWED_ORIGINS": "shop.example.com"}, "HUB_ALLOWED_ORIGINS"),
-])
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"HUB_SMTP_PORT": "twenty"}, "HUB_SMTP_PORT"),
+        ({"HUB_LOG_FORMAT": "xml"}, "HUB_LOG_FORMAT"),
+        ({"HUB_SECRET_KEY": "short"}, "HUB_SECRET_KEY"),
+        ({"HUB_PUBLIC_URL": "hub.example.com"}, "HUB_PUBLIC_URL"),
+        ({"HUB_ALLOWED_ORIGINS": "shop.example.com"}, "HUB_ALLOWED_ORIGINS"),
+    ],
+)
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env(env)

@@ -1,0 +1,282 @@
+"""The `hub` command as operators use it: clear one-line errors, non-zero exits, no
+half-written rows, and an idempotent demo seed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.db.engine import Database
+from hub.db.models import AppointmentType, AuditEntry, Staff, Store
+
+HUB = str(Path(sys.executable).parent / "hub")
+
+
+def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HUB_DATABASE_URL": url}
+    return subprocess.run(
+        [HUB, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+async def counts(url: str) -> tuple[int, int, int, int]:
+    db = Database(url)
+    try:
+        async with db.reading() as session:
+            found = [
+                int(await session.scalar(select(func.count()).select_from(m)) or 0)
+                for m in (Store, Staff, AppointmentType, AuditEntry)
+            ]
+            return (found[0], found[1], found[2], found[3])
+    finally:
+        await db.close()
+
+
+PARIS = [
+    "store",
+    "add",
+    "PARIS01",
+    "--name",
+    "Paris",
+    "--timezone",
+    "Europe/Paris",
+    "--country",
+    "FR",
+    "--languages",
+    "fr,en",
+    "--hours",
+    "Mon-Sat 10:00-19:00",
+]
+
+
+async def test_store_and_staff_add_write_what_the_contract_promises(database_url: str) -> None:
+    result = run(database_url, *PARIS)
+    assert result.returncode == 0, result.stderr
+    assert "PARIS01" in result.stdout
+    staff = run(
+        database_url,
+        "staff",
+        "add",
+        "--email",
+        "Amelie@Example.com",
+        "--name",
+        "Amélie",
+        "--store",
+        "paris01",
+        "--role",
+        "manager",
+        "--capacity",
+        "4",
+        "--password-stdin",
+        stdin="a long enough secret\n",
+    )
+    assert staff.returncode == 0, staff.stderr
+    db = Database(database_url)
+    try:
+        async with db.reading() as session:
+            store = await session.scalar(select(Store))
+            member = await session.scalar(select(Staff))
+            types = (
+                await session.scalars(select(AppointmentType).order_by(AppointmentType.code))
+            ).all()
+    finally:
+        await db.close()
+    assert (
+        store is not None
+        and store.opening_hours is not None
+        and store.opening_hours["sat"] == [["10:00", "19:00"]]
+    )
+    assert [(t.code, t.kind, t.duration_minutes) for t in types] == [
+        ("in-store", "in_store", 60),
+        ("virtual", "virtual", 30),
+    ]
+    assert member is not None and member.role == "manager" and member.capacity == 4
+    assert member.languages == ["fr", "en"]  # the store's languages by default
+    assert "a long enough secret" not in member.password_hash
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            [
+                "store",
+                "add",
+                "X1",
+                "--name",
+                "X",
+                "--timezone",
+                "Mars/Base",
+                "--country",
+                "FR",
+                "--languages",
+                "fr",
+            ],
+            None,
+            "time zone",
+        ),
+        (
+            [
+                "store",
+                "add",
+                "X1",
+                "--name",
+                "X",
+                "--timezone",
+                "UTC",
+                "--country",
+                "France",
+                "--languages",
+                "fr",
+            ],
+            None,
+            "two-letter",
+        ),
+        (
+            [
+                "store",
+                "add",
+                "X1",
+                "--name",
+                "X",
+                "--timezone",
+                "UTC",
+                "--country",
+                "FR",
+                "--languages",
+                "fr",
+                "--hours",
+                "Mon 25:00-26:00",
+            ],
+            None,
+            "hours",
+        ),
+        (
+            [
+                "store",
+                "add",
+                "PARIS01",
+                "--name",
+                "X",
+                "--timezone",
+                "UTC",
+                "--country",
+                "FR",
+                "--languages",
+                "fr",
+            ],
+            None,
+            "already exists",
+        ),
+        (
+            [
+                "staff",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--store",
+                "NOPE",
+                "--password-stdin",
+            ],
+            "a long enough secret\n",
+            "NOPE does not exist",
+        ),
+        (
+            [
+                "staff",
+                "add",
+                "--email",
+                "not-an-email",
+                "--name",
+                "A",
+                "--store",
+                "PARIS01",
+                "--password-stdin",
+            ],
+            "a long enough secret\n",
+            "e-mail",
+        ),
+        (
+            [
+                "staff",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--store",
+                "PARIS01",
+                "--password-stdin",
+            ],
+            "short\n",
+            "at least 10",
+        ),
+        (
+            [
+                "staff",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--store",
+                "PARIS01",
+                "--capacity",
+                "0",
+                "--password-stdin",
+            ],
+            "a long enough secret\n",
+            "capacity",
+        ),
+        (["staff", "add", "--email", "a@b.co"], None, "required"),
+        (["store", "add"], None, "required"),
+    ],
+)
+async def test_bad_input_prints_one_line_exits_non_zero_and_writes_nothing(
+    database_url: str, args: list[str], stdin: str | None, message: str
+) -> None:
+    assert run(database_url, *PARIS).returncode == 0
+    before = await counts(database_url)
+    result = run(database_url, *args, stdin=stdin)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert await counts(database_url) == before
+
+
+async def test_seed_demo_twice_changes_nothing(database_url: str) -> None:
+    first = run(database_url, "seed-demo")
+    assert first.returncode == 0, first.stderr
+    assert "amelie@demo.concierge" in first.stdout and "[8/8]" in first.stdout
+    after_first = await counts(database_url)
+    second = run(database_url, "seed-demo")
+    assert second.returncode == 0 and "0 new" in second.stdout
+    assert await counts(database_url) == after_first
+
+
+def test_commands_on_an_unmigrated_database_say_so(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    result = run(url, *PARIS)
+    assert result.returncode == 1 and "hub migrate" in result.stderr
+    serve = run(url, "serve", "--port", "1")
+    assert serve.returncode == 1 and "hub migrate" in serve.stderr
+
+
+def test_migrate_reports_progress_and_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    first = run(url, "migrate")
+    assert first.returncode == 0 and "migrated from empty" in first.stdout
+    again = run(url, "migrate")
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_worker_without_redis_explains_the_embedded_mode(tmp_path: Path) -> None:
+    result = run(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", "worker")
+    assert result.returncode == 1 and "HUB_REDIS_URL" in result.stderr
