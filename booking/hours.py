@@ -8,8 +8,8 @@ A day not mentioned is closed. ``None`` hours mean always open.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from datetime import datetime, time
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

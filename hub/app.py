@@ -99,7 +99,8 @@ async def _finish_in_flight(app: web.Application) -> None:
     await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
     await hub.routing.stop()
     # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
-    await hub.sio.eio.disconnect()
+    if hub.sio.eio.sockets:
+        await hub.sio.eio.disconnect()
     await hub.sio.shutdown()
     log.info("shutting down: sockets closed")
 
