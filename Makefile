@@ -15,7 +15,6 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -47,6 +46,7 @@ lint: setup
 
 test: setup chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy hub routing booking adapters
 	$(BIN)/pytest
 
 clean:

@@ -119,7 +119,9 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             clock=clock,
             offer_timeout=timedelta(seconds=settings.offer_timeout_seconds),
         )
-        inbox = Inbox(db, clock=clock, events=publisher, routing=routing, tasks=tasks)
+        inbox = Inbox(
+            db, clock=clock, events=publisher, routing=routing, tasks=tasks, metrics=metrics
+        )
         tokens = VisitorTokens(settings.secret_key.reveal())
         limits = Limits(
             login=TokenBucketLimiter(per_minute=10, burst=10),
@@ -160,7 +162,13 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         for namespace in namespaces:
             sio.register_namespace(namespace)
         metrics.describe("hub_http_requests_total", "counter", "HTTP requests by status class")
+        metrics.describe(
+            "hub_messages_total", "counter", "Messages stored, by channel and direction"
+        )
         metrics.gauge("hub_background_tasks", "Background tasks in flight", lambda: len(tasks))
+        metrics.gauge(
+            "hub_socket_connections", "Open socket connections", lambda: len(sio.eio.sockets)
+        )
         await db.ping()
         await routing.start()
         log.info(

@@ -22,6 +22,7 @@ from hub.db.engine import Database
 from hub.db.models import Conversation, Message, Store
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.messages import Inbound
+from hub.metrics import Metrics
 from hub.profiles import resolve_customer
 from hub.staff import Principal
 from hub.tasks import BackgroundTasks
@@ -61,8 +62,10 @@ class Inbox:
         events: ConversationEvents,
         routing: Dispatcher,
         tasks: BackgroundTasks,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.clock = clock
         self.events = events
         self.routing = routing
@@ -121,6 +124,8 @@ class Inbox:
 
     async def _after_commit(self, stored: Stored, origin: str | None) -> None:
         """Emit in commit order, so live clients rarely need to reorder by seq."""
+        message = stored.message
+        self.metrics.inc("hub_messages_total", channel=message.channel, direction=message.direction)
         try:
             await self.events.message_added(stored.conversation, stored.message, origin)
         except Exception:

@@ -43,47 +43,23 @@ DEMO_STORES = (
     ),
 )
 
-DEMO_STAFF = (
-    dict(
-        email="amelie@demo.concierge",
-        name="Amélie Laurent",
-        store="PARIS01",
-        role="ambassador",
-        languages=["fr", "en"],
-        capacity=3,
-    ),
-    dict(
-        email="hugo@demo.concierge",
-        name="Hugo Martin",
-        store="PARIS01",
-        role="ambassador",
-        languages=["fr", "en"],
-        capacity=3,
-    ),
-    dict(
-        email="claire@demo.concierge",
-        name="Claire Dubois",
-        store="PARIS01",
-        role="manager",
-        languages=["fr", "en"],
-        capacity=2,
-    ),
-    dict(
-        email="james@demo.concierge",
-        name="James Whitfield",
-        store="LONDON01",
-        role="ambassador",
-        languages=["en"],
-        capacity=3,
-    ),
-    dict(
-        email="liwei@demo.concierge",
-        name="Li Wei",
-        store="SHANGHAI01",
-        role="ambassador",
-        languages=["zh-Hans", "en"],
-        capacity=3,
-    ),
+DEMO_STAFF = tuple(
+    NewStaff(
+        email=email,
+        name=name,
+        store_code=store,
+        role=role,
+        languages=languages,
+        capacity=capacity,
+        password=DEMO_PASSWORD,
+    )
+    for email, name, store, role, languages, capacity in (
+        ("amelie@demo.concierge", "Amélie Laurent", "PARIS01", "ambassador", ["fr", "en"], 3),
+        ("hugo@demo.concierge", "Hugo Martin", "PARIS01", "ambassador", ["fr", "en"], 3),
+        ("claire@demo.concierge", "Claire Dubois", "PARIS01", "manager", ["fr", "en"], 2),
+        ("james@demo.concierge", "James Whitfield", "LONDON01", "ambassador", ["en"], 3),
+        ("liwei@demo.concierge", "Li Wei", "SHANGHAI01", "ambassador", ["zh-Hans", "en"], 3),
+    )
 )
 
 
@@ -111,24 +87,11 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
             progress(f"[{step}/{total}] store {spec['code']}: created")
         for person in DEMO_STAFF:
             step += 1
-            if await session.scalar(select(Staff.id).where(Staff.email == person["email"])):
+            if await session.scalar(select(Staff.id).where(Staff.email == person.email)):
                 summary.staff_existing += 1
-                progress(f"[{step}/{total}] staff {person['email']}: already there")
+                progress(f"[{step}/{total}] staff {person.email}: already there")
                 continue
-            await add_staff(
-                session,
-                NewStaff(
-                    email=str(person["email"]),
-                    name=str(person["name"]),
-                    store_code=str(person["store"]),
-                    role=str(person["role"]),
-                    languages=list(person["languages"]),
-                    capacity=int(person["capacity"]),  # type: ignore[call-overload]
-                    password=DEMO_PASSWORD,
-                ),
-                now=clock(),
-                actor="seed-demo",
-            )
+            await add_staff(session, person, now=clock(), actor="seed-demo")
             summary.staff_created += 1
-            progress(f"[{step}/{total}] staff {person['email']}: created")
+            progress(f"[{step}/{total}] staff {person.email}: created")
     return summary

@@ -19,22 +19,11 @@ import pytest
 
 from hub.db.engine import Database
 from hub.db.migrate import upgrade
+from hub.db.models import Base
 from hub.settings import Settings
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-TABLES = (
-    "offers",
-    "messages",
-    "customer_identities",
-    "conversations",
-    "staff_stores",
-    "staff_sessions",
-    "customers",
-    "appointment_types",
-    "stores",
-    "staff",
-    "audit_log",
-)
+TABLES = tuple(table.name for table in reversed(Base.metadata.sorted_tables))
 
 
 class FakeClock:

@@ -59,7 +59,24 @@ async def vendor_file(request: web.Request) -> web.FileResponse:
     return response
 
 
+# The widget runs on shop sites as an ES module; module scripts from another origin need
+# CORS. These files are public code without credentials, so any origin may load them.
+SHAREABLE = (
+    "/widget.js",
+    "/static/widget.css",
+    "/static/widget/",
+    "/static/shared/",
+    "/static/vendor/",
+)
+
+
+async def allow_cross_origin_modules(request: web.Request, response: web.StreamResponse) -> None:
+    if request.method in ("GET", "HEAD") and request.path.startswith(SHAREABLE):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+
+
 def add_routes(app: web.Application) -> None:
+    app.on_response_prepare.append(allow_cross_origin_modules)
     app.router.add_get("/", index)
     app.router.add_get("/console", console_page)
     app.router.add_get("/chat", chat_page)

@@ -63,7 +63,7 @@ async def seed(settings: Settings) -> None:
     )
     say(f"demo logins (password {DEMO_PASSWORD!r}):")
     for person in DEMO_STAFF:
-        say(f"  {person['email']:<28} {person['role']:<10} {person['store']}")
+        say(f"  {person.email:<28} {person.role:<10} {person.store_code}")
 
 
 async def store_add(settings: Settings, args: argparse.Namespace) -> None:

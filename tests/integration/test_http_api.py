@@ -158,3 +158,20 @@ async def test_shop_sites_get_cors_only_when_allowed(
     )
     evil = await client.options("/api/visitors", headers={"Origin": "https://evil.example"})
     assert evil.status == 403
+
+
+async def test_widget_modules_load_from_any_origin_the_api_does_not(client: TestClient) -> None:
+    widget = await client.get("/widget.js", headers={"Origin": "https://shop.example.com"})
+    assert widget.headers["Access-Control-Allow-Origin"] == "*"
+    api = await client.post("/api/visitors", headers={"Origin": "https://shop.example.com"})
+    assert "Access-Control-Allow-Origin" not in api.headers
+
+
+async def test_metrics_count_stored_messages(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    await make_store(db, clock())
+    await client.app[SERVICES].inbox.receive(inbound())
+    text = await (await client.get("/metrics")).text()
+    assert 'hub_messages_total{channel="webchat",direction="in"} 1.0' in text
+    assert "# TYPE hub_socket_connections gauge" in text
