@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import socketio
 from aiohttp import web
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters.webchat.namespace import ShopperNamespace
-from hub.api import auth, conversations, health, pages, visitors
+from hub.api import auth, conversations, health, pages, queue, visitors
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
+from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.metrics import Metrics
 from hub.realtime.console import ConsoleNamespace
 from hub.realtime.publisher import Publisher
+from hub.routing_config import describe_metrics, routing_config, routing_stores
+from hub.routing_events import RoutingEvents
 from hub.routing_repository import SqlRoutingRepository
 from hub.security.ratelimit import TokenBucketLimiter
 from hub.security.tokens import VisitorTokens
 from hub.services import SERVICES, Limits, Services
 from hub.settings import Settings
 from hub.tasks import BackgroundTasks
+from routing.memory_store import InMemoryRoutingStore
 from routing.service import RoutingService
-from routing.state import InMemoryPresence
+from routing.store import RoutingStore
 
 log = logging.getLogger("hub.app")
 SHUTDOWN_GRACE_SECONDS = 10.0
+HANG_UP_SECONDS = 3.0
 
 
 class LoopTimers:
@@ -85,6 +92,8 @@ def _add_routes(app: web.Application) -> None:
     app.router.add_route("*", "/api/visitors", visitors.create_visitor)
     app.router.add_get("/api/conversations", conversations.list_conversations)
     app.router.add_get("/api/conversations/{id}", conversations.get_conversation)
+    app.router.add_get("/api/queue", queue.live_queue)
+    app.router.add_get("/api/ambassadors", queue.colleagues)
     pages.add_routes(app)
 
 
@@ -100,7 +109,12 @@ async def _finish_in_flight(app: web.Application) -> None:
     await hub.routing.stop()
     # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
     if hub.sio.eio.sockets:
-        await hub.sio.eio.disconnect()
+        # engine.io waits for each socket's send queue to drain; a peer that vanished
+        # never drains it, so bound the wait instead of hanging the shutdown.
+        try:
+            await asyncio.wait_for(hub.sio.eio.disconnect(), HANG_UP_SECONDS)
+        except TimeoutError:
+            log.warning("some sockets did not close in time; closing anyway")
     await hub.sio.shutdown()
     log.info("shutting down: sockets closed")
 
@@ -111,16 +125,41 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         tasks = BackgroundTasks()
         metrics = Metrics()
         publisher = Publisher(sio, db)
+        config = routing_config(settings)
+        redis = (
+            Redis(connection_pool=BlockingConnectionPool.from_url(settings.redis_url, timeout=5))
+            if settings.redis_url
+            else None
+        )
+        state: RoutingStore
+        if redis is not None:
+            from routing.redis_store import RedisRoutingStore
+
+            state = RedisRoutingStore(redis, config, prefix=f"{settings.redis_prefix}routing:")
+        else:
+            state = InMemoryRoutingStore(config)
+        routing_events = RoutingEvents(publisher, db)
         routing = RoutingService(
+            store=state,
             repository=SqlRoutingRepository(db),
-            presence=InMemoryPresence(),
-            notifier=publisher,
+            notifier=routing_events,
+            metrics=metrics,
             timers=LoopTimers(clock, tasks),
             clock=clock,
-            offer_timeout=timedelta(seconds=settings.offer_timeout_seconds),
+            config=config,
         )
         inbox = Inbox(
-            db, clock=clock, events=publisher, routing=routing, tasks=tasks, metrics=metrics
+            db,
+            clock=clock,
+            events=publisher,
+            routing=routing,
+            tasks=tasks,
+            metrics=metrics,
+            config=config,
+        )
+        routing_events.system = inbox
+        handover = Handover(
+            db=db, clock=clock, inbox=inbox, routing=routing, publisher=publisher, config=config
         )
         tokens = VisitorTokens(settings.secret_key.reveal())
         limits = Limits(
@@ -155,13 +194,14 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
                 inbox=inbox,
                 routing=routing,
                 publisher=publisher,
+                handover=handover,
                 clock=clock,
                 own_origin=settings.own_origin,
             ),
         ]
         for namespace in namespaces:
             sio.register_namespace(namespace)
-        metrics.describe("hub_http_requests_total", "counter", "HTTP requests by status class")
+        describe_metrics(metrics)
         metrics.describe(
             "hub_messages_total", "counter", "Messages stored, by channel and direction"
         )
@@ -170,7 +210,13 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             "hub_socket_connections", "Open socket connections", lambda: len(sio.eio.sockets)
         )
         await db.ping()
-        await routing.start()
+        async with db.reading() as session:
+            stores = await routing_stores(session)
+        await routing.start(stores, recover=redis is None)
+        # Start-up objects live as long as the process; keep them out of every full
+        # collection so routing decisions do not stall behind them.
+        gc.collect()
+        gc.freeze()
         log.info(
             "hub started",
             extra={"fields": {"database": db.dialect, "public_url": settings.public_url}},
@@ -178,6 +224,8 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         app[SERVICES].namespaces = namespaces
         yield
         await db.close()
+        if redis is not None:
+            await redis.aclose()
         log.info("hub stopped")
 
     return lifecycle

@@ -24,8 +24,11 @@ from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.messages import Inbound
 from hub.metrics import Metrics
 from hub.profiles import resolve_customer
+from hub.routing_repository import tickets_for
 from hub.staff import Principal
 from hub.tasks import BackgroundTasks
+from routing.config import RoutingConfig
+from routing.model import Ticket
 
 log = logging.getLogger("hub.inbox")
 ATTEMPTS = 3
@@ -41,8 +44,16 @@ class ConversationEvents(Protocol):
     async def conversation_closed(self, conversation: Conversation) -> None: ...
 
 
-class Dispatcher(Protocol):
-    async def dispatch(self) -> None: ...
+class Router(Protocol):
+    """The routing service, as the inbox sees it."""
+
+    async def enqueue(self, ticket: Ticket) -> None: ...
+
+    async def finished(self, ambassador_id: str, channel: str) -> None: ...
+
+    async def dropped(self, conversation_id: str) -> None: ...
+
+    def record_handling(self, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -60,10 +71,12 @@ class Inbox:
         *,
         clock: Clock,
         events: ConversationEvents,
-        routing: Dispatcher,
+        routing: Router,
         tasks: BackgroundTasks,
         metrics: Metrics | None = None,
+        config: RoutingConfig | None = None,
     ) -> None:
+        self.config = config or RoutingConfig()
         self.db = db
         self.metrics = metrics or Metrics()
         self.clock = clock
@@ -78,8 +91,37 @@ class Inbox:
         if not stored.duplicate:
             await self._after_commit(stored, origin)
             if stored.opened:
-                self.tasks.spawn(self.routing.dispatch(), name="dispatch:opened")
+                self.tasks.spawn(self.enqueue(stored.conversation.id), name="routing:enqueue")
         return stored
+
+    async def enqueue(self, conversation_id: str) -> None:
+        """Hand a waiting conversation to routing, with what the database knows about it."""
+        async with self.db.reading() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None or conversation.status != "queued":
+                return
+            (ticket,) = await tickets_for(session, [conversation])
+        await self.routing.enqueue(ticket)
+
+    async def system_message(self, conversation_id: str, text: str) -> None:
+        """A note from the hub itself into the timeline (e.g. "your ambassador left")."""
+        async with self.db.transaction() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None:
+                return
+            now = self.clock()
+            message = Message(
+                conversation_id=conversation.id,
+                seq=await next_seq(session, conversation, now),
+                direction="internal",
+                channel=conversation.channel,
+                author_kind="system",
+                author_name=None,
+                text=text,
+                created_at=now,
+            )
+            session.add(message)
+        await self._after_commit(Stored(message, conversation), None)
 
     async def reply(
         self,
@@ -102,10 +144,11 @@ class Inbox:
     async def close(self, principal: Principal, conversation_id: object) -> Conversation:
         async with self.db.transaction() as session:
             conversation = await visible_conversation(session, principal, conversation_id)
-            _check_handler(principal, conversation)
+            check_handler(principal, conversation)
             if conversation.status == "closed":
                 return conversation
             now = self.clock()
+            previous_status = conversation.status
             conversation.status = "closed"
             conversation.closed_at = now
             conversation.updated_at = now
@@ -119,7 +162,12 @@ class Inbox:
                 subject_id=conversation.id,
             )
         self.tasks.spawn(self.events.conversation_closed(conversation), name="emit:closed")
-        self.tasks.spawn(self.routing.dispatch(), name="dispatch:closed")
+        if previous_status == "assigned" and conversation.assigned_staff_id is not None:
+            if conversation.assigned_at is not None:
+                self.routing.record_handling((now - conversation.assigned_at).total_seconds())
+            await self.routing.finished(conversation.assigned_staff_id, conversation.channel)
+        else:
+            await self.routing.dropped(conversation.id)
         return conversation
 
     async def _after_commit(self, stored: Stored, origin: str | None) -> None:
@@ -179,6 +227,7 @@ class Inbox:
                 contact=inbound.contact,
                 language=inbound.language,
                 status="queued",
+                priority=self.config.priority_of(customer.tier),
                 last_seq=0,
                 created_at=now,
                 updated_at=now,
@@ -218,7 +267,7 @@ class Inbox:
                     "client_id already used for another conversation", code="client_id_reused"
                 )
             return Stored(existing, conversation, duplicate=True)
-        _check_handler(principal, conversation)
+        check_handler(principal, conversation)
         if conversation.status == "closed":
             raise Conflict("conversation is closed", code="conversation_closed")
         now = self.clock()
@@ -244,7 +293,7 @@ class _Work(Protocol):
     async def __call__(self, session: AsyncSession) -> Stored: ...
 
 
-def _check_handler(principal: Principal, conversation: Conversation) -> None:
+def check_handler(principal: Principal, conversation: Conversation) -> None:
     """Only the assigned ambassador (or a store manager) speaks in a conversation."""
     if conversation.assigned_staff_id != principal.id and not principal.is_manager:
         raise Forbidden("this conversation is not assigned to you", code="not_assigned")

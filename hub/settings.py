@@ -15,6 +15,14 @@ from urllib.parse import urlsplit
 
 from hub.errors import ConfigError
 
+# Waiting thresholds an operator may tune, each read from HUB_<NAME>_SECONDS.
+ROUTING_THRESHOLDS = (
+    "preferred_wait",
+    "relax_skills_after",
+    "relax_language_after",
+    "overflow_region_after",
+    "overflow_service_centre_after",
+)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///concierge.db"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +73,10 @@ class Settings:
     log_level: str = "INFO"
     allowed_origins: tuple[str, ...] = ()
     offer_timeout_seconds: float = 30.0
+    disconnect_grace_seconds: float = 30.0
+    # Routing thresholds (seconds of waiting); see routing.config.RoutingConfig.
+    routing_seconds: tuple[tuple[str, float], ...] = ()
+    redis_prefix: str = "concierge:"
     max_body_bytes: int = 64 * 1024
     session_ttl_seconds: int = 12 * 3600
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
@@ -114,6 +126,13 @@ class Settings:
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
             allowed_origins=origins,
             offer_timeout_seconds=reader.positive_float("HUB_OFFER_TIMEOUT_SECONDS", 30.0),
+            disconnect_grace_seconds=reader.positive_float("HUB_DISCONNECT_GRACE_SECONDS", 30.0),
+            routing_seconds=tuple(
+                (field, reader.positive_float(f"HUB_{field.upper()}_SECONDS", 0.0))
+                for field in ROUTING_THRESHOLDS
+                if env.get(f"HUB_{field.upper()}_SECONDS")
+            ),
+            redis_prefix=env.get("HUB_REDIS_PREFIX", "concierge:"),
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
         )

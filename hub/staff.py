@@ -28,6 +28,7 @@ class Principal:
     capacity: int
     store_ids: frozenset[str]
     store_codes: tuple[str, ...]
+    skills: frozenset[str] = frozenset()
 
     @property
     def is_manager(self) -> bool:
@@ -45,6 +46,7 @@ class Principal:
             "stores": list(self.store_codes),
             "languages": list(self.languages),
             "capacity": self.capacity,
+            "skills": sorted(self.skills),
         }
 
 
@@ -58,6 +60,7 @@ def principal_of(staff: Staff) -> Principal:
         capacity=staff.capacity,
         store_ids=frozenset(link.store_id for link in staff.store_links),
         store_codes=tuple(sorted(link.store.code for link in staff.store_links)),
+        skills=frozenset(staff.skills or ()),
     )
 
 
@@ -70,6 +73,7 @@ class NewStaff:
     languages: list[str]
     capacity: int
     password: str
+    skills: tuple[str, ...] = ()
 
 
 async def add_staff(session: AsyncSession, new: NewStaff, *, now: datetime, actor: str) -> Staff:
@@ -83,6 +87,7 @@ async def add_staff(session: AsyncSession, new: NewStaff, *, now: datetime, acto
         role=new.role,
         languages=new.languages,
         capacity=new.capacity,
+        skills=list(new.skills),
         active=True,
         created_at=now,
     )

@@ -7,48 +7,85 @@ memory. Nothing here knows SQL or socket.io.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from routing.model import OfferRecord, QueuePosition, Waiting
+from routing.model import OfferRecord, Presence, QueuePosition, StoreInfo, Ticket
+
+
+@dataclass(frozen=True)
+class Work:
+    """A conversation an ambassador holds (assigned and still open)."""
+
+    conversation_id: str
+    ambassador_id: str
+    channel: str
+    capacity: float
 
 
 class RoutingRepository(Protocol):
-    async def waiting(self) -> list[Waiting]: ...
+    """The durable side: conversations and offers as the database records them."""
 
-    async def loads(self) -> dict[str, int]:
-        """Open conversations plus pending offers per ambassador id."""
+    async def queued_tickets(self) -> list[Ticket]: ...
+
+    async def stores(self) -> list[StoreInfo]:
+        """Store topology as configured now (stores can be added while the hub runs)."""
         ...
 
+    async def open_work(self, ambassador_id: str | None) -> list[Work]: ...
+
     async def open_offer(
-        self, conversation_id: str, ambassador_id: str, now: datetime, expires_at: datetime
+        self, ticket: Ticket, ambassador_id: str, now: datetime, expires_at: datetime
     ) -> OfferRecord | None:
-        """Record an offer if the conversation is still queued; None if it moved on."""
+        """Record an offer if the conversation is still waiting; None if it moved on."""
         ...
 
     async def accept(self, offer_id: str, ambassador_id: str, now: datetime) -> OfferRecord:
-        """Assign the conversation; NotFound/Conflict-style errors if the offer is not live."""
+        """Assign; raises NotFound/Conflict if the offer is not the caller's or not live."""
         ...
 
     async def decline(self, offer_id: str, ambassador_id: str, now: datetime) -> OfferRecord: ...
 
-    async def expire(self, offer_id: str, now: datetime) -> OfferRecord | None:
-        """Lapse a pending offer whose time is up; None if it was already resolved."""
+    async def expire(self, offer_id: str, now: datetime) -> OfferRecord | None: ...
+
+    async def revoke_pending(
+        self, ambassador_id: str | None, now: datetime
+    ) -> list[OfferRecord]: ...
+
+    async def revoke_offer_for(self, conversation_id: str, now: datetime) -> OfferRecord | None:
+        """Withdraw the live offer of one conversation, if any (a manager takes over)."""
         ...
 
-    async def revoke_pending(self, ambassador_id: str | None, now: datetime) -> list[OfferRecord]:
-        """Withdraw pending offers of one ambassador (or of everyone, at start-up)."""
+    async def requeue_work(self, ambassador_id: str, now: datetime) -> list[Ticket]:
+        """The ambassador is gone for good: their open conversations wait again."""
         ...
 
 
 class RoutingNotifier(Protocol):
-    async def offered(self, offer: OfferRecord) -> None: ...
+    async def offered(self, offer: OfferRecord, ticket: Ticket) -> None: ...
 
     async def revoked(self, offer: OfferRecord, reason: str) -> None: ...
 
     async def assigned(self, offer: OfferRecord) -> None: ...
 
     async def queue_positions(self, positions: list[QueuePosition]) -> None: ...
+
+    async def presence_changed(
+        self, ambassador_id: str, presence: Presence, reason: str
+    ) -> None: ...
+
+    async def requeued(self, tickets: list[Ticket]) -> None:
+        """Conversations went back in line because their ambassador left; tell the shoppers."""
+        ...
+
+
+class RoutingMetrics(Protocol):
+    def observe(self, name: str, value: float, **labels: str) -> None: ...
+
+    def set(self, name: str, value: float, **labels: str) -> None: ...
+
+    def inc(self, name: str, amount: float = 1.0, **labels: str) -> None: ...
 
 
 class Timers(Protocol):

@@ -20,6 +20,7 @@ async def make_store(
     languages: str = "fr,en",
     timezone: str = "Europe/Paris",
     hours: str | None = None,
+    country: str = "FR",
 ) -> str:
     async with db.transaction() as session:
         store = await add_store(
@@ -28,7 +29,7 @@ async def make_store(
                 code=code,
                 name=f"Boutique {code}",
                 timezone=timezone,
-                country="FR",
+                country=country,
                 languages=languages,
                 hours=hours,
             ),

@@ -63,6 +63,7 @@ async def vendor_file(request: web.Request) -> web.FileResponse:
 # CORS. These files are public code without credentials, so any origin may load them.
 SHAREABLE = (
     "/widget.js",
+    "/static/widget.js",
     "/static/widget.css",
     "/static/widget/",
     "/static/shared/",

@@ -51,6 +51,11 @@ class Store(Base):
     languages: Mapped[list[str]] = mapped_column(JSONType)
     # {"mon": [["10:00", "19:00"]], ...}; NULL means always open.
     opening_hours: Mapped[dict[str, list[list[str]]] | None] = mapped_column(JSONType)
+    # Overflow goes to stores of the same region (the country when unset), then to
+    # service centres.
+    region: Mapped[str | None] = mapped_column(String(32))
+    service_centre: Mapped[bool] = mapped_column(Boolean, default=False)
+    relax_language: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     appointment_types: Mapped[list[AppointmentType]] = relationship(
@@ -82,6 +87,7 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # ambassador | manager | admin
     languages: Mapped[list[str]] = mapped_column(JSONType)
     capacity: Mapped[int] = mapped_column(Integer)
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -124,6 +130,10 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     tier: Mapped[str] = mapped_column(String(32), default="standard")
     home_store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
+    # The customer's own ambassador (clienteling): offered their conversations first.
+    preferred_staff_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
@@ -164,6 +174,15 @@ class Conversation(Base):
     contact: Mapped[str] = mapped_column(String(320))
     language: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))  # queued | offered | assigned | closed
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    required_skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    optional_skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Left by the ambassador who transferred the conversation, for the next one.
+    transfer_note: Mapped[str | None] = mapped_column(Text)
+    # A transfer to a named ambassador: offered to them first, like a preferred ambassador.
+    transfer_to_staff_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
     assigned_staff_id: Mapped[str | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )
@@ -176,7 +195,9 @@ class Conversation(Base):
 
     store: Mapped[Store] = relationship(lazy="joined")
     customer: Mapped[Customer] = relationship(lazy="joined")
-    assigned_staff: Mapped[Staff | None] = relationship(lazy="joined")
+    assigned_staff: Mapped[Staff | None] = relationship(
+        lazy="joined", foreign_keys=[assigned_staff_id]
+    )
 
 
 class Message(Base):

@@ -16,6 +16,7 @@ from hub.clock import Clock
 from hub.conversations import visible_conversation
 from hub.db.engine import Database
 from hub.errors import InvalidInput, Unauthorized
+from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.messages import conversation_payload, iso
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
@@ -45,7 +46,8 @@ def profile_of(principal: Principal) -> AmbassadorProfile:
         name=principal.name,
         store_ids=principal.store_ids,
         languages=principal.languages,
-        capacity=principal.capacity,
+        capacity=float(principal.capacity),
+        skills=principal.skills,
     )
 
 
@@ -57,10 +59,12 @@ class ConsoleNamespace(TrackedNamespace):
         inbox: Inbox,
         routing: RoutingService,
         publisher: Publisher,
+        handover: Handover,
         clock: Clock,
         own_origin: str,
     ) -> None:
         super().__init__(CONSOLE)
+        self.handover = handover
         self.db = db
         self.inbox = inbox
         self.routing = routing
@@ -146,6 +150,31 @@ class ConsoleNamespace(TrackedNamespace):
             author = {"kind": "ambassador", "name": principal.name}
             await self.publisher.typing(conversation, author, bool(body.get("typing")), sid)
         return {"ok": True}
+
+    @acked
+    async def on_transfer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{conversation_id, to: {ambassador_id} | {store}, note?}``."""
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        target = payload_dict(body.get("to"))
+        conversation = await self.handover.transfer(
+            principal,
+            body.get("conversation_id"),
+            to_ambassador=target.get("ambassador_id"),
+            to_store=target.get("store"),
+            note=body.get("note"),
+        )
+        return {"conversation": conversation_payload(conversation)}
+
+    @acked
+    async def on_assign(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """A manager's ``{conversation_id, ambassador_id}``: assign a waiting conversation."""
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        conversation = await self.handover.assign(
+            principal, body.get("conversation_id"), body.get("ambassador_id")
+        )
+        return {"conversation": conversation_payload(conversation)}
 
     @acked
     async def on_close(self, sid: str, data: Any = None) -> dict[str, Any]:

@@ -31,19 +31,33 @@ class Events:
         self.closed.append(conversation.id)
 
 
-class Dispatches:
-    def __init__(self) -> None:
-        self.count = 0
+class Router:
+    """Records what the inbox asks of routing."""
 
-    async def dispatch(self) -> None:
-        self.count += 1
+    def __init__(self) -> None:
+        self.enqueued: list[str] = []
+        self.freed: list[tuple[str, str]] = []
+        self.withdrawn: list[str] = []
+        self.handling: list[float] = []
+
+    async def enqueue(self, ticket) -> None:  # type: ignore[no-untyped-def]
+        self.enqueued.append(ticket.conversation_id)
+
+    async def finished(self, ambassador_id: str, channel: str) -> None:
+        self.freed.append((ambassador_id, channel))
+
+    async def dropped(self, conversation_id: str) -> None:
+        self.withdrawn.append(conversation_id)
+
+    def record_handling(self, seconds: float) -> None:
+        self.handling.append(seconds)
 
 
 @pytest.fixture
 async def inbox(db: Database, clock: FakeClock) -> Inbox:
     await make_store(db, clock())
     await make_store(db, clock(), "LONDON01", languages="en", timezone="Europe/London")
-    return Inbox(db, clock=clock, events=Events(), routing=Dispatches(), tasks=BackgroundTasks())
+    return Inbox(db, clock=clock, events=Events(), routing=Router(), tasks=BackgroundTasks())
 
 
 def inbound(
@@ -129,9 +143,10 @@ async def test_unknown_store_is_refused_without_writing(inbox: Inbox, db: Databa
 async def _assigned(db: Database, clock: FakeClock, inbox: Inbox, staff_id: str) -> str:
     stored = await inbox.receive(inbound(key="open"))
     repo = SqlRoutingRepository(db)
-    offer = await repo.open_offer(
-        stored.conversation.id, staff_id, clock(), clock().replace(year=2030)
-    )
+    (ticket,) = [
+        t for t in await repo.queued_tickets() if t.conversation_id == stored.conversation.id
+    ]
+    offer = await repo.open_offer(ticket, staff_id, clock(), clock().replace(year=2030))
     assert offer is not None
     await repo.accept(offer.id, staff_id, clock())
     return stored.conversation.id
@@ -166,6 +181,7 @@ async def test_a_closed_conversation_takes_no_replies_and_the_next_message_opens
     conversation_id = await _assigned(db, clock, inbox, amelie.id)
     closed = await inbox.close(amelie, conversation_id)
     assert closed.status == "closed"
+    assert inbox.routing.freed == [(amelie.id, "webchat")]  # type: ignore[attr-defined]
     with pytest.raises(Conflict):
         await inbox.reply(amelie, conversation_id, "late", "Still there?")
     fresh = await inbox.receive(inbound("Back again", key="later"))

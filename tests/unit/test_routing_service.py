@@ -1,228 +1,215 @@
-"""The routing service with in-memory fakes: offers, time-outs, presence changes."""
+"""The routing service, event by event, with the in-memory store and a fake clock."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from hub.errors import Conflict
-from routing.model import AmbassadorProfile, OfferRecord, Presence, QueuePosition, Waiting
-from routing.service import RoutingService
-from routing.state import InMemoryPresence
+from routing.config import RoutingConfig
+from routing.model import Presence, StoreInfo
 from tests.conftest import FakeClock
-
-
-@dataclass
-class FakeRepo:
-    clock: FakeClock
-    conversations: dict[str, dict] = field(default_factory=dict)
-    offers: dict[str, dict] = field(default_factory=dict)
-    ids: itertools.count = field(default_factory=itertools.count)
-
-    def add(self, cid: str, store: str = "paris") -> None:
-        self.conversations[cid] = {
-            "status": "queued",
-            "store": store,
-            "at": self.clock(),
-            "staff": None,
-        }
-
-    async def waiting(self) -> list[Waiting]:
-        passed: dict[str, set[str]] = {}
-        for o in self.offers.values():
-            if o["status"] in ("declined", "expired"):
-                passed.setdefault(o["conversation"], set()).add(o["staff"])
-        return [
-            Waiting(cid, c["store"], c["at"], excluded=frozenset(passed.get(cid, ())))
-            for cid, c in self.conversations.items()
-            if c["status"] == "queued"
-        ]
-
-    async def loads(self) -> dict[str, int]:
-        loads: dict[str, int] = {}
-        for c in self.conversations.values():
-            if c["status"] == "assigned":
-                loads[c["staff"]] = loads.get(c["staff"], 0) + 1
-        for o in self.offers.values():
-            if o["status"] == "pending":
-                loads[o["staff"]] = loads.get(o["staff"], 0) + 1
-        return loads
-
-    def _record(self, oid: str) -> OfferRecord:
-        o = self.offers[oid]
-        return OfferRecord(oid, o["conversation"], o["staff"], o["expires"])
-
-    async def open_offer(self, cid: str, aid: str, now: datetime, expires: datetime):  # type: ignore[no-untyped-def]
-        if self.conversations[cid]["status"] != "queued":
-            return None
-        self.conversations[cid]["status"] = "offered"
-        oid = f"o{next(self.ids)}"
-        self.offers[oid] = {
-            "conversation": cid,
-            "staff": aid,
-            "expires": expires,
-            "status": "pending",
-        }
-        return self._record(oid)
-
-    async def accept(self, oid: str, aid: str, now: datetime) -> OfferRecord:
-        o = self.offers[oid]
-        if o["status"] != "pending" or o["expires"] <= now:
-            raise Conflict("gone", code="offer_expired")
-        o["status"] = "accepted"
-        self.conversations[o["conversation"]].update(status="assigned", staff=aid)
-        return self._record(oid)
-
-    def _requeue(self, oid: str, status: str) -> None:
-        self.offers[oid]["status"] = status
-        self.conversations[self.offers[oid]["conversation"]]["status"] = "queued"
-
-    async def decline(self, oid: str, aid: str, now: datetime) -> OfferRecord:
-        self._requeue(oid, "declined")
-        return self._record(oid)
-
-    async def expire(self, oid: str, now: datetime):  # type: ignore[no-untyped-def]
-        o = self.offers[oid]
-        if o["status"] != "pending" or o["expires"] > now:
-            return None
-        self._requeue(oid, "expired")
-        return self._record(oid)
-
-    async def revoke_pending(self, aid: str | None, now: datetime) -> list[OfferRecord]:
-        hit = [
-            k
-            for k, o in self.offers.items()
-            if o["status"] == "pending" and aid in (None, o["staff"])
-        ]
-        for oid in hit:
-            self._requeue(oid, "revoked")
-        return [self._record(oid) for oid in hit]
-
-
-@dataclass
-class Recorder:
-    events: list[tuple[str, object]] = field(default_factory=list)
-
-    async def offered(self, offer: OfferRecord) -> None:
-        self.events.append(("offered", offer))
-
-    async def revoked(self, offer: OfferRecord, reason: str) -> None:
-        self.events.append(("revoked", (offer.id, reason)))
-
-    async def assigned(self, offer: OfferRecord) -> None:
-        self.events.append(("assigned", offer))
-
-    async def queue_positions(self, positions: list[QueuePosition]) -> None:
-        self.events.append(("queue", positions))
-
-    def offers(self) -> list[OfferRecord]:
-        return [e[1] for e in self.events if e[0] == "offered"]  # type: ignore[misc]
-
-
-class ManualTimers:
-    """Timers that fire only when the test says time has come."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.pending: list[tuple[datetime, Callable[[], Awaitable[None]], list[bool]]] = []
-
-    def call_at(
-        self, when: datetime, callback: Callable[[], Awaitable[None]]
-    ) -> Callable[[], None]:
-        cancelled = [False]
-        self.pending.append((when, callback, cancelled))
-        return lambda: cancelled.__setitem__(0, True)
-
-    async def advance(self, seconds: float) -> None:
-        self.clock.advance(seconds=seconds)
-        due = [p for p in self.pending if p[0] <= self.clock() and not p[2][0]]
-        self.pending = [p for p in self.pending if p not in due]
-        for _, callback, _ in due:
-            await callback()
-
-
-def profile(aid: str, capacity: int = 2, stores: tuple[str, ...] = ("paris",)) -> AmbassadorProfile:
-    return AmbassadorProfile(aid, aid, frozenset(stores), ("fr",), capacity)
+from tests.unit.routing_fakes import Rig, make_rig
 
 
 @pytest.fixture
-def rig(clock: FakeClock):  # type: ignore[no-untyped-def]
-    repo, recorder, timers = FakeRepo(clock), Recorder(), ManualTimers(clock)
-    service = RoutingService(
-        repository=repo,
-        presence=InMemoryPresence(),
-        notifier=recorder,
-        timers=timers,
-        clock=clock,
-        offer_timeout=timedelta(seconds=30),
+async def rig(clock: FakeClock) -> Rig:
+    return await make_rig(clock)
+
+
+async def test_a_new_login_gets_no_offers_until_it_says_available(rig: Rig) -> None:
+    await rig.ambassador("amelie", available=False)
+    await rig.arrive("c1")
+    assert rig.events.offers() == []
+    await rig.service.set_presence("amelie", Presence.AVAILABLE)
+    assert rig.offers_to("amelie") == ["c1"]
+
+
+async def test_an_unanswered_offer_moves_on_and_never_returns_twice_in_a_row(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.ambassador("b")
+    await rig.arrive("c1")
+    first = rig.events.offers()[0]
+    await rig.timers.advance(29)
+    assert len(rig.events.offers()) == 1
+    await rig.timers.advance(1)
+    assert ("revoked", (first.id, "expired")) in rig.events.events
+    second = rig.events.offers()[1]
+    assert second.ambassador_id != first.ambassador_id
+
+
+async def test_two_missed_offers_in_a_row_put_the_ambassador_away(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.arrive("c1")
+    await rig.timers.advance(30)
+    await rig.arrive("c2")
+    assert rig.offers_to("a") == ["c1", "c2"]
+    await rig.timers.advance(30)
+    assert ("presence", ("a", Presence.AWAY, "missed_offers")) in rig.events.events
+    await rig.arrive("c3")
+    assert rig.offers_to("a") == ["c1", "c2"]
+
+
+async def test_declining_goes_to_the_next_ambassador(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.arrive("c1")
+    await rig.ambassador("b")
+    await rig.service.decline(rig.live_offer("c1").id, "a")
+    assert rig.offers_to("b") == ["c1"]
+
+
+async def test_channel_weights_fill_capacity_exactly(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=2)
+    await rig.arrive("mail-1", channel="email")
+    await rig.arrive("chat-1", channel="webchat")
+    await rig.arrive("mail-2", channel="email")
+    await rig.arrive("chat-2", channel="webchat")
+    await rig.arrive("call", channel="voice")
+    assert rig.offers_to("a") == ["mail-1", "chat-1", "mail-2"]
+    ambassador = await rig.store.ambassador("a")
+    assert ambassador is not None and ambassador.load == 2.0
+
+
+async def test_a_call_needs_the_whole_ambassador(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=3)
+    await rig.arrive("chat", channel="webchat")
+    await rig.arrive("call", channel="voice")
+    assert rig.offers_to("a") == ["chat"]
+    await rig.service.accept(rig.live_offer("chat").id, "a")
+    await rig.service.finished("a", "webchat")
+    assert rig.offers_to("a") == ["chat", "call"]
+
+
+async def test_closing_frees_capacity_for_the_next_in_line_at_once(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=1)
+    await rig.arrive("c1")
+    await rig.arrive("c2")
+    await rig.service.accept(rig.live_offer("c1").id, "a")
+    assert rig.offers_to("a") == ["c1"]
+    await rig.service.finished("a", "webchat")
+    assert rig.offers_to("a") == ["c1", "c2"]
+
+
+async def test_vips_go_first_but_a_long_wait_beats_a_new_vip(clock: FakeClock) -> None:
+    rig = await make_rig(clock, RoutingConfig(priority_step=timedelta(minutes=2)))
+    await rig.arrive("standard-early", priority=1)
+    clock.advance(seconds=60)
+    await rig.arrive("vip-soon-after", priority=2)
+    clock.advance(seconds=120)
+    await rig.arrive("vip-much-later", priority=2)
+    await rig.ambassador("a", capacity=3)
+    assert rig.offers_to("a") == ["vip-soon-after", "standard-early", "vip-much-later"]
+
+
+async def test_the_customers_own_ambassador_first_even_when_busier(rig: Rig) -> None:
+    await rig.ambassador("stranger", capacity=4)
+    await rig.ambassador("own", capacity=4)
+    await rig.arrive("warm-up")  # the stranger and own split early work
+    await rig.arrive("c1", preferred_ambassador_id="own")
+    assert "c1" in rig.offers_to("own")
+
+
+async def test_waits_for_a_busy_own_ambassador_then_goes_to_anyone(rig: Rig) -> None:
+    await rig.ambassador("own", capacity=1)
+    await rig.arrive("keeps-own-busy")
+    await rig.service.accept(rig.live_offer("keeps-own-busy").id, "own")
+    await rig.ambassador("other")
+    await rig.arrive("c1", preferred_ambassador_id="own")
+    assert "c1" not in rig.offers_to("other")
+    await rig.timers.advance(59)
+    assert "c1" not in rig.offers_to("other")
+    await rig.timers.advance(1)
+    assert "c1" in rig.offers_to("other")
+
+
+async def test_an_offline_own_ambassador_does_not_hold_anyone_up(rig: Rig) -> None:
+    await rig.ambassador("other")
+    await rig.arrive("c1", preferred_ambassador_id="gone-home")
+    assert rig.offers_to("other") == ["c1"]
+
+
+async def test_someone_who_served_the_customer_before_is_preferred(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=4)
+    await rig.ambassador("b", capacity=4)
+    await rig.arrive("first")
+    await rig.arrive("c1", known_ambassador_ids=frozenset({"a"}))
+    assert "c1" in rig.offers_to("a")
+
+
+async def test_overflow_widens_to_the_region_then_the_service_centre(rig: Rig) -> None:
+    await rig.ambassador("lyon-amb", stores=("lyon",))
+    await rig.ambassador("centre-amb", stores=("centre",))
+    await rig.arrive("c1")
+    assert rig.events.offers() == []
+    await rig.timers.advance(90)
+    assert rig.offers_to("lyon-amb") == ["c1"]
+    await rig.service.accept(rig.live_offer("c1").id, "lyon-amb")
+    await rig.arrive("c2", store_id="london", language="en")
+    await rig.timers.advance(90)
+    assert rig.offers_to("centre-amb") == []  # London's region has nobody, centre not yet
+    await rig.timers.advance(90)
+    assert rig.offers_to("centre-amb") == ["c2"]
+
+
+async def test_optional_skills_are_dropped_after_a_wait_required_ones_never(rig: Rig) -> None:
+    await rig.ambassador("generalist")
+    await rig.arrive("bridal", optional_skills=frozenset({"bridal"}))
+    await rig.arrive("repair", required_skills=frozenset({"after-sales"}))
+    assert rig.events.offers() == []
+    await rig.timers.advance(60)
+    assert rig.offers_to("generalist") == ["bridal"]
+    await rig.timers.advance(600)
+    assert "repair" not in rig.offers_to("generalist")
+
+
+async def test_a_reload_within_grace_keeps_the_conversation(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.arrive("c1")
+    await rig.service.accept(rig.live_offer("c1").id, "a")
+    await rig.service.disconnected("a", "conn-a")
+    await rig.timers.advance(10)
+    await rig.ambassador("a")  # the page came back
+    await rig.timers.advance(60)
+    assert rig.repo.status["c1"] == "assigned"
+    assert not any(e[0] == "requeued" for e in rig.events.events)
+
+
+async def test_past_grace_the_conversations_go_first_in_line_with_a_notice(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.arrive("c1")
+    await rig.service.accept(rig.live_offer("c1").id, "a")
+    await rig.arrive("c-waiting")  # offered to a as well (capacity 2)
+    await rig.service.disconnected("a", "conn-a")
+    await rig.timers.advance(30)
+    assert ("requeued", ["c1"]) in rig.events.events
+    await rig.ambassador("b")
+    assert rig.offers_to("b")[0] == "c1"
+
+
+async def test_shoppers_are_told_at_once_when_nobody_is_there(rig: Rig) -> None:
+    await rig.arrive("c1")
+    (position,) = rig.events.last_queue()
+    assert position.offline and "callback" in position.options
+
+
+async def test_shoppers_are_told_at_once_when_the_store_is_closed(clock: FakeClock) -> None:
+    closed = StoreInfo(
+        "paris", region="FR", timezone="Europe/Paris", hours={"sun": [["10:00", "18:00"]]}
     )
-    return service, repo, recorder, timers
+    rig = await make_rig(clock, stores=(closed,))
+    await rig.ambassador("a", capacity=1)
+    await rig.arrive("busy")
+    await rig.arrive("c1")
+    positions = {p.conversation_id: p for p in rig.events.last_queue()}
+    assert positions["c1"].offline  # Wednesday: the store is closed
 
 
-async def test_a_new_login_is_away_until_it_says_available(rig) -> None:  # type: ignore[no-untyped-def]
-    service, repo, recorder, _ = rig
-    repo.add("c1")
-    await service.connected(profile("amelie"), "sid1")
-    await service.dispatch()
-    assert recorder.offers() == []
-    await service.set_presence("amelie", Presence.AVAILABLE)
-    assert [o.conversation_id for o in recorder.offers()] == ["c1"]
-
-
-async def test_unanswered_offer_times_out_and_goes_to_someone_else(rig) -> None:  # type: ignore[no-untyped-def]
-    service, repo, recorder, timers = rig
-    repo.add("c1")
-    for aid in ("a", "b"):
-        await service.connected(profile(aid), f"sid-{aid}")
-        await service.set_presence(aid, Presence.AVAILABLE)
-    first = recorder.offers()[0]
-    await timers.advance(29)
-    assert len(recorder.offers()) == 1
-    await timers.advance(1)
-    assert ("revoked", (first.id, "expired")) in recorder.events
-    second = recorder.offers()[1]
-    assert second.conversation_id == "c1" and second.ambassador_id != first.ambassador_id
-
-
-async def test_accepting_a_lapsed_offer_fails_and_accepting_a_live_one_assigns(rig) -> None:  # type: ignore[no-untyped-def]
-    service, repo, recorder, timers = rig
-    repo.add("c1")
-    await service.connected(profile("a"), "s")
-    await service.set_presence("a", Presence.AVAILABLE)
-    offer = recorder.offers()[0]
-    await service.accept(offer.id, "a")
-    assert repo.conversations["c1"]["status"] == "assigned"
-    await timers.advance(60)  # the cancelled timer must not requeue an accepted chat
-    assert repo.conversations["c1"]["status"] == "assigned"
-
-
-async def test_going_away_or_disconnecting_withdraws_offers_and_stops_new_ones(rig) -> None:  # type: ignore[no-untyped-def]
-    service, repo, recorder, _ = rig
-    repo.add("c1")
-    await service.connected(profile("a"), "s1")
-    await service.set_presence("a", Presence.AVAILABLE)
-    offer = recorder.offers()[0]
-    await service.set_presence("a", Presence.AWAY)
-    assert ("revoked", (offer.id, "unavailable")) in recorder.events
-    assert repo.conversations["c1"]["status"] == "queued"
-    repo.add("c2")
-    await service.dispatch()
-    assert len(recorder.offers()) == 1
-    await service.set_presence("a", Presence.AVAILABLE)
-    await service.disconnected("a", "s1")
-    assert all(o["status"] != "pending" for o in repo.offers.values())
-
-
-async def test_capacity_is_never_exceeded(rig) -> None:  # type: ignore[no-untyped-def]
-    service, repo, recorder, _ = rig
-    for i in range(5):
-        repo.add(f"c{i}")
-    await service.connected(profile("a", capacity=2), "s")
-    await service.set_presence("a", Presence.AVAILABLE)
-    assert [o.conversation_id for o in recorder.offers()] == ["c0", "c1"]
-    await service.accept(recorder.offers()[0].id, "a")
-    assert len(recorder.offers()) == 2  # still full: one assigned + one pending
+async def test_queue_positions_and_eta_follow_the_line(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=1)
+    await rig.arrive("c1")
+    await rig.arrive("c2")
+    await rig.arrive("c3")
+    positions = {p.conversation_id: p for p in rig.events.last_queue()}
+    assert (positions["c2"].position, positions["c3"].position) == (1, 2)
+    assert positions["c3"].eta_seconds == 2 * positions["c2"].eta_seconds > 0
+    assert not positions["c2"].offline

@@ -1,0 +1,412 @@
+"""The routing state store on Redis, shared by every web process.
+
+Every write touching more than one key is a Lua script, so no process ever sees, or leaves
+behind, half an update. Loads are summed in Lua doubles and stored with 17 significant
+digits, not with HINCRBYFLOAT: Redis adds in long double and prints rounded, so its sums
+drift from the in-memory store's (0.1 + 0.2 comes back as 0.3) and the two stores would
+disagree on whether a conversation fits. Scripts derive the keys of a ticket's queue and of
+a profile's store indexes from the prefix, so the store needs one Redis, not a Cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, fields
+from datetime import datetime
+from string import Template
+from typing import Any
+
+from redis.asyncio import Redis
+
+from routing.config import RoutingConfig
+from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ticket
+from routing.policy import queue_score
+from routing.store import Line
+
+_EPSILON = 1e-9
+
+# -- keys: each spelled once; the Lua scripts get the same namespaces by substitution -----
+AMBASSADOR = "amb:"  # hash: profile fields (JSON), presence, load, idle_since, misses
+CONNECTIONS = "conns:"  # set of console connection ids, per ambassador
+INDEX = "index:"  # set of connected ambassador ids, per store
+TICKET = "ticket:"  # hash: ticket (JSON), store_id, score, offered_to
+QUEUE = "queue:"  # sorted set of queued conversation ids, per store, by queue score
+STORES = "stores"  # hash: store id -> StoreInfo (JSON)
+
+
+def _amb_key(prefix: str, ambassador_id: str) -> str:
+    return f"{prefix}{AMBASSADOR}{ambassador_id}"
+
+
+def _conns_key(prefix: str, ambassador_id: str) -> str:
+    return f"{prefix}{CONNECTIONS}{ambassador_id}"
+
+
+def _index_key(prefix: str, store_id: str) -> str:
+    return f"{prefix}{INDEX}{store_id}"
+
+
+def _ticket_key(prefix: str, conversation_id: str) -> str:
+    return f"{prefix}{TICKET}{conversation_id}"
+
+
+def _queue_key(prefix: str, store_id: str) -> str:
+    return f"{prefix}{QUEUE}{store_id}"
+
+
+def _stores_key(prefix: str) -> str:
+    return f"{prefix}{STORES}"
+
+
+# -- scripts: ARGV[1] is always the prefix ------------------------------------------------
+_PRELUDE = """
+local prefix = ARGV[1]
+local function fmt(x) return string.format('%.17g', x) end
+local function load_of(key) return tonumber(redis.call('HGET', key, 'load') or '0') end
+local function enqueue(cid, store, score, body)
+  local key = prefix .. '$ticket' .. cid
+  local old = redis.call('HGET', key, 'store_id')
+  if old then redis.call('ZREM', prefix .. '$queue' .. old, cid) end
+  redis.call('HDEL', key, 'offered_to')
+  redis.call('HSET', key, 'ticket', body, 'store_id', store, 'score', score)
+  redis.call('ZADD', prefix .. '$queue' .. store, score, cid)
+end
+"""
+_ENQUEUE = "enqueue(ARGV[2], ARGV[3], ARGV[4], ARGV[5])"
+_CLAIM = """
+local t = redis.call('HMGET', KEYS[1], 'ticket', 'store_id', 'offered_to')
+if not t[1] or t[3] then return false end
+local a = redis.call('HMGET', KEYS[2], 'capacity', 'presence', 'load')
+if not a[1] or a[2] ~= 'available' then return false end
+local load, weight = tonumber(a[3] or '0'), tonumber(ARGV[4])
+if tonumber(a[1]) - load + $epsilon < weight then return false end
+redis.call('HSET', KEYS[1], 'offered_to', ARGV[3])
+redis.call('ZREM', prefix .. '$queue' .. t[2], ARGV[2])
+redis.call('HSET', KEYS[2], 'load', fmt(load + weight))
+return t[1]
+"""
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'offered_to') ~= ARGV[3] then return 0 end
+redis.call('HSET', KEYS[2], 'load', fmt(math.max(0, load_of(KEYS[2]) - tonumber(ARGV[4]))))
+redis.call('DEL', KEYS[1])
+if ARGV[5] then enqueue(ARGV[5], ARGV[6], ARGV[7], ARGV[8]) end
+return 1
+"""
+_SETTLE = """
+local store = redis.call('HGET', KEYS[1], 'store_id')
+if store then redis.call('ZREM', prefix .. '$queue' .. store, ARGV[2]) end
+redis.call('DEL', KEYS[1])
+"""
+_ADD_LOAD = "redis.call('HSET', KEYS[1], 'load', fmt(load_of(KEYS[1]) + tonumber(ARGV[2])))"
+_FINISH = """
+local load = math.max(0, load_of(KEYS[1]) - tonumber(ARGV[2]))
+if load <= $epsilon then
+  load = 0
+  redis.call('HSET', KEYS[1], 'idle_since', ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'load', fmt(load))
+"""
+_CONNECT = """
+local old = redis.call('HMGET', KEYS[1], 'store_ids', 'presence')
+if old[1] then
+  for _, s in ipairs(cjson.decode(old[1])) do
+    redis.call('SREM', prefix .. '$index' .. s, ARGV[2])
+  end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+if not old[2] or old[2] == 'offline' then redis.call('HSET', KEYS[1], 'presence', 'away') end
+redis.call('SADD', KEYS[2], ARGV[3])
+for _, s in ipairs(cjson.decode(ARGV[4])) do
+  redis.call('SADD', prefix .. '$index' .. s, ARGV[2])
+end
+return redis.call('SCARD', KEYS[2])
+"""
+_SET_PRESENCE = """
+local a = redis.call('HMGET', KEYS[1], 'store_ids', 'presence', 'idle_since')
+if not a[1] then return 'offline' end
+if ARGV[3] == 'available' and a[2] ~= 'available' and not a[3] then
+  redis.call('HSET', KEYS[1], 'idle_since', ARGV[4])
+end
+redis.call('HSET', KEYS[1], 'presence', ARGV[3])
+if ARGV[3] == 'offline' then
+  for _, s in ipairs(cjson.decode(a[1])) do
+    redis.call('SREM', prefix .. '$index' .. s, ARGV[2])
+  end
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'misses', 0)
+end
+return ARGV[3]
+"""
+
+# Reads in one round trip each: the hot path of every routing decision.
+_PRESENT = """
+local seen, out = {}, {}
+for i = 2, #ARGV do
+  local ids = redis.call('SMEMBERS', prefix .. '$index' .. ARGV[i])
+  table.sort(ids)
+  for _, id in ipairs(ids) do
+    if not seen[id] then
+      seen[id] = true
+      out[#out + 1] = {id, redis.call('HGETALL', prefix .. '$amb' .. id)}
+    end
+  end
+end
+return out
+"""
+_QUEUED = """
+local limit, heads = tonumber(ARGV[2]), {}
+for i = 3, #ARGV do
+  local flat = redis.call('ZRANGE', prefix .. '$queue' .. ARGV[i], 0, limit - 1, 'WITHSCORES')
+  for j = 1, #flat, 2 do heads[#heads + 1] = {tonumber(flat[j + 1]), flat[j]} end
+end
+table.sort(heads, function(a, b)
+  if a[1] ~= b[1] then return a[1] < b[1] end
+  return a[2] < b[2]
+end)
+local out = {}
+for i = 1, math.min(limit, #heads) do
+  local body = redis.call('HGET', prefix .. '$ticket' .. heads[i][2], 'ticket')
+  if body then out[#out + 1] = body end
+end
+return out
+"""
+
+_LINE = """
+local queue = prefix .. '$queue' .. ARGV[2]
+local limit = tonumber(ARGV[3])
+local ids = {}
+if limit > 0 then ids = redis.call('ZRANGE', queue, 0, limit - 1) end
+local capacity, available = 0, 0
+for _, id in ipairs(redis.call('SMEMBERS', prefix .. '$index' .. ARGV[2])) do
+  local a = redis.call('HMGET', prefix .. '$amb' .. id, 'presence', 'capacity')
+  if a[1] == 'available' and a[2] then
+    capacity = capacity + tonumber(a[2])
+    available = available + 1
+  end
+end
+return {ids, redis.call('ZCARD', queue), tostring(capacity), available}
+"""
+
+
+def _lua(body: str) -> str:
+    names = {
+        "ticket": TICKET,
+        "queue": QUEUE,
+        "index": INDEX,
+        "amb": AMBASSADOR,
+        "epsilon": repr(_EPSILON),
+    }
+    return Template(_PRELUDE + body).substitute(names)
+
+
+# -- encoding: JSON with ISO datetimes and sorted lists, so values round-trip exactly -----
+_TICKET_SETS = ("required_skills", "optional_skills", "known_ambassador_ids")
+
+
+def _text(value: bytes | str) -> str:
+    """The caller's client may or may not decode responses; accept both."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _dump_ticket(ticket: Ticket) -> str:
+    data = asdict(ticket)
+    data["enqueued_at"] = ticket.enqueued_at.isoformat()
+    for name in _TICKET_SETS:
+        data[name] = sorted(data[name])
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _load_ticket(raw: bytes | str) -> Ticket:
+    data = json.loads(raw)
+    data["enqueued_at"] = datetime.fromisoformat(data["enqueued_at"])
+    for name in _TICKET_SETS:
+        data[name] = frozenset(data[name])
+    return Ticket(**data)
+
+
+def _dump_store(store: StoreInfo) -> str:
+    """``hours`` may be any Mapping (a read-only proxy, say), which ``asdict`` cannot copy."""
+    data = {f.name: getattr(store, f.name) for f in fields(store)}
+    data["hours"] = dict(store.hours) if store.hours is not None else None
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _profile_fields(profile: AmbassadorProfile) -> dict[str, str]:
+    return {
+        "name": json.dumps(profile.name),
+        "store_ids": json.dumps(sorted(profile.store_ids)),
+        "languages": json.dumps(list(profile.languages)),
+        "capacity": json.dumps(profile.capacity),
+        "skills": json.dumps(sorted(profile.skills)),
+    }
+
+
+def _pairs(flat: Sequence[Any]) -> dict[Any, Any]:
+    """HGETALL as Lua returns it: a flat list of field, value, field, value."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _load_ambassador(ambassador_id: str, raw: Mapping[Any, Any]) -> Ambassador | None:
+    """None for ids only seen through load or misses, as the in-memory store has it."""
+    values = {_text(k): _text(v) for k, v in raw.items()}
+    if "capacity" not in values:
+        return None
+    profile = AmbassadorProfile(
+        id=ambassador_id,
+        name=json.loads(values["name"]),
+        store_ids=frozenset(json.loads(values["store_ids"])),
+        languages=tuple(json.loads(values["languages"])),
+        capacity=json.loads(values["capacity"]),
+        skills=frozenset(json.loads(values["skills"])),
+    )
+    idle = values.get("idle_since")
+    return Ambassador(
+        profile,
+        Presence(values.get("presence", Presence.OFFLINE.value)),
+        float(values.get("load", "0")),
+        datetime.fromisoformat(idle) if idle else None,
+    )
+
+
+class RedisRoutingStore:
+    def __init__(self, redis: Redis, config: RoutingConfig, prefix: str) -> None:
+        self.config = config
+        self._redis = redis
+        self._prefix = prefix
+        self._enqueue = redis.register_script(_lua(_ENQUEUE))
+        self._claim = redis.register_script(_lua(_CLAIM))
+        self._release = redis.register_script(_lua(_RELEASE))
+        self._settle = redis.register_script(_lua(_SETTLE))
+        self._add_load = redis.register_script(_lua(_ADD_LOAD))
+        self._finish = redis.register_script(_lua(_FINISH))
+        self._connect = redis.register_script(_lua(_CONNECT))
+        self._set_presence = redis.register_script(_lua(_SET_PRESENCE))
+        self._present_script = redis.register_script(_lua(_PRESENT))
+        self._queued = redis.register_script(_lua(_QUEUED))
+        self._line = redis.register_script(_lua(_LINE))
+
+    def _queue_args(self, ticket: Ticket) -> list[str | float]:
+        score = queue_score(ticket, self.config)
+        return [ticket.conversation_id, ticket.store_id, score, _dump_ticket(ticket)]
+
+    # -- topology ----------------------------------------------------------------------
+    async def put_store(self, store: StoreInfo) -> None:
+        await self._redis.hset(_stores_key(self._prefix), store.id, _dump_store(store))
+
+    async def stores(self) -> Mapping[str, StoreInfo]:
+        raw = await self._redis.hgetall(_stores_key(self._prefix))
+        return {_text(k): StoreInfo(**json.loads(v)) for k, v in raw.items()}
+
+    # -- ambassadors -------------------------------------------------------------------
+    async def connect(self, profile: AmbassadorProfile, connection_id: str) -> int:
+        values = _profile_fields(profile)
+        keys = [_amb_key(self._prefix, profile.id), _conns_key(self._prefix, profile.id)]
+        args = [self._prefix, profile.id, connection_id, values["store_ids"]]
+        args += [part for pair in values.items() for part in pair]
+        return int(await self._connect(keys=keys, args=args))
+
+    async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
+        key = _conns_key(self._prefix, ambassador_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(key, connection_id)
+            pipe.scard(key)
+            _, remaining = await pipe.execute()
+        return int(remaining)
+
+    async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
+        keys = [_amb_key(self._prefix, ambassador_id), _conns_key(self._prefix, ambassador_id)]
+        args = [self._prefix, ambassador_id, presence.value, now.isoformat()]
+        return Presence(_text(await self._set_presence(keys=keys, args=args)))
+
+    async def ambassador(self, ambassador_id: str) -> Ambassador | None:
+        raw = await self._redis.hgetall(_amb_key(self._prefix, ambassador_id))
+        return _load_ambassador(ambassador_id, raw)
+
+    async def candidates(self, store_ids: Iterable[str]) -> list[Ambassador]:
+        found = await self._present(store_ids)
+        return [a for a in found if a.presence is Presence.AVAILABLE and a.free_capacity > _EPSILON]
+
+    async def present(self, store_ids: Iterable[str]) -> list[Ambassador]:
+        return await self._present(store_ids)
+
+    async def _present(self, store_ids: Iterable[str]) -> list[Ambassador]:
+        """One round trip whatever the number of stores or ambassadors."""
+        stores = list(dict.fromkeys(store_ids))
+        if not stores:
+            return []
+        rows = await self._present_script(args=[self._prefix, *stores])
+        found = (
+            _load_ambassador(_text(ambassador_id), _pairs(flat)) for ambassador_id, flat in rows
+        )
+        return [a for a in found if a is not None and a.presence is not Presence.OFFLINE]
+
+    async def record_miss(self, ambassador_id: str) -> int:
+        key = _amb_key(self._prefix, ambassador_id)
+        return int(await self._redis.hincrby(key, "misses", 1))
+
+    async def clear_misses(self, ambassador_id: str) -> None:
+        await self._redis.hset(_amb_key(self._prefix, ambassador_id), "misses", 0)
+
+    async def add_load(self, ambassador_id: str, weight: float) -> None:
+        keys = [_amb_key(self._prefix, ambassador_id)]
+        await self._add_load(keys=keys, args=[self._prefix, weight])
+
+    async def finish(self, ambassador_id: str, weight: float, now: datetime) -> None:
+        keys = [_amb_key(self._prefix, ambassador_id)]
+        await self._finish(keys=keys, args=[self._prefix, weight, now.isoformat()])
+
+    # -- queue -------------------------------------------------------------------------
+    async def enqueue(self, ticket: Ticket) -> None:
+        await self._enqueue(args=[self._prefix, *self._queue_args(ticket)])
+
+    async def ticket(self, conversation_id: str) -> Ticket | None:
+        raw = await self._redis.hget(_ticket_key(self._prefix, conversation_id), "ticket")
+        return _load_ticket(raw) if raw is not None else None
+
+    async def queued(self, store_ids: Iterable[str], limit: int) -> list[Ticket]:
+        """One round trip: each store's head merged by (score, id) in Lua, then the bodies."""
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        stores = sorted(set(store_ids))
+        if limit == 0 or not stores:
+            return []
+        bodies = await self._queued(args=[self._prefix, limit, *stores])
+        return [_load_ticket(body) for body in bodies]
+
+    async def queue_length(self, store_id: str) -> int:
+        return int(await self._redis.zcard(_queue_key(self._prefix, store_id)))
+
+    async def line(self, store_id: str, limit: int) -> Line:
+        """One round trip: the head, the size and the available capacity, in Lua."""
+        ids, total, capacity, available = await self._line(args=[self._prefix, store_id, limit])
+        return Line([_text(cid) for cid in ids], int(total), float(capacity), int(available))
+
+    async def waiting_ticket(self, conversation_id: str) -> Ticket | None:
+        body, offered = await self._redis.hmget(
+            _ticket_key(self._prefix, conversation_id), ["ticket", "offered_to"]
+        )
+        return _load_ticket(body) if body is not None and offered is None else None
+
+    async def claim(self, conversation_id: str, ambassador_id: str, weight: float) -> Ticket | None:
+        keys = [_ticket_key(self._prefix, conversation_id), _amb_key(self._prefix, ambassador_id)]
+        args: list[str | float] = [self._prefix, conversation_id, ambassador_id, weight]
+        raw = await self._claim(keys=keys, args=args)
+        return _load_ticket(raw) if raw is not None else None
+
+    async def release(
+        self, conversation_id: str, ambassador_id: str, weight: float, *, requeue: Ticket | None
+    ) -> None:
+        keys = [_ticket_key(self._prefix, conversation_id), _amb_key(self._prefix, ambassador_id)]
+        args: list[str | float] = [self._prefix, conversation_id, ambassador_id, weight]
+        if requeue is not None:
+            args += self._queue_args(requeue)
+        await self._release(keys=keys, args=args)
+
+    async def settle(self, conversation_id: str) -> None:
+        keys = [_ticket_key(self._prefix, conversation_id)]
+        await self._settle(keys=keys, args=[self._prefix, conversation_id])
+
+    async def offered_to(self, conversation_id: str) -> str | None:
+        raw = await self._redis.hget(_ticket_key(self._prefix, conversation_id), "offered_to")
+        return _text(raw) if raw is not None else None
