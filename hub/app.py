@@ -59,7 +59,11 @@ def _origins(settings: Settings) -> list[str]:
 
 
 def build_socket_server(settings: Settings) -> socketio.AsyncServer:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+        if settings.redis_url
+        else None
+    )
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -179,6 +183,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             limits=limits,
             tasks=tasks,
             metrics=metrics,
+            redis=redis,
         )
         namespaces = [
             ShopperNamespace(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import socketio
 from aiohttp import web
+from redis.asyncio import Redis
 
 from hub.clock import Clock
 from hub.db.engine import Database
@@ -42,6 +43,7 @@ class Services:
     tasks: BackgroundTasks
     metrics: Metrics
     namespaces: list[TrackedNamespace] = field(default_factory=list)
+    redis: Redis | None = None
 
 
 SERVICES = web.AppKey("services", Services)

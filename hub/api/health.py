@@ -20,6 +20,16 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("database health check failed", extra={"fields": {"error": type(exc).__name__}})
         body["database"] = "down"
         body["status"] = "degraded"
+    if hub.redis is not None:
+        try:
+            await hub.redis.ping()
+            body["redis"] = "ok"
+        except Exception as exc:
+            log.warning(
+                "redis health check failed", extra={"fields": {"error": type(exc).__name__}}
+            )
+            body["redis"] = "down"
+            body["status"] = "degraded"
     return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
 

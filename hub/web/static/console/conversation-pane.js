@@ -1,0 +1,152 @@
+/**
+ * The open conversation: its header, loading its timeline, switching between conversations
+ * (drafts are kept per conversation) and closing it. On a phone the list and the pane take
+ * turns on screen ("list" and "conversation" views).
+ */
+import { showText } from "../shared/dom.js";
+import { api } from "./api.js";
+import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversation } from "./conversations.js";
+import { customerName, renderTier } from "./customer.js";
+import { dom } from "./elements.js";
+import { hideRemoteTyping, markClosed } from "./live-events.js";
+import { announce } from "./notices.js";
+import { closeQueueBoard } from "./queue-board.js";
+import { localTyping } from "./replies.js";
+import { sessionEnded } from "./session.js";
+import { emitNow } from "./socket.js";
+import { state } from "./state.js";
+import { addTimelineMessage, renderPendingForSelected, resetTimeline, scrollTimeline } from "./timeline.js";
+
+const isWide = () => window.matchMedia("(min-width: 768px)").matches;
+
+export function setView(view) {
+  dom.workspace.dataset.view = view;
+}
+
+export function selectConversation(id) {
+  if (!id) return;
+  closeQueueBoard({ restoreView: false });
+  if (state.selectedId !== id) {
+    saveDraft();
+    localTyping.stop();
+    state.selectedId = id;
+    resetTimeline();
+    hideRemoteTyping();
+    showConversationError("");
+    dom.replyInput.value = state.drafts.get(id) || "";
+    renderPendingForSelected();
+  }
+  pruneClosed();
+  const conversation = state.conversations.get(id);
+  if (conversation) conversation.unread = false;
+  renderConversationList();
+  showConversation(conversation || { id });
+  setView("conversation");
+  // On a phone the keyboard would cover the timeline, so focus the heading there instead.
+  if (isWide()) dom.replyInput.focus();
+  else dom.convName.focus();
+  loadTimeline(id);
+}
+
+function saveDraft() {
+  if (!state.selectedId) return;
+  if (dom.replyInput.value) state.drafts.set(state.selectedId, dom.replyInput.value);
+  else state.drafts.delete(state.selectedId);
+}
+
+/** Fills the conversation header and enables or disables the composer (null: placeholder). */
+export function showConversation(conversation) {
+  dom.placeholder.hidden = Boolean(conversation);
+  dom.conversationView.hidden = !conversation;
+  if (!conversation) return;
+  const customer = conversation.customer || {};
+  dom.convName.textContent = customerName(customer);
+  dom.convName.setAttribute("tabindex", "-1");
+  renderTier(dom.convTier, customer.tier);
+  dom.convChannel.textContent = conversation.channel || "";
+  dom.convStore.textContent = conversation.store || "";
+  dom.convLanguage.textContent = conversation.language || "";
+  const closed = conversation.status === "closed";
+  dom.convClosed.hidden = !closed;
+  dom.closeButton.disabled = closed;
+  dom.transferOpen.disabled = conversation.status !== "assigned";
+  showText(dom.convNoteText, conversation.transfer_note);
+  dom.convNote.hidden = !conversation.transfer_note;
+  dom.replyInput.disabled = closed;
+  dom.replySend.disabled = closed;
+  dom.conversationView.dataset.status = conversation.status || "";
+}
+
+/** The conversation is no longer ours (e.g. transferred): it leaves the list and the pane. */
+export function dropConversation(id) {
+  if (!state.conversations.delete(id)) return false;
+  state.drafts.delete(id);
+  for (const [clientId, item] of state.pending) {
+    if (item.conversation_id === id) state.pending.delete(clientId);
+  }
+  if (state.selectedId === id) {
+    localTyping.stop();
+    hideRemoteTyping();
+    state.selectedId = null;
+    state.loadTicket += 1; // a timeline still loading is for nobody now
+    resetTimeline();
+    dom.replyInput.value = "";
+    showConversationError("");
+    showConversation(null);
+    setView("list");
+  }
+  renderConversationList();
+  return true;
+}
+
+export function showConversationError(message) {
+  showText(dom.convError, message);
+}
+
+export async function loadTimeline(id) {
+  const ticket = ++state.loadTicket;
+  dom.timeline.setAttribute("aria-busy", "true");
+  let data;
+  try {
+    data = await api("GET", `/api/conversations/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (ticket !== state.loadTicket) return;
+    dom.timeline.setAttribute("aria-busy", "false");
+    if (err.status === 401) sessionEnded();
+    else if (err.status === 404) showConversationError("This conversation is no longer available to you.");
+    else showConversationError(err.message);
+    return;
+  }
+  if (ticket !== state.loadTicket || state.selectedId !== id) return;
+  const base = data.conversation || { id };
+  const conversation = upsertConversation({ ...base, customer: data.customer || base.customer });
+  showConversation(conversation);
+  renderConversationList();
+  const messages = data.messages || [];
+  messages.forEach(addTimelineMessage);
+  updatePreviewFrom(conversation, messages);
+  state.timelineLoaded = true;
+  dom.timeline.setAttribute("aria-busy", "false");
+  scrollTimeline(true);
+}
+
+export function closeConversation() {
+  const conversationId = state.selectedId;
+  if (!conversationId) return;
+  dom.closeButton.disabled = true;
+  showConversationError("");
+  const sent = emitNow("close", { conversation_id: conversationId }, (ack) => {
+    if (!ack || ack.error) {
+      dom.closeButton.disabled = false;
+      showConversationError((ack && ack.error && ack.error.message) || "The conversation could not be closed.");
+      return;
+    }
+    if (ack.conversation) upsertConversation(ack.conversation);
+    markClosed(conversationId);
+    announce("Conversation closed.");
+  });
+  if (!sent) {
+    dom.closeButton.disabled = false;
+    showConversationError("Not connected. Try again in a moment.");
+  }
+}

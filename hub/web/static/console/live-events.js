@@ -1,0 +1,91 @@
+/** What the hub pushes over the socket: messages, assignments, closings and typing. */
+import { typingIndicator } from "../shared/typing.js";
+import { loadTimeline, showConversation, showConversationError } from "./conversation-pane.js";
+import { renderConversationList, scheduleListRefresh, upsertConversation } from "./conversations.js";
+import { customerName } from "./customer.js";
+import { dom } from "./elements.js";
+import { announce } from "./notices.js";
+import { localTyping } from "./replies.js";
+import { state } from "./state.js";
+import { addTimelineMessage, highestSeq } from "./timeline.js";
+
+const remoteTyping = typingIndicator(dom.typing);
+
+export function onMessage(message) {
+  if (!message || !message.id) return;
+  const conversation = state.conversations.get(message.conversation_id);
+  const kind = message.author ? message.author.kind : "system";
+  const isSelected = message.conversation_id === state.selectedId;
+  if (conversation) {
+    if (!conversation.last_seq || message.seq >= conversation.last_seq) {
+      conversation.last_message = { text: message.text, created_at: message.created_at, author: message.author };
+      conversation.last_seq = message.seq;
+      conversation.updated_at = message.created_at || conversation.updated_at;
+    }
+    if (!isSelected && kind === "customer") {
+      conversation.unread = true;
+      announce(`New message from ${customerName(conversation.customer)}`);
+    }
+    renderConversationList();
+  } else {
+    scheduleListRefresh();
+  }
+  if (!isSelected) return;
+  // A jump in seq means something was missed (e.g. during a reconnect): refetch the timeline.
+  const gap = state.timelineLoaded && message.seq > highestSeq() + 1;
+  if (!state.messages.has(message.id)) addTimelineMessage(message);
+  if (kind === "customer") hideRemoteTyping();
+  if (gap) loadTimeline(state.selectedId);
+}
+
+export function onAssigned(payload) {
+  const conversation = payload && payload.conversation;
+  if (!conversation || !conversation.id) return;
+  const ambassador = payload.ambassador || {};
+  const mine = !state.staff || ambassador.id === undefined || ambassador.id === state.staff.id;
+  if (!mine) {
+    // Handed to a colleague: it is no longer ours to answer.
+    state.conversations.delete(conversation.id);
+    renderConversationList();
+    if (conversation.id === state.selectedId) {
+      showConversationError(`This conversation is now with ${ambassador.name || "a colleague"}.`);
+    }
+    return;
+  }
+  const known = state.conversations.has(conversation.id);
+  const merged = upsertConversation({ ...conversation, assigned_to: ambassador });
+  if (!known && merged.id !== state.selectedId) merged.unread = true;
+  renderConversationList();
+  if (merged.id === state.selectedId) showConversation(merged);
+  if (!known) announce(`${customerName(merged.customer)} is now in your conversations.`);
+}
+
+export function markClosed(conversationId) {
+  const conversation = state.conversations.get(conversationId);
+  if (!conversation) return;
+  conversation.status = "closed";
+  if (conversationId === state.selectedId) {
+    showConversation(conversation);
+    hideRemoteTyping();
+    localTyping.stop();
+  } else {
+    state.conversations.delete(conversationId);
+  }
+  renderConversationList();
+}
+
+export function onRemoteTyping(payload) {
+  if (!payload || payload.conversation_id !== state.selectedId) return;
+  const author = payload.author || {};
+  if (author.kind === "ambassador") return; // our own echo (or a colleague's)
+  if (!payload.typing) {
+    hideRemoteTyping();
+    return;
+  }
+  const conversation = state.conversations.get(state.selectedId);
+  remoteTyping.show(author.name || customerName(conversation && conversation.customer));
+}
+
+export function hideRemoteTyping() {
+  remoteTyping.hide();
+}

@@ -1,0 +1,35 @@
+/*
+ * Concierge ambassador console: the page's entry module (console.html loads it after the
+ * socket.io client, a classic script that defines window.io).
+ *
+ * Security: all text from the network is rendered with textContent; the login token is kept
+ * in memory only (for the socket handshake) and never logged or put in a URL.
+ */
+import { sendOnSubmitOrEnter } from "../shared/composer.js";
+import { closeConversation, setView } from "./conversation-pane.js";
+import { focusConversationItem } from "./conversations.js";
+import { dom } from "./elements.js";
+import { onPresenceChosen } from "./presence.js";
+import { wireQueueBoard } from "./queue-board.js";
+import { onLocalTyping, sendReply } from "./replies.js";
+import { onLoginSubmit, onLogout, resumeSession } from "./session.js";
+import { state } from "./state.js";
+import { wireTransfer } from "./transfer.js";
+
+function wireUi() {
+  dom.loginForm.addEventListener("submit", onLoginSubmit);
+  dom.logout.addEventListener("click", onLogout);
+  dom.presence.addEventListener("change", onPresenceChosen);
+  dom.back.addEventListener("click", () => {
+    setView("list");
+    if (state.selectedId) focusConversationItem(state.selectedId);
+  });
+  dom.closeButton.addEventListener("click", closeConversation);
+  sendOnSubmitOrEnter(dom.replyForm, dom.replyInput, sendReply);
+  dom.replyInput.addEventListener("input", onLocalTyping);
+  wireTransfer();
+  wireQueueBoard();
+}
+
+wireUi();
+resumeSession();

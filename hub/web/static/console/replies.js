@@ -1,0 +1,77 @@
+/**
+ * Our replies and our typing. A reply shows at once as pending and is emitted with a
+ * client_id; replies never acknowledged are sent again with the same client_id after a
+ * reconnect, and the hub stores each client_id once.
+ */
+import { newClientId } from "../shared/ids.js";
+import { typingSignal } from "../shared/typing.js";
+import { dom } from "./elements.js";
+import { onMessage } from "./live-events.js";
+import { emitNow } from "./socket.js";
+import { state } from "./state.js";
+import { renderPending, settlePendingEntry } from "./timeline.js";
+
+/** Our typing in the open conversation, told to the customer. */
+export const localTyping = typingSignal((active, conversationId) =>
+  emitNow("typing", { conversation_id: conversationId, typing: active }),
+);
+
+export function sendReply() {
+  const text = dom.replyInput.value;
+  const conversationId = state.selectedId;
+  if (text === "" || !conversationId || dom.replyInput.disabled) return;
+  const item = {
+    client_id: newClientId(),
+    conversation_id: conversationId,
+    text,
+    status: "sending",
+    error: "",
+    created_ms: Date.now(),
+  };
+  state.pending.set(item.client_id, item);
+  renderPending(item);
+  dom.replyInput.value = "";
+  state.drafts.delete(conversationId);
+  localTyping.stop();
+  emitReply(item); // if offline, resendPending() sends it on connect
+}
+
+function emitReply(item) {
+  const payload = { conversation_id: item.conversation_id, client_id: item.client_id, text: item.text };
+  emitNow("reply", payload, (ack) => onReplyAck(item, ack));
+}
+
+function onReplyAck(item, ack) {
+  if (!state.pending.has(item.client_id)) return; // already settled (duplicate ack)
+  if (!ack || ack.error || !ack.id) {
+    item.status = "failed";
+    item.error = (ack && ack.error && ack.error.message) || "The reply could not be sent.";
+    renderPending(item);
+    return;
+  }
+  state.pending.delete(item.client_id);
+  const message = {
+    id: ack.id,
+    conversation_id: item.conversation_id,
+    seq: ack.seq,
+    created_at: ack.created_at,
+    author: { kind: "ambassador", name: state.staff && state.staff.name },
+    text: item.text,
+  };
+  settlePendingEntry(item, message);
+  onMessage(message); // updates the list preview (and is a no-op for the timeline now)
+}
+
+/** After a (re)connect: everything still "sending" goes out again. */
+export function resendPending() {
+  for (const item of state.pending.values()) {
+    if (item.status !== "sending") continue;
+    renderPending(item); // "Waiting for connection" becomes "Sending"
+    emitReply(item);
+  }
+}
+
+export function onLocalTyping() {
+  if (!state.selectedId) return;
+  localTyping.input(state.selectedId, dom.replyInput.value);
+}

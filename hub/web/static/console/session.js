@@ -1,0 +1,142 @@
+/**
+ * Signing in and out. One page, two states: the login form, and the workspace. The session
+ * itself is an HttpOnly cookie; the login token is kept in memory for the socket handshake.
+ */
+import { showText } from "../shared/dom.js";
+import { api } from "./api.js";
+import { showConversation, setView } from "./conversation-pane.js";
+import { renderConversationList } from "./conversations.js";
+import { dom } from "./elements.js";
+import { hideRemoteTyping } from "./live-events.js";
+import { toast } from "./notices.js";
+import { renderOffersMeta, tickOffers } from "./offers.js";
+import { clearPresenceNotice } from "./presence.js";
+import { resetQueueBoard, setupQueueBoard } from "./queue-board.js";
+import { localTyping } from "./replies.js";
+import { connectSocket, disconnectSocket } from "./socket.js";
+import { state } from "./state.js";
+import { resetTimeline } from "./timeline.js";
+import { closeTransfer } from "./transfer.js";
+
+/** Signed in already (the cookie is still good) or not: show the workspace or the form. */
+export async function resumeSession() {
+  try {
+    const data = await api("GET", "/api/me");
+    enterWorkspace(data.staff);
+  } catch (err) {
+    showLogin(err.status === 401 ? "" : err.message);
+  }
+}
+
+function showLogin(message) {
+  teardown();
+  dom.boot.hidden = true;
+  dom.workspace.hidden = true;
+  dom.sessionBar.hidden = true;
+  dom.loginView.hidden = false;
+  showLoginError(message);
+  dom.loginEmail.focus();
+}
+
+function showLoginError(message) {
+  showText(dom.loginError, message);
+}
+
+function loginErrorText(err) {
+  if (err.status === 401) return "The e-mail or password is incorrect.";
+  if (err.status === 429) {
+    const wait = Number(err.details.retry_after);
+    const suffix = wait > 0 ? ` Please try again in ${Math.ceil(wait)} seconds.` : " Please wait a moment.";
+    return `Too many sign-in attempts.${suffix}`;
+  }
+  return err.message;
+}
+
+export async function onLoginSubmit(event) {
+  event.preventDefault();
+  const email = dom.loginEmail.value.trim();
+  const password = dom.loginPassword.value;
+  if (!email || !password) {
+    showLoginError("Enter your e-mail and password.");
+    return;
+  }
+  showLoginError("");
+  dom.loginSubmit.disabled = true;
+  try {
+    const data = await api("POST", "/api/auth/login", { email, password });
+    state.token = data.token || null;
+    dom.loginPassword.value = "";
+    enterWorkspace(data.staff);
+  } catch (err) {
+    showLoginError(loginErrorText(err));
+    dom.loginPassword.select();
+  } finally {
+    dom.loginSubmit.disabled = false;
+  }
+}
+
+function enterWorkspace(staff) {
+  state.staff = staff || {};
+  dom.staffName.textContent = state.staff.name || state.staff.email || "";
+  dom.boot.hidden = true;
+  dom.loginView.hidden = true;
+  dom.sessionBar.hidden = false;
+  dom.workspace.hidden = false;
+  dom.presence.value = "away"; // the hub starts every connection as away
+  setView("list");
+  showConversation(null);
+  renderOffersMeta();
+  renderConversationList();
+  setupQueueBoard();
+  state.countdownTimer = setInterval(tickOffers, 1000);
+  connectSocket();
+}
+
+export async function onLogout() {
+  dom.logout.disabled = true;
+  try {
+    await api("POST", "/api/auth/logout");
+  } catch (_err) {
+    // Already signed out server-side or unreachable: still leave the workspace.
+  } finally {
+    dom.logout.disabled = false;
+    dom.loginEmail.value = "";
+    showLogin("");
+  }
+}
+
+export function sessionEnded() {
+  showLogin("Your session has ended. Please sign in again.");
+}
+
+/** Shared handling for a failed request made from the workspace. */
+export function reportApiFailure(err) {
+  if (!state.staff) return; // signed out while the request was in flight
+  if (err && err.status === 401) {
+    sessionEnded();
+    return;
+  }
+  toast((err && err.message) || "Something went wrong.");
+}
+
+/** Forget everything about the previous session (socket, data, DOM). */
+function teardown() {
+  disconnectSocket();
+  closeTransfer();
+  resetQueueBoard();
+  clearPresenceNotice();
+  clearInterval(state.countdownTimer);
+  clearTimeout(state.refreshTimer);
+  localTyping.cancel();
+  hideRemoteTyping();
+  state.token = null;
+  state.staff = null;
+  state.conversations.clear();
+  state.offers.clear();
+  state.pending.clear();
+  state.drafts.clear();
+  state.selectedId = null;
+  resetTimeline();
+  dom.offersList.replaceChildren();
+  dom.conversationList.replaceChildren();
+}

@@ -1,0 +1,74 @@
+/**
+ * Writing to the boutique. Each message gets a client_id and sits in the outbox until the
+ * hub acknowledges it; the hub stores a client_id once, so re-sending after a reconnect or a
+ * page reload is safe and nothing typed is ever lost.
+ */
+import { newClientId } from "../shared/ids.js";
+import { typingSignal } from "../shared/typing.js";
+import { ensureConnected } from "./connection.js";
+import { confirmPending, showFailure, showPending } from "./messages.js";
+import { setStatus } from "./panel.js";
+import { state } from "./state.js";
+import { addToOutbox, readOutbox, removeFromOutbox } from "./storage.js";
+import { autosize, ui } from "./ui.js";
+
+const isConnected = () => Boolean(state.socket && state.socket.connected);
+
+/** Our typing, told to the ambassador. */
+export const localTyping = typingSignal((active) => {
+  if (!isConnected()) return false;
+  state.socket.emit("typing", { typing: active });
+  return true;
+});
+
+export function sendFromInput() {
+  const text = ui.input.value;
+  if (text === "") return; // nothing typed; blank-but-not-empty text goes to the hub, which explains
+  const item = { client_id: newClientId(), text, created_ms: Date.now() };
+  addToOutbox(item);
+  showPending(item);
+  ui.input.value = "";
+  autosize();
+  localTyping.stop();
+  // A message after "closed" starts a new conversation: the old status no longer applies.
+  if (state.status.kind === "closed") setStatus({ kind: "idle" });
+  if (isConnected()) emitMessage(item);
+  else ensureConnected(); // the connect handler flushes the outbox
+}
+
+function emitMessage(item) {
+  state.socket.emit("message", { client_id: item.client_id, text: item.text }, (ack) => onMessageAck(item, ack));
+}
+
+function onMessageAck(item, ack) {
+  const entry = state.byClientId.get(item.client_id);
+  removeFromOutbox(item.client_id);
+  if (!ack || ack.error) {
+    const message = (ack && ack.error && ack.error.message) || "Your message could not be sent.";
+    if (entry) showFailure(entry, message);
+    return;
+  }
+  if (!entry) return; // a duplicate ack (re-send after reconnect) that was already applied
+  state.byClientId.delete(item.client_id);
+  confirmPending(entry, {
+    id: ack.id,
+    conversation_id: ack.conversation_id,
+    seq: ack.seq,
+    created_at: ack.created_at,
+    author: { kind: "customer", name: null },
+    text: item.text,
+  });
+}
+
+/** Re-send everything not yet acknowledged; the hub de-duplicates by client_id. */
+export function flushOutbox() {
+  for (const item of readOutbox()) {
+    if (!state.byClientId.has(item.client_id)) showPending(item);
+    emitMessage(item);
+  }
+}
+
+export function onLocalTyping() {
+  if (!isConnected()) return;
+  localTyping.input(null, ui.input.value);
+}

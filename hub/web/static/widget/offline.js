@@ -1,0 +1,79 @@
+/**
+ * When the boutique team is not available (the store is closed, or nobody is on duty), the
+ * hub's "queue" event says so ({offline: true, options}). The shopper then sees the ways
+ * forward: leave a message (the conversation stays in the queue and is answered later),
+ * request a callback, or book an appointment.
+ */
+import { el, showText } from "../shared/dom.js";
+import { config } from "./config.js";
+import { state } from "./state.js";
+import { ui } from "./ui.js";
+
+const LEAVE_MESSAGE_HINT = "Write your message; an ambassador will answer as soon as possible.";
+
+/** The hub's booking page for this store (callbacks have their own section on it). */
+function bookingUrl(section) {
+  const url = new URL(`${config.hubBase}/book`);
+  if (config.store) url.searchParams.set("store", config.store);
+  if (section) url.hash = section;
+  return url.href;
+}
+
+const LINKS = {
+  callback: { label: "Request a callback", href: () => bookingUrl("callback") },
+  appointment: { label: "Book an appointment", href: () => bookingUrl("") },
+};
+
+const known = (option) => option === "leave_message" || Object.prototype.hasOwnProperty.call(LINKS, option);
+
+function optionControl(option) {
+  const testid = `chat-option-${option}`;
+  if (option === "leave_message") {
+    const button = el("button", {
+      className: "cw-option",
+      text: "Leave a message",
+      attrs: { type: "button", "data-testid": testid },
+    });
+    button.addEventListener("click", () => {
+      showText(ui.offlineHint, LEAVE_MESSAGE_HINT);
+      ui.input.focus();
+    });
+    return button;
+  }
+  const link = LINKS[option];
+  return el("a", {
+    className: "cw-option",
+    text: link.label,
+    attrs: { href: link.href(), target: "_blank", rel: "noopener", "data-testid": testid },
+  });
+}
+
+/** Builds the (hidden) options group under the status line; main.js calls it once. */
+export function attachOfflineOptions() {
+  const list = el("div", { className: "cw-options" });
+  const hint = el("p", { className: "cw-offline-hint", attrs: { role: "status" } });
+  hint.hidden = true;
+  const group = el(
+    "div",
+    { className: "cw-offline", attrs: { "data-testid": "chat-offline", role: "group", "aria-label": "Other ways to reach us" } },
+    [list, hint],
+  );
+  group.hidden = true;
+  ui.stateBox.appendChild(group);
+  Object.assign(ui, { offline: group, offlineOptions: list, offlineHint: hint });
+}
+
+/** Follows the status: shown while queued with the team unavailable, hidden otherwise. */
+export function renderOffline() {
+  if (!ui.offline) return;
+  const s = state.status;
+  const offline = state.conn === "connected" && s.kind === "queue" && s.offline === true;
+  const options = offline && Array.isArray(s.options) ? s.options.filter(known) : [];
+  const signature = options.join(" ");
+  if (ui.offline.dataset.options !== signature) {
+    ui.offline.dataset.options = signature;
+    ui.offlineOptions.replaceChildren(...options.map(optionControl));
+  }
+  if (!options.length) showText(ui.offlineHint, "");
+  ui.offline.hidden = options.length === 0;
+}

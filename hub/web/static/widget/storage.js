@@ -1,0 +1,62 @@
+/**
+ * What the widget keeps in the browser: the visitor token and the outbox of messages typed
+ * but not yet acknowledged. localStorage can throw in private modes or sandboxed iframes:
+ * memory stands in then (lost on reload, but the chat still works).
+ */
+
+const TOKEN_KEY = "concierge.visitor_token";
+const OUTBOX_KEY = "concierge.outbox";
+const memoryStore = new Map();
+
+function storageGet(key) {
+  try {
+    return window.localStorage.getItem(key);
+  } catch (_err) {
+    return memoryStore.has(key) ? memoryStore.get(key) : null;
+  }
+}
+
+function storageSet(key, value) {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch (_err) {
+    memoryStore.set(key, value);
+  }
+}
+
+function storageRemove(key) {
+  try {
+    window.localStorage.removeItem(key);
+  } catch (_err) {
+    memoryStore.delete(key);
+  }
+}
+
+export const getToken = () => storageGet(TOKEN_KEY);
+export const setToken = (token) => storageSet(TOKEN_KEY, token);
+export const dropToken = () => storageRemove(TOKEN_KEY);
+
+/** The outbox, oldest first: [{client_id, text, created_ms}]. */
+export function readOutbox() {
+  try {
+    const items = JSON.parse(storageGet(OUTBOX_KEY) || "[]");
+    return Array.isArray(items) ? items.filter((i) => i && i.client_id && typeof i.text === "string") : [];
+  } catch (_err) {
+    return [];
+  }
+}
+
+function writeOutbox(items) {
+  if (items.length) storageSet(OUTBOX_KEY, JSON.stringify(items));
+  else storageRemove(OUTBOX_KEY);
+}
+
+export function addToOutbox(item) {
+  const items = readOutbox().filter((i) => i.client_id !== item.client_id);
+  items.push(item);
+  writeOutbox(items);
+}
+
+export function removeFromOutbox(clientId) {
+  writeOutbox(readOutbox().filter((i) => i.client_id !== clientId));
+}

@@ -1,0 +1,124 @@
+/**
+ * The widget's elements, built once. Everything lives under one root, #concierge-widget, and
+ * every CSS class starts with "cw-" so the shop's own styles do not leak in (or out).
+ */
+import { el } from "../shared/dom.js";
+import { config } from "./config.js";
+
+/** Filled by buildUi(): root, launcher, badge, unreadText, panel, closeButton, stateBox, status,
+ * eta, messages, typing, form, input, send (and offline.js adds its options group). */
+export const ui = {};
+
+function buildLauncher() {
+  const badge = el("span", { className: "cw-badge", attrs: { "aria-hidden": "true" } });
+  badge.hidden = true;
+  const unreadText = el("span", { className: "cw-sr-only" });
+  const launcher = el(
+    "button",
+    {
+      className: "cw-launcher",
+      attrs: {
+        type: "button",
+        "data-testid": "chat-open",
+        "aria-expanded": "false",
+        "aria-controls": "cw-panel",
+      },
+    },
+    [
+      el("span", { className: "cw-launcher-icon", attrs: { "aria-hidden": "true" } }),
+      el("span", { className: "cw-launcher-label", text: "Chat with us" }),
+      unreadText,
+      badge,
+    ],
+  );
+  return { launcher, badge, unreadText };
+}
+
+function buildComposer() {
+  const input = el("textarea", {
+    className: "cw-input",
+    attrs: {
+      id: "cw-input",
+      rows: "1",
+      "data-testid": "chat-input",
+      placeholder: "Write your message\u2026",
+      autocomplete: "off",
+    },
+  });
+  const label = el("label", {
+    className: "cw-sr-only",
+    text: "Your message (Enter to send, Shift+Enter for a new line)",
+    attrs: { for: "cw-input" },
+  });
+  const send = el("button", { className: "cw-send", text: "Send", attrs: { type: "submit", "data-testid": "chat-send" } });
+  const form = el("form", { className: "cw-composer", attrs: { novalidate: "" } }, [label, input, send]);
+  return { form, input, send };
+}
+
+function buildPanel(composer) {
+  const title = el("h2", { className: "cw-title", text: "Chat with a boutique ambassador", attrs: { id: "cw-title" } });
+  const closeButton = el("button", {
+    className: "cw-close",
+    text: "\u00d7",
+    attrs: { type: "button", "aria-label": "Close chat" },
+  });
+  const status = el("p", {
+    className: "cw-status",
+    attrs: { "data-testid": "chat-status", role: "status", "aria-live": "polite" },
+  });
+  const eta = el("p", { className: "cw-eta" });
+  eta.hidden = true;
+  const messages = el("ol", {
+    className: "cw-messages",
+    attrs: { role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
+  });
+  const typing = el("p", { className: "cw-typing", attrs: { "data-testid": "chat-typing", "aria-live": "polite" } });
+  typing.hidden = true;
+  const stateBox = el("div", { className: "cw-state" }, [status, eta]);
+  const panel = el("section", { className: "cw-panel", attrs: { id: "cw-panel", "aria-labelledby": "cw-title" } }, [
+    el("header", { className: "cw-header" }, [
+      el("div", { className: "cw-heading" }, [el("p", { className: "cw-kicker", text: "Concierge" }), title]),
+      closeButton,
+    ]),
+    stateBox,
+    messages,
+    typing,
+    composer.form,
+  ]);
+  panel.hidden = true;
+  return { panel, closeButton, stateBox, status, eta, messages, typing };
+}
+
+export function buildUi() {
+  const root = el("div", { className: "cw-root", attrs: { id: "concierge-widget" } });
+  // Stay invisible until widget.css arrives, so the shop never sees unstyled controls.
+  root.hidden = true;
+  const launcher = buildLauncher();
+  const composer = buildComposer();
+  const panel = buildPanel(composer);
+  root.append(panel.panel, launcher.launcher);
+  document.body.appendChild(root);
+  Object.assign(ui, { root }, launcher, panel, composer);
+}
+
+export function loadStylesheet() {
+  const href = `${config.staticBase}widget.css`;
+  const reveal = () => {
+    ui.root.hidden = false;
+  };
+  if (Array.from(document.querySelectorAll("link[rel=stylesheet]")).some((l) => l.href === href)) {
+    reveal();
+    return;
+  }
+  const link = el("link", { attrs: { rel: "stylesheet", href } });
+  link.addEventListener("load", reveal);
+  link.addEventListener("error", reveal); // unstyled beats invisible
+  setTimeout(reveal, 4000);
+  document.head.appendChild(link);
+}
+
+/** The message field grows with its text, up to 160px. */
+export function autosize() {
+  ui.input.style.height = "auto";
+  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 160)}px`;
+}
