@@ -42,20 +42,28 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
-async def upgrade(url: str) -> tuple[str | None, str | None]:
-    """Upgrade to head; returns (revision before, revision after)."""
+async def upgrade(url: str, target: str = "head") -> tuple[str | None, str | None]:
+    """Upgrade to ``target``; returns (revision before, revision after)."""
     cfg = alembic_config(url)
     before = await current_revision(url)
     engine = build_engine(url)
     try:
         async with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # SQLite alters a table by copying it; with foreign keys enforced, dropping
+                # the old copy of a referenced table fails. Must precede any transaction.
+                await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
 
             def _upgrade(sync_conn: Connection) -> None:
                 cfg.attributes["connection"] = sync_conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, target)
 
             await conn.run_sync(_upgrade)
             await conn.commit()
+            if conn.dialect.name == "sqlite":
+                violations = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if violations:
+                    raise RuntimeError(f"migration left broken references: {violations[:5]}")
     finally:
         await engine.dispose()
     after = await current_revision(url)
