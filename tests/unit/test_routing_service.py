@@ -213,3 +213,18 @@ async def test_queue_positions_and_eta_follow_the_line(rig: Rig) -> None:
     assert (positions["c2"].position, positions["c3"].position) == (1, 2)
     assert positions["c3"].eta_seconds == 2 * positions["c2"].eta_seconds > 0
     assert not positions["c2"].offline
+
+
+async def test_waits_and_offer_outcomes_are_measured(rig: Rig) -> None:
+    await rig.ambassador("a")
+    await rig.arrive("c1")
+    await rig.timers.advance(30)  # lapses
+    await rig.ambassador("b")
+    await rig.service.accept(rig.live_offer("c1").id, "b")
+    seen = {name for name, _ in rig.service.metrics.seen}  # type: ignore[attr-defined]
+    assert {
+        "routing_wait_until_offer_seconds",
+        "routing_wait_until_accept_seconds",
+        "routing_offers_total",
+        "routing_queue_length",
+    } <= seen
