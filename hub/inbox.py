@@ -23,7 +23,7 @@ from hub.db.models import Conversation, Message, Store
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.messages import Inbound
 from hub.metrics import Metrics
-from hub.profiles import resolve_customer
+from hub.profiles.resolve import resolve_customer
 from hub.routing_repository import tickets_for
 from hub.staff import Principal
 from hub.tasks import BackgroundTasks

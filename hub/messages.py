@@ -22,7 +22,7 @@ class Inbound:
 
     channel: str
     contact: str  # where replies go: visitor id, openid, e-mail address, E.164 number
-    identity_kind: str  # web_visitor | email | phone | wechat_openid | ...
+    identity_kind: str  # visitor | email | phone | wechat_openid | ...
     identity_value: str
     dedupe_key: str  # unique per channel: a retry of the same message carries the same key
     text: str

@@ -85,7 +85,7 @@ class ShopperNamespace(TrackedNamespace):
             Inbound(
                 channel=CHANNEL,
                 contact=visitor["visitor_id"],
-                identity_kind="web_visitor",
+                identity_kind="visitor",
                 identity_value=visitor["visitor_id"],
                 dedupe_key=f"{CHANNEL}:{visitor['visitor_id']}:{client_id}",
                 text=text,

@@ -134,7 +134,17 @@ class Customer(Base):
     preferred_staff_id: Mapped[str | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL")
     )
+    # How the tier was set: derived from purchases, imported, or set by hand.
+    tier_source: Mapped[str] = mapped_column(String(16), default="derived")
+    # Language, store, channel, colours, metals, ring size, collections, categories, dates.
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # A merged-away profile stays as a tombstone pointing at the survivor, so old ids resolve.
+    merged_into_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
@@ -157,6 +167,8 @@ class CustomerIdentity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     customer: Mapped[Customer] = relationship(back_populates="identities")
+
+    # kinds: email | phone | wechat_openid | wechat_unionid | visitor | pos_customer_no | external
 
 
 class Conversation(Base):

@@ -68,7 +68,7 @@ def inbound(
     return Inbound(
         channel="webchat",
         contact=visitor,
-        identity_kind="web_visitor",
+        identity_kind="visitor",
         identity_value=visitor,
         dedupe_key=f"webchat:{visitor}:{key}",
         text=text,
@@ -93,7 +93,7 @@ async def test_first_message_opens_a_queued_conversation_linked_to_a_visitor_cus
     assert first.conversation.status == "queued"
     async with db.reading() as session:
         identity = await session.scalar(select(CustomerIdentity))
-    assert identity is not None and identity.kind == "web_visitor"
+    assert identity is not None and identity.kind == "visitor"
     assert identity.customer_id == first.conversation.customer_id
     assert inbox.events.messages == [(first.conversation.id, 1), (first.conversation.id, 2)]  # type: ignore[attr-defined]
 
