@@ -214,8 +214,7 @@ class Inbox:
             store = await _store_for(session, inbound.store_code)
             customer = await resolve_customer(
                 session,
-                kind=inbound.identity_kind,
-                value=inbound.identity_value,
+                identities=inbound.identities(),
                 display_name=inbound.display_name,
                 home_store_id=store.id,
                 now=now,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.db.models import Conversation, Customer, Message, Staff
+from hub.profiles.identity import Identity
 
 CHANNELS = ("webchat", "wechat", "email", "voice", "contact", "callback")
 
@@ -30,6 +31,12 @@ class Inbound:
     store_code: str | None = None
     language: str | None = None
     display_name: str | None = None
+    # Identities the shopper typed in (a chat pre-form, a contact form): never trusted.
+    claimed: tuple[Identity, ...] = ()
+
+    def identities(self) -> tuple[Identity, ...]:
+        """The channel-proven identity first (verified), then the claims."""
+        return (Identity(self.identity_kind, self.identity_value, verified=True), *self.claimed)
 
 
 def iso(value: datetime | None) -> str | None:

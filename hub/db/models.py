@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -155,7 +156,20 @@ class CustomerIdentity(Base):
     """One way to recognise a customer: email, phone, wechat openid, web visitor, POS number."""
 
     __tablename__ = "customer_identities"
-    __table_args__ = (UniqueConstraint("kind", "value"),)
+    # A verified identity belongs to one customer only; a claimed one (typed into a chat)
+    # may appear on several profiles, which is how the console finds merge candidates.
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "value"),
+        Index(
+            "uq_customer_identities_verified_kind_value",
+            "kind",
+            "value",
+            unique=True,
+            sqlite_where=text("verified"),
+            postgresql_where=text("verified"),
+        ),
+        Index("ix_customer_identities_kind_value", "kind", "value"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     customer_id: Mapped[str] = mapped_column(

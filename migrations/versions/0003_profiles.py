@@ -183,6 +183,20 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    with op.batch_alter_table("customer_identities") as batch:
+        batch.drop_constraint("uq_customer_identities_kind_value", type_="unique")
+        batch.create_unique_constraint(
+            op.f("uq_customer_identities_customer_id_kind_value"), ["customer_id", "kind", "value"]
+        )
+    op.create_index(
+        "uq_customer_identities_verified_kind_value",
+        "customer_identities",
+        ["kind", "value"],
+        unique=True,
+        sqlite_where=sa.text("verified"),
+        postgresql_where=sa.text("verified"),
+    )
+    op.create_index("ix_customer_identities_kind_value", "customer_identities", ["kind", "value"])
     # Web visitors were stored as "web_visitor" before the identity kinds were settled.
     op.execute("UPDATE customer_identities SET kind = 'visitor' WHERE kind = 'web_visitor'")
     dialect = op.get_bind().dialect.name
@@ -196,6 +210,11 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS consent_events_append_only ON consent_events")
         op.execute("DROP FUNCTION IF EXISTS consent_events_append_only()")
     op.execute("UPDATE customer_identities SET kind = 'web_visitor' WHERE kind = 'visitor'")
+    op.drop_index("ix_customer_identities_kind_value", table_name="customer_identities")
+    op.drop_index("uq_customer_identities_verified_kind_value", table_name="customer_identities")
+    with op.batch_alter_table("customer_identities") as batch:
+        batch.drop_constraint(op.f("uq_customer_identities_customer_id_kind_value"), type_="unique")
+        batch.create_unique_constraint("uq_customer_identities_kind_value", ["kind", "value"])
     with op.batch_alter_table("customers") as batch:
         batch.drop_constraint(op.f("fk_customers_merged_into_id_customers"), type_="foreignkey")
         batch.drop_index(op.f("ix_customers_merged_into_id"))

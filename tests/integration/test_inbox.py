@@ -196,3 +196,40 @@ async def test_the_audit_log_refuses_updates_and_deletes(db: Database, clock: Fa
             async with db.transaction() as session:
                 await session.execute(text(statement))
     assert await count(db, AuditEntry) == 1
+
+
+async def test_two_first_messages_at_once_make_one_customer_and_one_conversation(
+    inbox: Inbox, db: Database
+) -> None:
+    from hub.db.models import Customer
+
+    results = await asyncio.gather(
+        inbox.receive(inbound("Hello", key="first")),
+        inbox.receive(inbound("Anyone?", key="second")),
+    )
+    assert results[0].conversation.id == results[1].conversation.id
+    assert sorted(r.message.seq for r in results) == [1, 2]
+    assert await count(db, Customer) == 1
+
+
+async def test_a_typed_email_is_a_claim_and_never_links_to_someone_else(
+    inbox: Inbox, db: Database
+) -> None:
+    from dataclasses import replace
+
+    from hub.db.models import Customer
+    from hub.profiles.identity import Identity
+
+    ada = replace(inbound(visitor="a" * 32), claimed=(Identity("email", "ada@example.com"),))
+    first = await inbox.receive(ada)
+    impostor = replace(
+        inbound(visitor="b" * 32, key="x"), claimed=(Identity("email", "ada@example.com"),)
+    )
+    second = await inbox.receive(impostor)
+    assert first.conversation.customer_id != second.conversation.customer_id
+    assert await count(db, Customer) == 2
+    async with db.reading() as session:
+        claims = (
+            await session.scalars(select(CustomerIdentity).where(CustomerIdentity.kind == "email"))
+        ).all()
+    assert len(claims) == 2 and not any(c.verified for c in claims)
