@@ -75,7 +75,9 @@ class RoutingEvents:
                 "customer": customer_summary(conversation.customer),
                 "expires_at": iso(offer.expires_at),
                 "note": ticket.note,
-                "preferred": ticket.preferred_ambassador_id == offer.ambassador_id,
+                # Their own client, as opposed to a colleague handing the chat over by name.
+                "preferred": conversation.customer.preferred_staff_id == offer.ambassador_id,
+                "transfer": conversation.transfer_to_staff_id == offer.ambassador_id,
                 "history": await self._history(conversation),
             },
         )

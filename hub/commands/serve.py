@@ -44,6 +44,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
         port=port,
         print=None,
         access_log=None,
-        shutdown_timeout=15,
+        shutdown_timeout=5,  # acknowledged writes are awaited before this, in on_shutdown
         handle_signals=True,
     )

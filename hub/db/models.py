@@ -150,6 +150,7 @@ class Customer(Base):
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
     )
+    home_store: Mapped[Store | None] = relationship(lazy="selectin", foreign_keys=[home_store_id])
 
 
 class CustomerIdentity(Base):

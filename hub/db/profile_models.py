@@ -27,7 +27,8 @@ class ConsentEvent(Base):
     __tablename__ = "consent_events"
     __table_args__ = (Index("ix_consent_events_customer_id_at", "customer_id", "at"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # Insertion order breaks ties between entries recorded in the same instant.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     channel: Mapped[str] = mapped_column(String(16))  # email | phone | wechat | post
     purpose: Mapped[str] = mapped_column(String(24))  # service | marketing | ...

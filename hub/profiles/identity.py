@@ -67,6 +67,8 @@ def normalise(kind: str, raw: str, *, default_region: str | None = None) -> str:
     if kind == PHONE:
         return normalise_phone(raw, default_region)
     value = raw.strip()
+    if len(value) > 128:
+        raise InvalidIdentity(kind, f"{kind} is longer than 128 characters")
     if not _TOKEN.match(value):
         raise InvalidIdentity(kind, f"{kind} {value[:40]!r} has characters an id cannot have")
     return value

@@ -59,8 +59,11 @@ async def attach(
         if existing is None:
             session.add(
                 CustomerIdentity(
-                    customer_id=customer.id, kind=item.kind, value=item.value,
-                    verified=item.verified, created_at=now,
+                    customer_id=customer.id,
+                    kind=item.kind,
+                    value=item.value,
+                    verified=item.verified,
+                    created_at=now,
                 )
             )
         elif item.verified and not existing.verified:
@@ -83,8 +86,13 @@ async def resolve_customer(
     customer = await find_verified(session, identities)
     if customer is None:
         customer = Customer(
-            name=display_name, tier="standard", tier_source="derived", preferences={},
-            home_store_id=home_store_id, created_at=now, updated_at=now,
+            name=display_name,
+            tier="standard",
+            tier_source="derived",
+            preferences={},
+            home_store_id=home_store_id,
+            created_at=now,
+            updated_at=now,
         )
         session.add(customer)
         await session.flush()

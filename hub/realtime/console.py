@@ -12,15 +12,17 @@ from typing import Any
 
 import socketio
 
+from hub import customers, validation
 from hub.clock import Clock
 from hub.conversations import visible_conversation
+from hub.customers import visible_customer
 from hub.db.engine import Database
 from hub.errors import InvalidInput, Unauthorized
 from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.messages import conversation_payload, iso
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
-from hub.realtime.names import CONSOLE, SESSION_COOKIE, staff_room
+from hub.realtime.names import CONSOLE, SESSION_COOKIE, customer_room, staff_room
 from hub.realtime.publisher import Publisher
 from hub.staff import Principal, principal_for_token
 from routing.model import AmbassadorProfile, Presence
@@ -175,6 +177,44 @@ class ConsoleNamespace(TrackedNamespace):
             principal, body.get("conversation_id"), body.get("ambassador_id")
         )
         return {"conversation": conversation_payload(conversation)}
+
+    @acked
+    async def on_watch_customer(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Follow one customer's profile: ``customer_updated`` arrives when anyone changes it."""
+        principal = await self._principal(sid)
+        async with self.db.reading() as session:
+            customer = await visible_customer(
+                session, principal, payload_dict(data).get("customer_id")
+            )
+        session_data = await self.get_session(sid)
+        previous = session_data.get("watching")
+        if previous and previous != customer.id:
+            await self.leave_room(sid, customer_room(previous))
+        await self.enter_room(sid, customer_room(customer.id))
+        session_data["watching"] = customer.id
+        await self.save_session(sid, session_data)
+        return {"customer_id": customer.id}
+
+    @acked
+    async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{conversation_id, text}``: a note on the conversation's customer."""
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        text = validation.text(body.get("text"), "text", max_length=4000)
+        async with self.db.transaction() as session:
+            conversation = await visible_conversation(
+                session, principal, body.get("conversation_id")
+            )
+            note = await customers.add_note(
+                session, principal, conversation.customer_id, text, self.clock()
+            )
+            payload = customers.note_payload(note)
+        await self.emit(
+            "customer_updated",
+            {"customer_id": note.customer_id},
+            room=customer_room(note.customer_id),
+        )
+        return {"note": payload}
 
     @acked
     async def on_close(self, sid: str, data: Any = None) -> dict[str, Any]:

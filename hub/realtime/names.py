@@ -20,3 +20,8 @@ def staff_room(staff_id: str) -> str:
 
 def conversation_room(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
+
+
+def customer_room(customer_id: str) -> str:
+    """Consoles viewing one customer's profile, for ``customer_updated``."""
+    return f"customer:{customer_id}"

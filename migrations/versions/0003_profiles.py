@@ -60,7 +60,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "consent_events",
-        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("customer_id", sa.String(length=36), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("purpose", sa.String(length=24), nullable=False),

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from hub.db.engine import Database
 from tests.e2e.conftest import HubProcess
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_staff
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
@@ -47,6 +50,31 @@ async def browser() -> AsyncIterator[Browser]:
         )
         yield browser
         await browser.close()
+
+
+async def _seed_manager(database_url: str, email: str) -> None:
+    db = Database(database_url)
+    try:
+        await make_staff(db, datetime.now(UTC), role="manager", name="Manon Girard", email=email)
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+def manager(hub_env: dict[str, str], database_url: str) -> str:
+    """A store manager of PARIS01 (hub_env has seeded the store and Amélie); their e-mail."""
+    email = "manon@test.concierge"
+    asyncio.run(_seed_manager(database_url, email))
+    return email
+
+
+async def sign_in(page: Page, base: str, email: str) -> None:
+    await page.goto(f"{base}/console")
+    await page.get_by_test_id("login-email").fill(email)
+    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    connection = page.get_by_test_id("connection-state")
+    await expect(connection).to_have_attribute("data-state", "connected")
 
 
 def watch_errors(page: Page, sink: list[str]) -> None:
@@ -116,4 +144,74 @@ async def test_shopper_and_ambassador_chat_in_real_browsers(
 
     await shop_context.close()
     await console_context.close()
+    assert errors == []
+
+
+async def test_offline_store_shows_options_and_manager_assigns_by_hand(
+    browser: Browser, manager: str, server: HubProcess
+) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    contexts = [
+        await browser.new_context(viewport={"width": 390, "height": 844}),  # the shopper's phone
+        await browser.new_context(viewport={"width": 1280, "height": 800}),  # the manager
+        await browser.new_context(viewport={"width": 1280, "height": 800}),  # Amélie
+    ]
+    try:
+        shop, board_page, amelie = [await context.new_page() for context in contexts]
+        for page in (shop, board_page, amelie):
+            watch_errors(page, errors)
+
+        # Nobody is available at PARIS01: the shopper is offered other ways to reach the boutique.
+        await shop.goto(f"{server.base}/chat?store=PARIS01")
+        await shop.get_by_test_id("chat-open").click()
+        await shop.get_by_test_id("chat-input").fill("Could I see the Étoile necklace on Saturday?")
+        await shop.get_by_test_id("chat-send").click()
+        offline = shop.get_by_test_id("chat-offline")
+        await expect(offline).to_be_visible()
+        await expect(shop.get_by_test_id("chat-status")).to_contain_text("not available")
+        for option in ("leave_message", "callback", "appointment"):
+            await expect(offline.get_by_test_id(f"chat-option-{option}")).to_be_visible()
+        await expect(offline.get_by_test_id("chat-option-appointment")).to_have_attribute(
+            "href", re.compile(r"/book\?store=PARIS01$")
+        )
+        await offline.get_by_test_id("chat-option-leave_message").click()
+        await expect(offline).to_contain_text("an ambassador will answer as soon as possible")
+        await expect(shop.get_by_test_id("chat-input")).to_be_focused()
+        await shop.screenshot(path=OUTPUT / "shop-offline.png")
+
+        # The manager sees the conversation waiting on the live queue.
+        await sign_in(board_page, server.base, manager)
+        await board_page.get_by_test_id("queue-board-open").click()
+        board = board_page.get_by_test_id("queue-board")
+        await expect(board).to_be_visible()
+        waiting = board.get_by_test_id("queue-waiting")
+        await expect(waiting).to_have_count(1)
+        await expect(waiting).to_contain_text("webchat")
+
+        # Amélie signs in and stays Away; the board picks her up on its next refresh (5 s).
+        await sign_in(amelie, server.base, "amelie@test.concierge")
+        await expect(amelie.get_by_test_id("presence-toggle")).to_have_value("away")
+        await expect(amelie.get_by_test_id("queue-board-open")).to_be_hidden()  # not a manager
+        on_duty = board.get_by_test_id("queue-ambassador").filter(has_text="Amélie Laurent")
+        await expect(on_duty).to_contain_text("Away", timeout=15_000)
+        await expect(on_duty).to_contain_text("0/3")
+        await board_page.screenshot(path=OUTPUT / "console-queue-board.png", full_page=True)
+
+        assign_to = waiting.get_by_test_id("queue-assign-to")
+        amelie_option = assign_to.locator("option", has_text="Amélie Laurent")
+        amelie_id = await amelie_option.get_attribute("value")
+        assert amelie_id
+        await assign_to.select_option(amelie_id)
+        await waiting.get_by_test_id("queue-assign").click()
+        await expect(waiting).to_have_count(0)
+        await expect(on_duty).to_contain_text("1/3")
+
+        # The shopper is told who is with them, the options go, and Amélie has the conversation.
+        await expect(shop.get_by_test_id("chat-status")).to_contain_text("Amélie")
+        await expect(offline).to_be_hidden()
+        await expect(amelie.get_by_test_id("conversation-item")).to_have_count(1)
+    finally:
+        for context in contexts:  # before the hub stops, so it need not hang up on them
+            await context.close()
     assert errors == []

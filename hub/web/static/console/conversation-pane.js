@@ -70,7 +70,7 @@ export function showConversation(conversation) {
   dom.convClosed.hidden = !closed;
   dom.closeButton.disabled = closed;
   dom.transferOpen.disabled = conversation.status !== "assigned";
-  showText(dom.convNoteText, conversation.transfer_note);
+  dom.convNoteText.textContent = conversation.transfer_note || "";
   dom.convNote.hidden = !conversation.transfer_note;
   dom.replyInput.disabled = closed;
   dom.replySend.disabled = closed;

@@ -112,7 +112,10 @@ function storeSection() {
 
 function updateStoreSection(section, store) {
   const waiting = Array.isArray(store.waiting) ? store.waiting : [];
-  const people = Array.isArray(store.ambassadors) ? store.ambassadors : [];
+  // By name, so rows do not swap places from one refresh to the next.
+  const people = (Array.isArray(store.ambassadors) ? store.ambassadors : [])
+    .slice()
+    .sort((a, b) => String(a.name || "").localeCompare(String(b.name || "")));
   section.el.dataset.store = store.store;
   section.title.textContent = store.name && store.name !== store.store ? `${store.name} \u00b7 ${store.store}` : store.store;
   section.summary.textContent = waiting.length
