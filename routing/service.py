@@ -108,6 +108,7 @@ class RoutingService:
             return
         await self.store.set_presence(ambassador_id, Presence.AWAY, self.clock())
         await self._withdraw_offers(ambassador_id, "disconnected")
+        await self._publish_stores_of(ambassador_id)
         self.timers.arm(
             f"grace:{ambassador_id}",
             self.clock() + self.config.disconnect_grace,
@@ -121,7 +122,15 @@ class RoutingService:
             await self._match_ambassador(ambassador_id)
         else:
             await self._withdraw_offers(ambassador_id, "unavailable")
+        await self._publish_stores_of(ambassador_id)
         return result
+
+    async def _publish_stores_of(self, ambassador_id: str) -> None:
+        """Someone came or went: waiting shoppers of their stores learn whether anyone is there."""
+        ambassador = await self.store.ambassador(ambassador_id)
+        if ambassador is not None:
+            for store_id in sorted(ambassador.profile.store_ids):
+                await self._publish_queue(store_id)
 
     async def accept(self, offer_id: str, ambassador_id: str) -> OfferRecord:
         now = self.clock()

@@ -228,3 +228,13 @@ async def test_waits_and_offer_outcomes_are_measured(rig: Rig) -> None:
         "routing_offers_total",
         "routing_queue_length",
     } <= seen
+
+
+async def test_when_the_last_ambassador_leaves_waiting_shoppers_are_told_at_once(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=1)
+    await rig.arrive("busy")
+    await rig.arrive("c1")
+    assert not rig.events.last_queue()[0].offline
+    await rig.service.set_presence("a", Presence.AWAY)
+    positions = {p.conversation_id: p for p in rig.events.last_queue()}
+    assert positions["c1"].offline
