@@ -68,14 +68,19 @@ async def last_messages(
 
 
 async def list_for(
-    session: AsyncSession, principal: Principal, status: str, *, limit: int = 200
+    session: AsyncSession,
+    principal: Principal,
+    status: str,
+    *,
+    whole_stores: bool = False,
+    limit: int = 200,
 ) -> Sequence[Conversation]:
-    """An ambassador sees the conversations assigned to them; managers see their stores'."""
+    """The caller's own conversations; a manager may ask for their stores' as a whole."""
     statuses = STATUS_FILTERS[status]
     query = select(Conversation).where(
         Conversation.store_id.in_(principal.store_ids), Conversation.status.in_(statuses)
     )
-    if not principal.is_manager:
+    if not (whole_stores and principal.is_manager):
         query = query.where(Conversation.assigned_staff_id == principal.id)
     query = query.order_by(Conversation.updated_at.desc()).limit(limit)
     return (await session.scalars(query)).unique().all()

@@ -13,7 +13,7 @@ from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit
-from hub.db.models import Conversation, Customer, CustomerIdentity, Message
+from hub.db.models import Conversation, Customer, CustomerIdentity, Message, Staff
 from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.messages import customer_display_name, iso, message_payload, staff_summary
@@ -130,25 +130,21 @@ async def lifetime_value(session: AsyncSession, customer_id: str) -> dict[str, s
 
 
 async def notes_of(session: AsyncSession, customer_id: str) -> list[dict[str, Any]]:
-    rows = (
-        (
-            await session.execute(
-                select(CustomerNote)
-                .where(CustomerNote.customer_id == customer_id)
-                .order_by(CustomerNote.created_at.desc())
-            )
-        )
-        .scalars()
-        .all()
+    rows = await session.execute(
+        select(CustomerNote, Staff.name)
+        .outerjoin(Staff, Staff.id == CustomerNote.staff_id)
+        .where(CustomerNote.customer_id == customer_id)
+        .order_by(CustomerNote.created_at.desc())
     )
-    return [note_payload(n) for n in rows]
+    return [note_payload(note, author) for note, author in rows]
 
 
-def note_payload(note: CustomerNote) -> dict[str, Any]:
+def note_payload(note: CustomerNote, author: str | None) -> dict[str, Any]:
     return {
         "id": note.id,
         "text": note.text,
         "staff_id": note.staff_id,
+        "author": author,
         "created_at": iso(note.created_at),
     }
 

@@ -17,7 +17,9 @@ async def list_conversations(request: web.Request) -> web.Response:
     if status not in queries.STATUS_FILTERS:
         raise InvalidInput("status", f"status must be one of {', '.join(queries.STATUS_FILTERS)}")
     async with services(request).db.reading() as session:
-        found = await queries.list_for(session, who, status)
+        found = await queries.list_for(
+            session, who, status, whole_stores=request.query.get("scope") == "stores"
+        )
         last = await queries.last_messages(session, found)
     return web.json_response(
         {"conversations": [conversation_payload(c, last.get(c.id)) for c in found]}

@@ -156,7 +156,7 @@ async def add_note(request: web.Request) -> web.Response:
     hub = services(request)
     async with hub.db.transaction() as session:
         note = await service.add_note(session, who, request.match_info["id"], text, hub.clock())
-        payload = service.note_payload(note)
+        payload = service.note_payload(note, who.name)
     await _publish(hub, note.customer_id)
     return web.json_response(payload, status=201)
 

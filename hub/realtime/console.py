@@ -208,7 +208,7 @@ class ConsoleNamespace(TrackedNamespace):
             note = await customers.add_note(
                 session, principal, conversation.customer_id, text, self.clock()
             )
-            payload = customers.note_payload(note)
+            payload = customers.note_payload(note, principal.name)
         await self.emit(
             "customer_updated",
             {"customer_id": note.customer_id},

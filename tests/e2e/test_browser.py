@@ -6,11 +6,12 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from hub.db.engine import Database
 from tests.e2e.conftest import HubProcess
@@ -52,10 +53,10 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-async def _seed_manager(database_url: str, email: str) -> None:
+async def _seed_manager(database_url: str, email: str, name: str = "Manon Girard") -> None:
     db = Database(database_url)
     try:
-        await make_staff(db, datetime.now(UTC), role="manager", name="Manon Girard", email=email)
+        await make_staff(db, datetime.now(UTC), role="manager", name=name, email=email)
     finally:
         await db.close()
 
@@ -68,6 +69,35 @@ def manager(hub_env: dict[str, str], database_url: str) -> str:
     return email
 
 
+@pytest.fixture
+def claire(hub_env: dict[str, str], database_url: str) -> str:
+    """Another store manager of PARIS01, for a second console; her e-mail."""
+    email = "claire@test.concierge"
+    asyncio.run(_seed_manager(database_url, email, "Claire Moreau"))
+    return email
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+
+
+@asynccontextmanager
+async def open_pages(
+    browser: Browser, errors: list[str], *viewports: ViewportSize, provoked: tuple[int, ...] = ()
+) -> AsyncIterator[list[Page]]:
+    """A page per viewport, each in a context of its own (its own cookies), with script errors
+    going to errors; the contexts close before the hub stops, so it need not hang up on them."""
+    contexts = [await browser.new_context(viewport=viewport) for viewport in viewports]
+    try:
+        pages = [await context.new_page() for context in contexts]
+        for page in pages:
+            watch_errors(page, errors, provoked)
+        yield pages
+    finally:
+        for context in contexts:
+            await context.close()
+
+
 async def sign_in(page: Page, base: str, email: str) -> None:
     await page.goto(f"{base}/console")
     await page.get_by_test_id("login-email").fill(email)
@@ -77,11 +107,13 @@ async def sign_in(page: Page, base: str, email: str) -> None:
     await expect(connection).to_have_attribute("data-state", "connected")
 
 
-def watch_errors(page: Page, sink: list[str]) -> None:
-    """Script errors fail the test; the console's signed-out probe of /api/me (401) does not."""
+def watch_errors(page: Page, sink: list[str], provoked: tuple[int, ...] = ()) -> None:
+    """Script errors fail the test; the console's signed-out probe of /api/me (401) does not,
+    nor do the HTTP statuses a test provokes on purpose (e.g. 400 for a bad value)."""
+    allowed = [f"status of {status}" for status in (401, *provoked)]
 
     def on_console(msg) -> None:  # type: ignore[no-untyped-def]
-        if msg.type == "error" and "status of 401" not in msg.text:
+        if msg.type == "error" and not any(text in msg.text for text in allowed):
             sink.append(f"console: {msg.text}")
 
     page.on("pageerror", lambda exc: sink.append(f"pageerror: {exc}"))
@@ -152,16 +184,8 @@ async def test_offline_store_shows_options_and_manager_assigns_by_hand(
 ) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    contexts = [
-        await browser.new_context(viewport={"width": 390, "height": 844}),  # the shopper's phone
-        await browser.new_context(viewport={"width": 1280, "height": 800}),  # the manager
-        await browser.new_context(viewport={"width": 1280, "height": 800}),  # Amélie
-    ]
-    try:
-        shop, board_page, amelie = [await context.new_page() for context in contexts]
-        for page in (shop, board_page, amelie):
-            watch_errors(page, errors)
-
+    # The shopper's phone, the manager's console and Amélie's.
+    async with open_pages(browser, errors, PHONE, DESKTOP, DESKTOP) as (shop, board_page, amelie):
         # Nobody is available at PARIS01: the shopper is offered other ways to reach the boutique.
         await shop.goto(f"{server.base}/chat?store=PARIS01")
         await shop.get_by_test_id("chat-open").click()
@@ -211,7 +235,71 @@ async def test_offline_store_shows_options_and_manager_assigns_by_hand(
         await expect(shop.get_by_test_id("chat-status")).to_contain_text("Amélie")
         await expect(offline).to_be_hidden()
         await expect(amelie.get_by_test_id("conversation-item")).to_have_count(1)
-    finally:
-        for context in contexts:  # before the hub stops, so it need not hang up on them
-            await context.close()
+    assert errors == []
+
+
+async def test_profile_panel_edits_reach_another_console_live(
+    browser: Browser, claire: str, server: HubProcess
+) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    # The shopper's phone, Amélie's console (A) and Claire's (B); A provokes a 400 on purpose.
+    pages = open_pages(browser, errors, PHONE, DESKTOP, DESKTOP, provoked=(400,))
+    async with pages as (shop, console_a, console_b):
+        await shop.goto(f"{server.base}/chat?store=PARIS01")
+        await shop.get_by_test_id("chat-open").click()
+        await shop.get_by_test_id("chat-input").fill("Is the Étoile solitaire made in platinum?")
+        await shop.get_by_test_id("chat-send").click()
+
+        # Amélie accepts: the profile comes up beside the conversation, the web visitor verified.
+        await sign_in(console_a, server.base, "amelie@test.concierge")
+        await console_a.get_by_test_id("presence-toggle").select_option("available")
+        await console_a.get_by_test_id("offer-accept").click()
+        panel_a = console_a.get_by_test_id("profile-panel")
+        await expect(panel_a).to_be_visible()
+        visitor = panel_a.get_by_test_id("profile-identity").filter(has_text="Web visitor")
+        await expect(visitor).to_have_attribute("data-verified", "true")
+        await expect(visitor).to_contain_text("verified")
+        await expect(panel_a.get_by_test_id("profile-tier")).to_have_text("standard")
+        await expect(panel_a.get_by_test_id("profile-conversation")).to_have_count(1)
+
+        # The e-mail the shopper gives is recorded as a claim; a bad one gets the hub's reason.
+        value = panel_a.get_by_test_id("profile-identity-value")
+        await value.fill("not an address")
+        await panel_a.get_by_test_id("profile-identity-add").click()
+        await expect(panel_a.get_by_test_id("profile-identity-error")).to_contain_text(
+            "is not an e-mail address"
+        )
+        await value.fill("lea.shopper@example.com")
+        await panel_a.get_by_test_id("profile-identity-add").click()
+        claimed = panel_a.get_by_test_id("profile-identity").filter(has_text="lea.shopper@")
+        await expect(claimed).to_have_attribute("data-verified", "false")
+        await expect(claimed).to_contain_text("claimed, not verified")
+        name = await panel_a.locator("#profile-name").inner_text()
+
+        # Claire finds the same customer by that e-mail and opens the profile (read only).
+        await sign_in(console_b, server.base, claire)
+        await console_b.get_by_test_id("customer-search").fill("lea.shopper")
+        result = console_b.get_by_test_id("customer-search-result")
+        await expect(result).to_have_count(1)
+        await result.click()
+        panel_b = console_b.get_by_test_id("profile-panel")
+        await expect(panel_b.locator("#profile-name")).to_have_text(name)
+        metals_b = panel_b.get_by_test_id("profile-pref-metals")
+        await expect(metals_b).to_have_value("")
+        await expect(panel_b.get_by_test_id("profile-export")).to_be_visible()  # a manager
+        await console_b.evaluate("window.notReloaded = true")
+
+        # Amélie saves a preference and writes a note; both reach Claire's panel live.
+        await panel_a.get_by_test_id("profile-pref-metals").fill("platinum")
+        await panel_a.get_by_test_id("profile-preferences-save").click()
+        await expect(metals_b).to_have_value("platinum")
+        note = "Proposal in June: a solitaire of about 1 ct, size 52."
+        await panel_a.get_by_test_id("profile-note-input").fill(note)
+        await panel_a.get_by_test_id("profile-note-add").click()
+        await expect(panel_a.get_by_test_id("profile-note")).to_contain_text(note)
+        await expect(panel_b.get_by_test_id("profile-note")).to_contain_text(note)
+        assert await console_b.evaluate("window.notReloaded") is True
+        await panel_a.get_by_test_id("profile-identities").scroll_into_view_if_needed()
+        await console_a.screenshot(path=OUTPUT / "console-profile.png", full_page=True)
     assert errors == []

@@ -131,7 +131,11 @@ async def test_conversations_outside_the_callers_stores_do_not_exist(
     response = await client.get(f"/api/conversations/{stored.conversation.id}", headers=headers)
     body = await response.json()
     assert response.status == 200 and body["messages"][0]["text"] == "<script>alert(1)</script>"
-    listed = await (await client.get("/api/conversations?status=open", headers=headers)).json()
+    listed = await (
+        await client.get("/api/conversations?status=open&scope=stores", headers=headers)
+    ).json()
+    mine = await (await client.get("/api/conversations?status=open", headers=headers)).json()
+    assert mine["conversations"] == []  # "my conversations" are the ones assigned to me
     assert [c["id"] for c in listed["conversations"]] == [stored.conversation.id]
     assert manager.is_manager
     bad = await client.get("/api/conversations?status=everything", headers=headers)

@@ -10,6 +10,7 @@ import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
 import { hideRemoteTyping, markClosed } from "./live-events.js";
 import { announce } from "./notices.js";
+import { leaveSearchProfile, profileForConversation } from "./profile-panel.js";
 import { closeQueueBoard } from "./queue-board.js";
 import { localTyping } from "./replies.js";
 import { sessionEnded } from "./session.js";
@@ -26,6 +27,7 @@ export function setView(view) {
 export function selectConversation(id) {
   if (!id) return;
   closeQueueBoard({ restoreView: false });
+  leaveSearchProfile();
   if (state.selectedId !== id) {
     saveDraft();
     localTyping.stop();
@@ -58,6 +60,7 @@ function saveDraft() {
 export function showConversation(conversation) {
   dom.placeholder.hidden = Boolean(conversation);
   dom.conversationView.hidden = !conversation;
+  profileForConversation(conversation);
   if (!conversation) return;
   const customer = conversation.customer || {};
   dom.convName.textContent = customerName(customer);

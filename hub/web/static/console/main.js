@@ -8,6 +8,7 @@
 import { sendOnSubmitOrEnter } from "../shared/composer.js";
 import { closeConversation, setView } from "./conversation-pane.js";
 import { focusConversationItem } from "./conversations.js";
+import { wireCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { onPresenceChosen } from "./presence.js";
 import { wireQueueBoard } from "./queue-board.js";
@@ -29,6 +30,7 @@ function wireUi() {
   dom.replyInput.addEventListener("input", onLocalTyping);
   wireTransfer();
   wireQueueBoard();
+  wireCustomerSearch();
 }
 
 wireUi();

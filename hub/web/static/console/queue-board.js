@@ -9,15 +9,13 @@ import { api } from "./api.js";
 import { setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
 import { ambassadorRow, syncKeyed, updateAmbassadorRow, updateWaitingRow, waitingRow } from "./queue-rows.js";
-import { sessionEnded } from "./session.js";
+import { isManager, sessionEnded } from "./session.js";
 import { state } from "./state.js";
 
 const REFRESH_MS = 5000;
 const NUDGE_MS = 300;
 
 const board = { open: false, timer: null, nudge: null, inFlight: false, again: false, generation: 0, stores: new Map() };
-
-const isManager = () => Boolean(state.staff && ["manager", "admin"].includes(state.staff.role));
 
 /** After sign-in: the "Live queue" button is for managers only. */
 export function setupQueueBoard() {

@@ -6,11 +6,13 @@ import { showText } from "../shared/dom.js";
 import { api } from "./api.js";
 import { showConversation, setView } from "./conversation-pane.js";
 import { renderConversationList } from "./conversations.js";
+import { resetCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { hideRemoteTyping } from "./live-events.js";
 import { toast } from "./notices.js";
 import { renderOffersMeta, tickOffers } from "./offers.js";
 import { clearPresenceNotice } from "./presence.js";
+import { resetProfilePanel } from "./profile-panel.js";
 import { resetQueueBoard, setupQueueBoard } from "./queue-board.js";
 import { localTyping } from "./replies.js";
 import { connectSocket, disconnectSocket } from "./socket.js";
@@ -105,6 +107,9 @@ export async function onLogout() {
   }
 }
 
+/** Store managers (and admins) see the live queue and handle data-subject requests. */
+export const isManager = () => Boolean(state.staff && ["manager", "admin"].includes(state.staff.role));
+
 export function sessionEnded() {
   showLogin("Your session has ended. Please sign in again.");
 }
@@ -124,6 +129,8 @@ function teardown() {
   disconnectSocket();
   closeTransfer();
   resetQueueBoard();
+  resetProfilePanel();
+  resetCustomerSearch();
   clearPresenceNotice();
   clearInterval(state.countdownTimer);
   clearTimeout(state.refreshTimer);

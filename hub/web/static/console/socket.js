@@ -11,6 +11,7 @@ import { hideRemoteTyping, markClosed, onAssigned, onMessage, onRemoteTyping } f
 import { toast } from "./notices.js";
 import { onOffer, onOfferRevoked } from "./offers.js";
 import { emitPresence, onPresencePushed } from "./presence.js";
+import { onCustomerUpdated, refreshProfile } from "./profile-panel.js";
 import { nudgeQueueBoard } from "./queue-board.js";
 import { localTyping, resendPending } from "./replies.js";
 import { sessionEnded } from "./session.js";
@@ -64,6 +65,7 @@ export function connectSocket() {
   socket.on("closed", guard(andBoard((payload) => markClosed(payload && payload.conversation_id))));
   socket.on("presence", guard(onPresencePushed));
   socket.on("transferred", guard(onTransferred));
+  socket.on("customer_updated", guard(onCustomerUpdated));
 }
 
 /** Drops the socket without reacting to its own disconnect (handlers check state.socket). */
@@ -115,8 +117,9 @@ export function isConnected() {
   return Boolean(state.socket && state.socket.connected);
 }
 
-/** After a (re)connect: the list and the open timeline may have changed while we were away. */
+/** After a (re)connect: the list, the open timeline and the profile may have changed meanwhile. */
 function refreshAll() {
   loadConversations();
   if (state.selectedId) loadTimeline(state.selectedId);
+  refreshProfile();
 }

@@ -12,6 +12,11 @@ export function el(tag, options = {}, children = []) {
   return node;
 }
 
+/** A button with its text and classes; type "button" unless told, data-testid when given. */
+export function button(text, className, testid, type = "button") {
+  return el("button", { className, text, attrs: { type, "data-testid": testid } });
+}
+
 /** Shows text in node (a notice, an error line), or hides node while there is none. */
 export function showText(node, text) {
   node.textContent = text || "";
