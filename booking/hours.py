@@ -72,6 +72,16 @@ def _as_time(value: str) -> time:
     return time.max if value == "24:00" else time.fromisoformat(value)
 
 
+def ranges_on(hours: WeeklyHours | None, weekday: int) -> list[tuple[time, time]]:
+    """One weekday's ranges (0 = Monday) as times, so availability can do calendar maths.
+
+    ``24:00`` reads as ``time.max`` (the end of the day); ``None`` hours are the whole day.
+    """
+    if hours is None:
+        return [(time.min, time.max)]
+    return [(_as_time(start), _as_time(end)) for start, end in hours.get(DAYS[weekday], [])]
+
+
 def is_open(hours: WeeklyHours | None, timezone: str, now: datetime) -> bool:
     """Whether the store is open at the aware instant ``now``, in the store's own zone."""
     if hours is None:
