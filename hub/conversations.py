@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,3 +112,18 @@ async def latest_for_contact(
         .order_by(Conversation.created_at.desc())
         .limit(1)
     )
+
+
+async def append_message(
+    session: AsyncSession, conversation: Conversation, now: datetime, **fields: Any
+) -> Message:
+    """Add a message at the conversation's next sequence number (flushed, not committed)."""
+    message = Message(
+        conversation_id=conversation.id,
+        seq=await next_seq(session, conversation, now),
+        created_at=now,
+        **fields,
+    )
+    session.add(message)
+    await session.flush()
+    return message

@@ -118,6 +118,17 @@ def _num(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
+async def consent_ledger(session: AsyncSession, customer_id: str) -> Sequence[ConsentEvent]:
+    """The ledger in the order it was written (insertion order breaks same-instant ties)."""
+    return (
+        await session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.customer_id == customer_id)
+            .order_by(ConsentEvent.at, ConsentEvent.id)
+        )
+    ).all()
+
+
 async def lifetime_value(session: AsyncSession, customer_id: str) -> dict[str, str]:
     rows = await session.execute(
         select(Purchase.currency, func.sum(Purchase.quantity * Purchase.unit_price))
@@ -202,13 +213,7 @@ async def export(
         timelines.append(
             {**conversation_line(conversation), "messages": [message_payload(m) for m in messages]}
         )
-    consents = (
-        await session.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.customer_id == customer.id)
-            .order_by(ConsentEvent.at, ConsentEvent.id)
-        )
-    ).all()
+    consents = await consent_ledger(session, customer.id)
     purchases = (
         await session.scalars(select(Purchase).where(Purchase.customer_id == customer.id))
     ).all()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit, validation
 from hub.clock import Clock
-from hub.conversations import OPEN_STATUSES, next_seq, visible_conversation
+from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message, Store
 from hub.errors import Conflict, Forbidden, InvalidInput
@@ -110,17 +110,16 @@ class Inbox:
             if conversation is None:
                 return
             now = self.clock()
-            message = Message(
-                conversation_id=conversation.id,
-                seq=await next_seq(session, conversation, now),
+            message = await append_message(
+                session,
+                conversation,
+                now,
                 direction="internal",
                 channel=conversation.channel,
                 author_kind="system",
                 author_name=None,
                 text=text,
-                created_at=now,
             )
-            session.add(message)
         await self._after_commit(Stored(message, conversation), None)
 
     async def reply(
@@ -235,19 +234,17 @@ class Inbox:
             session.add(conversation)
             await session.flush()
             await session.refresh(conversation)
-        message = Message(
-            conversation_id=conversation.id,
-            seq=await next_seq(session, conversation, now),
+        message = await append_message(
+            session,
+            conversation,
+            now,
             direction="in",
             channel=inbound.channel,
             author_kind="customer",
             author_name=inbound.display_name,
             text=inbound.text,
             dedupe_key=inbound.dedupe_key,
-            created_at=now,
         )
-        session.add(message)
-        await session.flush()
         return Stored(message, conversation, opened=opened)
 
     async def _reply(
@@ -270,9 +267,10 @@ class Inbox:
         if conversation.status == "closed":
             raise Conflict("conversation is closed", code="conversation_closed")
         now = self.clock()
-        message = Message(
-            conversation_id=conversation.id,
-            seq=await next_seq(session, conversation, now),
+        message = await append_message(
+            session,
+            conversation,
+            now,
             direction="out",
             channel=conversation.channel,
             author_kind="ambassador",
@@ -280,11 +278,8 @@ class Inbox:
             author_name=principal.name,
             text=body,
             dedupe_key=key,
-            created_at=now,
             delivery_status="sent" if conversation.channel == "webchat" else "pending",
         )
-        session.add(message)
-        await session.flush()
         return Stored(message, conversation)
 
 

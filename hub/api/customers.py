@@ -45,13 +45,7 @@ async def search_customers(request: web.Request) -> web.Response:
 
 
 async def profile(session: Any, customer: Customer) -> dict[str, Any]:
-    ledger = (
-        await session.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.customer_id == customer.id)
-            .order_by(ConsentEvent.at, ConsentEvent.id)
-        )
-    ).all()
+    ledger = await service.consent_ledger(session, customer.id)
     entries = [
         consent.ConsentEntry(
             channel=e.channel,
