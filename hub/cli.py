@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, worker, migrate, seed-demo, store add, staff add.
+"""The ``hub`` command: serve, worker, migrate, seed-demo, store add, staff add, import-pos.
 
 Every failure prints one line to stderr and exits non-zero; writes happen in a single
 transaction, so a failed command leaves nothing behind.
@@ -62,7 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--languages", help="default: the store's languages")
     staff_add.add_argument("--capacity", type=int, default=3)
     staff_add.add_argument("--password-stdin", action="store_true", required=True)
+
+    pos = commands.add_parser("import-pos", help="import a store's daily point-of-sale export")
+    pos.add_argument("file", metavar="FILE", help="CSV export: one row per purchase line")
+    pos.add_argument(
+        "--dry-run", action="store_true", help="check and count everything, write nothing"
+    )
+    pos.add_argument(
+        "--errors", metavar="REPORT.csv", help="error report path (default: FILE.errors.csv)"
+    )
+    pos.add_argument(
+        "--attribution-days",
+        type=_positive_int,
+        default=14,
+        help="credit a sale to a conversation up to this many days before it (default 14)",
+    )
     return parser
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -100,6 +125,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from hub.commands.admin import store_add
 
         asyncio.run(store_add(settings, args))
+    elif args.command == "import-pos":
+        from hub.commands.pos import import_pos
+
+        asyncio.run(import_pos(settings, args))
     elif args.command == "staff":
         from hub.commands.admin import staff_add
 
