@@ -18,7 +18,7 @@ from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.messages import customer_display_name, iso, message_payload, staff_summary
 from hub.profiles import merge, tier
-from hub.profiles.identity import Identity
+from hub.profiles.identity import POS_CUSTOMER_NO, Identity
 from hub.profiles.merge import ProfileFacts
 from hub.profiles.resolve import attach, survivor
 from hub.staff import Principal
@@ -281,8 +281,13 @@ async def erase(
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer.id))
+    # The till's customer number stays on the anonymous record as a suppression key: it names
+    # nobody by itself, and without it the next daily POS file would re-create the person.
     await session.execute(
-        delete(CustomerIdentity).where(CustomerIdentity.customer_id == customer.id)
+        delete(CustomerIdentity).where(
+            CustomerIdentity.customer_id == customer.id,
+            CustomerIdentity.kind != POS_CUSTOMER_NO,
+        )
     )
     customer.name = None
     customer.preferences = {}

@@ -484,3 +484,30 @@ async def test_two_imports_of_one_file_at_once_add_everything_once(
             select(func.count()).select_from(Purchase).where(Purchase.customer_id.is_(None))
         )
     assert unlinked == 0
+
+
+async def test_an_erased_customer_is_not_recreated_by_the_next_daily_file(
+    db: Database, clock: FakeClock, stores: dict[str, str], tmp_path: Path
+) -> None:
+    from hub.customers import erase
+
+    first = write(
+        tmp_path, "day1.csv", "D1,1,PARIS01,2026-11-20T10:00:00,C-77,ada@example.com,100,EUR"
+    )
+    await run(db, clock, first)
+    ada = await customer_by_number(db, "C-77")
+    manager = await make_staff(db, clock.now, "PARIS01", role="manager")
+    async with db.transaction() as session:
+        await erase(session, manager, ada.id, clock.now)
+    second = write(
+        tmp_path, "day2.csv", "D2,1,PARIS01,2026-11-21T10:00:00,C-77,ada@example.com,250,EUR"
+    )
+    summary, _ = await run(db, clock, second)
+    found = await purchases(db)
+    assert found[("D2", 1)].customer_id is None and found[("D1", 1)].customer_id is None
+    assert summary.written.customers_created == 0
+    async with db.reading() as session:
+        emails = (
+            await session.scalars(select(CustomerIdentity).where(CustomerIdentity.kind == "email"))
+        ).all()
+    assert emails == []  # nothing personal came back
