@@ -404,7 +404,7 @@ async def merge_candidates(session: AsyncSession, customer: Customer) -> list[di
 
 async def merge_profiles(
     session: AsyncSession,
-    principal: Principal,
+    actor: tuple[str, str | None],
     keep: Customer,
     other: Customer,
     reason: object,
@@ -451,8 +451,8 @@ async def merge_profiles(
     audit.record(
         session,
         at=now,
-        actor_kind="staff",
-        actor_id=principal.id,
+        actor_kind=actor[0],
+        actor_id=actor[1],
         action="customer.merged",
         subject_type="customer",
         subject_id=keep.id,

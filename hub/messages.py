@@ -31,12 +31,17 @@ class Inbound:
     store_code: str | None = None
     language: str | None = None
     display_name: str | None = None
+    # More identities the channel itself proves (a WeChat unionid beside the openid).
+    proven: tuple[Identity, ...] = ()
     # Identities the shopper typed in (a chat pre-form, a contact form): never trusted.
     claimed: tuple[Identity, ...] = ()
 
     def identities(self) -> tuple[Identity, ...]:
-        """The channel-proven identity first (verified), then the claims."""
-        return (Identity(self.identity_kind, self.identity_value, verified=True), *self.claimed)
+        """The channel-proven identities first (verified), then the claims (unverified)."""
+        proven = [Identity(i.kind, i.value, verified=True) for i in self.proven]
+        claims = [Identity(i.kind, i.value, verified=False) for i in self.claimed]
+        primary = Identity(self.identity_kind, self.identity_value, verified=True)
+        return (primary, *proven, *claims)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -232,7 +232,7 @@ async def merge_customers(request: web.Request) -> web.Response:
         keep = await visible_customer(session, who, request.match_info["id"])
         other = await visible_customer(session, who, body.get("other_id"))
         merged = await service.merge_profiles(
-            session, who, keep, other, body.get("reason"), hub.clock()
+            session, ("staff", who.id), keep, other, body.get("reason"), hub.clock()
         )
         payload = await profile(session, merged)
     await _publish(hub, merged.id)

@@ -49,6 +49,33 @@ async def find_verified(session: AsyncSession, identities: Sequence[Identity]) -
     return None
 
 
+async def verified_owners(session: AsyncSession, identities: Sequence[Identity]) -> list[Customer]:
+    """Distinct live customers owning any of these verified identities, oldest first."""
+    found: dict[str, Customer] = {}
+    for item in identities:
+        if item.verified:
+            customer = await find_verified(session, [item])
+            if customer is not None:
+                found.setdefault(customer.id, customer)
+    return sorted(found.values(), key=lambda c: (c.created_at, c.id))
+
+
+async def _merge_proven(
+    session: AsyncSession, owners: list[Customer], identities: Sequence[Identity], now: datetime
+) -> Customer:
+    """One message proved several verified identities (say a WeChat openid and unionid) that
+    sit on different profiles: they are one person, so merge them into the oldest."""
+    from hub.customers import merge_profiles  # the merge belongs to the profile service
+
+    proof = ", ".join(f"{i.kind} {i.value}" for i in identities if i.verified)
+    keep = owners[0]
+    for other in owners[1:]:
+        keep = await merge_profiles(
+            session, ("system", None), keep, other, f"one message proved {proof}", now
+        )
+    return keep
+
+
 async def attach(
     session: AsyncSession, customer: Customer, identities: Sequence[Identity], now: datetime
 ) -> None:
@@ -83,7 +110,10 @@ async def resolve_customer(
     Two first messages racing with the same new identity: one insert loses on the unique
     index of verified identities, and the caller's transaction retry finds the winner.
     """
-    customer = await find_verified(session, identities)
+    owners = await verified_owners(session, identities)
+    customer = owners[0] if owners else None
+    if len(owners) > 1:
+        customer = await _merge_proven(session, owners, identities, now)
     if customer is None:
         customer = Customer(
             name=display_name,

@@ -233,3 +233,33 @@ async def test_a_typed_email_is_a_claim_and_never_links_to_someone_else(
             await session.scalars(select(CustomerIdentity).where(CustomerIdentity.kind == "email"))
         ).all()
     assert len(claims) == 2 and not any(c.verified for c in claims)
+
+
+async def test_a_message_proving_two_profiles_are_one_person_merges_them(
+    inbox: Inbox, db: Database
+) -> None:
+    from dataclasses import replace
+
+    from hub.db.models import Customer
+    from hub.profiles.identity import Identity
+
+    first = await inbox.receive(inbound(visitor="a" * 32, key="a"))
+    second = await inbox.receive(
+        replace(inbound(visitor="b" * 32, key="b"), proven=(Identity("external", "crm-7"),))
+    )
+    assert first.conversation.customer_id != second.conversation.customer_id
+    both = replace(
+        inbound(visitor="c" * 32, key="c"),
+        identity_kind="visitor",
+        identity_value="a" * 32,
+        proven=(Identity("external", "crm-7"),),
+    )
+    await inbox.receive(both)
+    async with db.reading() as session:
+        older = await session.get(Customer, first.conversation.customer_id)
+        newer = await session.get(Customer, second.conversation.customer_id)
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert older is not None and newer is not None
+    survivor, absorbed = (older, newer) if newer.merged_into_id else (newer, older)
+    assert absorbed.merged_into_id == survivor.id and survivor.merged_into_id is None
+    assert "customer.merged" in actions
