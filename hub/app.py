@@ -13,7 +13,7 @@ from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters.webchat.namespace import ShopperNamespace
-from hub.api import auth, conversations, customers, health, pages, queue, visitors
+from hub.api import auth, conversations, customers, health, imports, pages, queue, visitors
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
@@ -99,6 +99,7 @@ def _add_routes(app: web.Application) -> None:
     app.router.add_get("/api/queue", queue.live_queue)
     app.router.add_get("/api/ambassadors", queue.colleagues)
     customers.add_routes(app)
+    imports.add_routes(app)
     pages.add_routes(app)
 
 
