@@ -303,3 +303,20 @@ async def test_profile_panel_edits_reach_another_console_live(
         await panel_a.get_by_test_id("profile-identities").scroll_into_view_if_needed()
         await console_a.screenshot(path=OUTPUT / "console-profile.png", full_page=True)
     assert errors == []
+
+
+async def test_a_manager_imports_the_daily_pos_file_from_the_console(
+    browser: Browser, server: HubProcess, manager: str
+) -> None:
+    errors: list[str] = []
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "pos" / "messy.csv"
+    async with open_pages(browser, errors, DESKTOP) as (console,):
+        await sign_in(console, server.base, manager)
+        await console.get_by_test_id("queue-board-open").click()
+        await console.get_by_test_id("pos-file").set_input_files(str(fixture))
+        await console.get_by_test_id("pos-import").click()
+        status = console.get_by_test_id("pos-status")
+        await expect(status).to_contain_text("Imported messy.csv")
+        await expect(status).to_contain_text("with errors")
+        await console.screenshot(path=OUTPUT / "console-pos-import.png")
+    assert errors == []

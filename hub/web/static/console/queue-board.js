@@ -9,6 +9,7 @@ import { api } from "./api.js";
 import { setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
 import { ambassadorRow, syncKeyed, updateAmbassadorRow, updateWaitingRow, waitingRow } from "./queue-rows.js";
+import { posUploadSection } from "./pos-upload.js";
 import { isManager, sessionEnded } from "./session.js";
 import { state } from "./state.js";
 
@@ -20,6 +21,7 @@ const board = { open: false, timer: null, nudge: null, inFlight: false, again: f
 /** After sign-in: the "Live queue" button is for managers only. */
 export function setupQueueBoard() {
   dom.boardOpen.hidden = !isManager();
+  if (isManager() && !dom.board.contains(posUploadSection())) dom.boardStores.before(posUploadSection());
 }
 
 function openQueueBoard() {

@@ -3,6 +3,7 @@
  * every (re)connect the list and the open timeline are fetched again, so nothing missed while
  * the socket was down stays missing.
  */
+import { onImportDone, onImportProgress } from "./pos-upload.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
 import { loadTimeline } from "./conversation-pane.js";
 import { loadConversations } from "./conversations.js";
@@ -66,6 +67,8 @@ export function connectSocket() {
   socket.on("presence", guard(onPresencePushed));
   socket.on("transferred", guard(onTransferred));
   socket.on("customer_updated", guard(onCustomerUpdated));
+  socket.on("import_progress", guard(onImportProgress));
+  socket.on("import_done", guard(onImportDone));
 }
 
 /** Drops the socket without reacting to its own disconnect (handlers check state.socket). */
