@@ -169,11 +169,14 @@ class RoutingService:
                 offer.ambassador_id, Presence.AWAY, "missed_offers"
             )
 
+    def _weight(self, ambassador: Ambassador | None, channel: str) -> float:
+        """What a conversation on this channel takes of this ambassador's capacity."""
+        return self.config.weight(channel, ambassador.profile.capacity if ambassador else 1.0)
+
     async def finished(self, ambassador_id: str, channel: str) -> None:
         """A conversation closed: its weight is free at once."""
         ambassador = await self.store.ambassador(ambassador_id)
-        capacity = ambassador.profile.capacity if ambassador else 1.0
-        weight = self.config.weight(channel, capacity)
+        weight = self._weight(ambassador, channel)
         await self.store.finish(ambassador_id, weight, self.clock())
         if ambassador is not None:
             ambassador = replace(ambassador, load=max(0.0, ambassador.load - weight))
@@ -188,19 +191,14 @@ class RoutingService:
             self.timers.cancel(f"offer:{offer.id}")
             await self.notifier.revoked(offer, "assigned_by_manager")
             holder = await self.store.ambassador(offer.ambassador_id)
-            capacity = holder.profile.capacity if holder else 1.0
             await self.store.release(
-                conversation_id,
-                offer.ambassador_id,
-                self.config.weight(channel, capacity),
-                requeue=None,
+                conversation_id, offer.ambassador_id, self._weight(holder, channel), requeue=None
             )
             await self._match_ambassador(offer.ambassador_id)
         await self.store.settle(conversation_id)
         self.timers.cancel(f"review:{conversation_id}")
         target = await self.store.ambassador(ambassador_id)
-        capacity = target.profile.capacity if target else 1.0
-        await self.store.add_load(ambassador_id, self.config.weight(channel, capacity))
+        await self.store.add_load(ambassador_id, self._weight(target, channel))
         if ticket is not None:
             await self._publish_queue(ticket.store_id)
 
@@ -331,7 +329,7 @@ class RoutingService:
 
     async def _claim_and_offer(self, ticket: Ticket, ambassador: Ambassador) -> float | None:
         """The claimed weight if the offer went out; None if someone got there first."""
-        weight = self.config.weight(ticket.channel, ambassador.profile.capacity)
+        weight = self._weight(ambassador, ticket.channel)
         claimed = await self.store.claim(ticket.conversation_id, ambassador.id, weight)
         if claimed is None:
             return None
@@ -355,14 +353,13 @@ class RoutingService:
         """Back in line at its old place; the same ambassador is not asked twice in a row."""
         self.timers.cancel(f"offer:{offer.id}")
         ticket = await self.store.ticket(offer.conversation_id)
-        ambassador = await self.store.ambassador(offer.ambassador_id)
         if ticket is None:
             return
-        capacity = ambassador.profile.capacity if ambassador else 1.0
+        ambassador = await self.store.ambassador(offer.ambassador_id)
         await self.store.release(
             offer.conversation_id,
             offer.ambassador_id,
-            self.config.weight(ticket.channel, capacity),
+            self._weight(ambassador, ticket.channel),
             requeue=replace(ticket, last_offered_to=offer.ambassador_id),
         )
         await self._match_ticket(offer.conversation_id)
@@ -378,12 +375,9 @@ class RoutingService:
         now = self.clock()
         await self.store.set_presence(ambassador_id, Presence.OFFLINE, now)
         tickets = await self.repository.requeue_work(ambassador_id, now)
+        ambassador = await self.store.ambassador(ambassador_id)
         for ticket in tickets:
-            ambassador = await self.store.ambassador(ambassador_id)
-            capacity = ambassador.profile.capacity if ambassador else 1.0
-            await self.store.finish(
-                ambassador_id, self.config.weight(ticket.channel, capacity), now
-            )
+            await self.store.finish(ambassador_id, self._weight(ambassador, ticket.channel), now)
         if tickets:
             await self.notifier.requeued(tickets)
         for ticket in tickets:
