@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -11,6 +12,7 @@ from hub import validation
 from hub.clock import system_clock
 from hub.db import migrate as migrations
 from hub.db.engine import Database, normalise_url
+from hub.db.models import Store
 from hub.errors import HubError
 from hub.seed import DEMO_PASSWORD, DEMO_STAFF, seed_demo
 from hub.settings import Settings
@@ -36,17 +38,9 @@ async def _require_schema(db: Database) -> None:
     try:
         await db.ping()
         async with db.reading() as session:
-            await session.execute(validation_probe())
+            await session.execute(select(Store.id).limit(1))
     except (OperationalError, ProgrammingError):
         raise HubError("the database has no schema yet: run `hub migrate` first") from None
-
-
-def validation_probe():  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from hub.db.models import Store
-
-    return select(Store.id).limit(1)
 
 
 async def seed(settings: Settings) -> None:

@@ -18,10 +18,6 @@ def staff_room(staff_id: str) -> str:
     return f"staff:{staff_id}"
 
 
-def conversation_room(conversation_id: str) -> str:
-    return f"conversation:{conversation_id}"
-
-
 def customer_room(customer_id: str) -> str:
     """Consoles viewing one customer's profile, for ``customer_updated``."""
     return f"customer:{customer_id}"

@@ -21,17 +21,19 @@ class Publisher:
         self.sio = sio
         self.db = db
 
-    async def to_contact(self, channel: str, contact: str, event: str, data: Any) -> None:
+    async def to_contact(
+        self, channel: str, contact: str, event: str, data: Any, skip: str | None = None
+    ) -> None:
+        """Live events reach web shoppers only; other channels get messages by delivery."""
         if channel == "webchat":
-            await self.sio.emit(event, data, to=visitor_room(contact), namespace=SHOPPER)
+            await self.sio.emit(
+                event, data, to=visitor_room(contact), namespace=SHOPPER, skip_sid=skip
+            )
 
     async def to_shopper(
         self, conversation: Conversation, event: str, data: Any, skip: str | None = None
     ) -> None:
-        if conversation.channel == "webchat":
-            await self.sio.emit(
-                event, data, to=visitor_room(conversation.contact), namespace=SHOPPER, skip_sid=skip
-            )
+        await self.to_contact(conversation.channel, conversation.contact, event, data, skip)
 
     async def to_staff(
         self, staff_id: str | None, event: str, data: Any, skip: str | None = None
