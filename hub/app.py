@@ -20,6 +20,7 @@ from hub.db.engine import Database
 from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.metrics import Metrics
+from hub.realtime.change_watch import ChangeWatch
 from hub.realtime.console import ConsoleNamespace
 from hub.realtime.publisher import Publisher
 from hub.routing_config import describe_metrics, routing_config, routing_stores
@@ -195,6 +196,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
                 tokens=tokens,
                 limiter=limits.visitor_messages,
                 clock=clock,
+                policy_version=settings.privacy_policy_version,
             ),
             ConsoleNamespace(
                 db=db,
@@ -220,6 +222,10 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         async with db.reading() as session:
             stores = await routing_stores(session)
         await routing.start(stores, recover=redis is None)
+        change_watch = ChangeWatch(db, sio, clock)
+        await change_watch.start_from_now()
+        change_watch.start(settings.change_poll_seconds)
+        app[SERVICES].change_watch = change_watch
         # Start-up objects live as long as the process; keep them out of every full
         # collection so routing decisions do not stall behind them.
         gc.collect()
@@ -230,6 +236,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         )
         app[SERVICES].namespaces = namespaces
         yield
+        await change_watch.stop()
         await db.close()
         if redis is not None:
             await redis.aclose()

@@ -18,6 +18,7 @@ from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.messages import customer_display_name, iso, message_payload, staff_summary
 from hub.profiles import merge, tier
+from hub.profiles.consent import ConsentEntry
 from hub.profiles.identity import POS_CUSTOMER_NO, Identity
 from hub.profiles.merge import ProfileFacts
 from hub.profiles.resolve import attach, survivor
@@ -304,6 +305,21 @@ async def erase(
         subject_id=customer.id,
     )
     return customer
+
+
+def ledger_row(customer_id: str, entry: ConsentEntry) -> ConsentEvent:
+    """The ledger row for a validated entry (``consent.validate_entry``)."""
+    return ConsentEvent(
+        customer_id=customer_id,
+        channel=entry.channel,
+        purpose=entry.purpose,
+        granted=entry.granted,
+        source=entry.source,
+        policy_version=entry.policy_version,
+        actor_kind=entry.actor_kind,
+        actor_id=entry.actor_id,
+        at=entry.at,
+    )
 
 
 def record_change(

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from hub import audit, validation
 from hub.clock import Clock
 from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
+from hub.customers import ledger_row
 from hub.db.engine import Database
-from hub.db.models import Conversation, Message, Store
+from hub.db.models import Conversation, Customer, Message, Store
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.messages import Inbound
 from hub.metrics import Metrics
-from hub.profiles.resolve import resolve_customer
+from hub.profiles.resolve import attach, resolve_customer
 from hub.routing_repository import tickets_for
 from hub.staff import Principal
 from hub.tasks import BackgroundTasks
@@ -234,6 +237,10 @@ class Inbox:
             session.add(conversation)
             await session.flush()
             await session.refresh(conversation)
+        elif inbound.claimed or inbound.display_name:
+            await _add_claims(session, conversation.customer_id, inbound, now)
+        for entry in inbound.consents:
+            session.add(ledger_row(conversation.customer_id, entry))
         message = await append_message(
             session,
             conversation,
@@ -291,6 +298,17 @@ def check_handler(principal: Principal, conversation: Conversation) -> None:
     """Only the assigned ambassador (or a store manager) speaks in a conversation."""
     if conversation.assigned_staff_id != principal.id and not principal.is_manager:
         raise Forbidden("this conversation is not assigned to you", code="not_assigned")
+
+
+async def _add_claims(
+    session: AsyncSession, customer_id: str, inbound: Inbound, now: datetime
+) -> None:
+    """What a shopper tells us mid-conversation joins their profile, unverified."""
+    customer = await session.get(Customer, customer_id, options=[selectinload(Customer.identities)])
+    assert customer is not None
+    if inbound.display_name and not customer.name:
+        customer.name = inbound.display_name
+    await attach(session, customer, inbound.claims(), now)
 
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:

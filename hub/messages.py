@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from hub.db.models import Conversation, Customer, Message, Staff
+from hub.profiles.consent import ConsentEntry
 from hub.profiles.identity import Identity
 
 CHANNELS = ("webchat", "wechat", "email", "voice", "contact", "callback")
@@ -35,13 +36,18 @@ class Inbound:
     proven: tuple[Identity, ...] = ()
     # Identities the shopper typed in (a chat pre-form, a contact form): never trusted.
     claimed: tuple[Identity, ...] = ()
+    # Consents the shopper gave in the same form, for the customer's ledger.
+    consents: tuple[ConsentEntry, ...] = ()
 
     def identities(self) -> tuple[Identity, ...]:
         """The channel-proven identities first (verified), then the claims (unverified)."""
         proven = [Identity(i.kind, i.value, verified=True) for i in self.proven]
-        claims = [Identity(i.kind, i.value, verified=False) for i in self.claimed]
         primary = Identity(self.identity_kind, self.identity_value, verified=True)
-        return (primary, *proven, *claims)
+        return (primary, *proven, *self.claims())
+
+    def claims(self) -> tuple[Identity, ...]:
+        """The shopper's claims, unverified whatever the adapter set."""
+        return tuple(Identity(i.kind, i.value, verified=False) for i in self.claimed)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -14,6 +14,7 @@ from hub.db.engine import Database
 from hub.inbox import Inbox
 from hub.metrics import Metrics
 from hub.realtime.acks import TrackedNamespace
+from hub.realtime.change_watch import ChangeWatch
 from hub.realtime.publisher import Publisher
 from hub.security.ratelimit import Limiter
 from hub.security.tokens import VisitorTokens
@@ -44,6 +45,7 @@ class Services:
     metrics: Metrics
     namespaces: list[TrackedNamespace] = field(default_factory=list)
     redis: Redis | None = None
+    change_watch: ChangeWatch | None = None
 
 
 SERVICES = web.AppKey("services", Services)

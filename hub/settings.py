@@ -77,6 +77,10 @@ class Settings:
     # Routing thresholds (seconds of waiting); see routing.config.RoutingConfig.
     routing_seconds: tuple[tuple[str, float], ...] = ()
     redis_prefix: str = "concierge:"
+    # How often each web process reads the change feed (changes made by other processes).
+    change_poll_seconds: float = 1.0
+    # The privacy notice in force, recorded with every consent a shopper gives.
+    privacy_policy_version: str = "2026-01"
     max_body_bytes: int = 64 * 1024
     session_ttl_seconds: int = 12 * 3600
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
@@ -133,6 +137,8 @@ class Settings:
                 if env.get(f"HUB_{field.upper()}_SECONDS")
             ),
             redis_prefix=env.get("HUB_REDIS_PREFIX", "concierge:"),
+            change_poll_seconds=reader.positive_float("HUB_CHANGE_POLL_SECONDS", 1.0),
+            privacy_policy_version=env.get("HUB_PRIVACY_POLICY_VERSION", "2026-01")[:32],
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
         )

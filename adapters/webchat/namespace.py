@@ -11,11 +11,14 @@ import logging
 from typing import Any
 
 import socketio
+from sqlalchemy import select
 
+from adapters.webchat.contact import ContactDetails, parse_contact
 from hub import validation
 from hub.clock import Clock
 from hub.conversations import latest_for_contact, messages_after
 from hub.db.engine import Database
+from hub.db.models import Store
 from hub.errors import InvalidInput, Unauthorized
 from hub.inbox import Inbox
 from hub.messages import Inbound, iso, message_payload
@@ -44,6 +47,7 @@ class ShopperNamespace(TrackedNamespace):
         tokens: VisitorTokens,
         limiter: Limiter,
         clock: Clock,
+        policy_version: str = "2026-01",
     ) -> None:
         super().__init__(SHOPPER)
         self.db = db
@@ -52,6 +56,7 @@ class ShopperNamespace(TrackedNamespace):
         self.tokens = tokens
         self.limiter = limiter
         self.clock = clock
+        self.policy_version = policy_version
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         body = payload_dict(auth)
@@ -74,6 +79,16 @@ class ShopperNamespace(TrackedNamespace):
             raise Unauthorized("not connected")
         return session
 
+    async def _country(self, store_code: str | None) -> str | None:
+        """The store's country: the region a national phone number is read in."""
+        if store_code is None:
+            return None
+        async with self.db.reading() as session:
+            country: str | None = await session.scalar(
+                select(Store.country).where(Store.code == store_code)
+            )
+        return country
+
     @acked
     async def on_message(self, sid: str, data: Any = None) -> dict[str, Any]:
         visitor = await self._visitor(sid)
@@ -81,6 +96,15 @@ class ShopperNamespace(TrackedNamespace):
         client_id = validation.client_id(body.get("client_id"))
         text = validation.text(body.get("text"))
         self.limiter.hit(f"visitor:{visitor['visitor_id']}")
+        now = self.clock()
+        contact = ContactDetails()
+        if body.get("contact") is not None:
+            contact = parse_contact(
+                body["contact"],
+                country=await self._country(visitor["store"]),
+                now=now,
+                policy_version=self.policy_version,
+            )
         stored = await self.inbox.receive(
             Inbound(
                 channel=CHANNEL,
@@ -89,9 +113,12 @@ class ShopperNamespace(TrackedNamespace):
                 identity_value=visitor["visitor_id"],
                 dedupe_key=f"{CHANNEL}:{visitor['visitor_id']}:{client_id}",
                 text=text,
-                received_at=self.clock(),
+                received_at=now,
                 store_code=visitor["store"],
                 language=visitor["language"],
+                display_name=contact.name,
+                claimed=contact.claims,
+                consents=contact.consents,
             ),
             origin=sid,
         )

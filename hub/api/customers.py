@@ -15,7 +15,7 @@ from hub import validation
 from hub.api.requests import json_body, principal
 from hub.customers import visible_customer
 from hub.db.models import Customer, Staff
-from hub.db.profile_models import ConsentEvent, Purchase
+from hub.db.profile_models import Purchase
 from hub.errors import Forbidden, InvalidInput
 from hub.messages import iso
 from hub.profiles import consent, preferences, tier
@@ -178,19 +178,7 @@ async def record_consent(request: web.Request) -> web.Response:
         raise InvalidInput(exc.field, str(exc)) from None
     async with hub.db.transaction() as session:
         customer = await visible_customer(session, who, request.match_info["id"])
-        session.add(
-            ConsentEvent(
-                customer_id=customer.id,
-                channel=entry.channel,
-                purpose=entry.purpose,
-                granted=entry.granted,
-                source=entry.source,
-                policy_version=entry.policy_version,
-                actor_kind=entry.actor_kind,
-                actor_id=entry.actor_id,
-                at=entry.at,
-            )
-        )
+        session.add(service.ledger_row(customer.id, entry))
         await session.flush()
         payload = await profile(session, customer)
     await _publish(hub, customer.id)

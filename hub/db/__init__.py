@@ -1,9 +1,9 @@
 """Persistence: models, engine and migrations runner.
 
-Both model modules are imported here so every mapper is registered, whichever one a
+Every model module is imported here so every mapper is registered, whichever one a
 caller imports first.
 """
 
-from hub.db import models, profile_models
+from hub.db import change_models, models, profile_models
 
-__all__ = ["models", "profile_models"]
+__all__ = ["change_models", "models", "profile_models"]

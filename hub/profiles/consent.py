@@ -18,6 +18,7 @@ PURPOSES = ("service", "marketing", "personalisation", "partners")
 SOURCES = ("chat_form", "console", "import", "email_link", "api")
 
 SERVICE = "service"
+MARKETING = "marketing"
 # Column widths in consent_events: a longer value would fail at the database, after the
 # caller has already told the customer their choice was recorded.
 MAX_POLICY_VERSION = 32

@@ -1,0 +1,118 @@
+"""Passing on changes that other processes made to the consoles this process serves.
+
+Each web process reads the change feed (``hub.db.change_models``) every few seconds from
+where it last stopped and emits ``customer_updated`` to its *own* consoles watching an
+affected customer (``ignore_queue``: every process reads the feed, so relaying through
+Redis would deliver each update once per process). Only watched customers are looked up,
+so an import touching a hundred thousand customers costs one indexed query per import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+import socketio
+from sqlalchemy import delete, func, select
+
+from hub.change_feed import CUSTOMER, POS_IMPORT
+from hub.clock import Clock
+from hub.db.change_models import Change
+from hub.db.engine import Database
+from hub.db.profile_models import Purchase
+from hub.realtime.names import CONSOLE, customer_room
+
+log = logging.getLogger("hub.change_watch")
+
+ROOM_PREFIX = customer_room("")
+KEEP = timedelta(hours=1)  # long enough for any process to have read a change
+MAX_READ = 1000
+
+
+class ChangeWatch:
+    def __init__(self, db: Database, sio: socketio.AsyncServer, clock: Clock) -> None:
+        self.db = db
+        self.sio = sio
+        self.clock = clock
+        self.last_id: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def watched(self) -> set[str]:
+        """Customers some console of this process is viewing."""
+        rooms: Iterable[str] = self.sio.manager.rooms.get(CONSOLE, {}).keys()
+        return {
+            room[len(ROOM_PREFIX) :]
+            for room in rooms
+            if isinstance(room, str) and room.startswith(ROOM_PREFIX)
+        }
+
+    async def start_from_now(self) -> None:
+        """Changes made before this process started are already in what consoles load."""
+        async with self.db.reading() as session:
+            self.last_id = int(await session.scalar(select(func.max(Change.id))) or 0)
+
+    async def poll(self) -> set[str]:
+        """Read the feed once; returns the customers whose consoles were told."""
+        if self.last_id is None:
+            await self.start_from_now()
+        async with self.db.reading() as session:
+            changes = (
+                await session.execute(
+                    select(Change.id, Change.kind, Change.ref)
+                    .where(Change.id > self.last_id)
+                    .order_by(Change.id)
+                    .limit(MAX_READ)
+                )
+            ).all()
+            if not changes:
+                return set()
+            self.last_id = changes[-1].id
+            watched = self.watched()
+            if not watched:
+                return set()
+            changed = {ref for _, kind, ref in changes if kind == CUSTOMER and ref in watched}
+            imports = {ref for _, kind, ref in changes if kind == POS_IMPORT}
+            if imports:
+                rows = await session.scalars(
+                    select(Purchase.customer_id)
+                    .where(Purchase.customer_id.in_(watched), Purchase.import_id.in_(imports))
+                    .distinct()
+                )
+                changed.update(customer_id for customer_id in rows if customer_id)
+        for customer_id in sorted(changed):
+            await self.sio.emit(
+                "customer_updated",
+                {"customer_id": customer_id},
+                to=customer_room(customer_id),
+                namespace=CONSOLE,
+                ignore_queue=True,
+            )
+        return changed
+
+    async def forget_old(self) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(Change).where(Change.at < self.clock() - KEEP))
+
+    def start(self, every_seconds: float) -> None:
+        self._task = asyncio.create_task(self._run(every_seconds), name="change-watch")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self, every_seconds: float) -> None:
+        polls = 0
+        while True:
+            await asyncio.sleep(every_seconds)
+            try:
+                await self.poll()
+                polls += 1
+                if polls % 600 == 0:
+                    await self.forget_old()
+            except Exception:  # the database may be briefly away; try again next time
+                log.warning("could not read the change feed", exc_info=True)
