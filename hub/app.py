@@ -13,12 +13,26 @@ from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters.webchat.namespace import ShopperNamespace
-from hub.api import auth, conversations, customers, health, imports, pages, queue, visitors
+from hub.api import (
+    auth,
+    conversations,
+    customers,
+    health,
+    imports,
+    pages,
+    queue,
+    verification,
+    visitors,
+)
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
 from hub.handover import Handover
 from hub.inbox import Inbox
+from hub.jobs.kind import JobRunner
+from hub.jobs.registry import registered_kinds
+from hub.jobs.runner import InProcessRunner
+from hub.mail.delivery import warn_if_no_relay
 from hub.metrics import Metrics
 from hub.realtime.change_watch import ChangeWatch
 from hub.realtime.console import ConsoleNamespace
@@ -100,6 +114,7 @@ def _add_routes(app: web.Application) -> None:
     app.router.add_get("/api/queue", queue.live_queue)
     app.router.add_get("/api/ambassadors", queue.colleagues)
     customers.add_routes(app)
+    verification.add_routes(app)
     imports.add_routes(app)
     pages.add_routes(app)
 
@@ -113,6 +128,7 @@ async def _finish_in_flight(app: web.Application) -> None:
     for namespace in hub.namespaces:
         await namespace.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS)
     await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
+    await hub.jobs.stop(SHUTDOWN_GRACE_SECONDS)
     await hub.routing.stop()
     # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
     if hub.sio.eio.sockets:
@@ -124,6 +140,17 @@ async def _finish_in_flight(app: web.Application) -> None:
             log.warning("some sockets did not close in time; closing anyway")
     await hub.sio.shutdown()
     log.info("shutting down: sockets closed")
+
+
+def _job_runner(settings: Settings, db: Database, clock: Clock) -> JobRunner:
+    """rq (run by `hub worker`) with Redis; otherwise this process runs its own jobs."""
+    kinds = registered_kinds()
+    if settings.redis_url:
+        from hub.jobs.rq_queue import RqJobs
+
+        return RqJobs(settings, kinds, clock=clock)
+    warn_if_no_relay(settings)
+    return InProcessRunner(kinds, db=db, clock=clock, settings=settings)
 
 
 def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
@@ -173,7 +200,9 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             login=TokenBucketLimiter(per_minute=10, burst=10),
             anonymous=TokenBucketLimiter(per_minute=30, burst=20),
             visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
+            verification_mails=TokenBucketLimiter(per_minute=2, burst=3),
         )
+        jobs = _job_runner(settings, db, clock)
         app[SERVICES] = Services(
             settings=settings,
             db=db,
@@ -186,6 +215,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             limits=limits,
             tasks=tasks,
             metrics=metrics,
+            jobs=jobs,
             redis=redis,
         )
         namespaces = [
@@ -222,6 +252,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         async with db.reading() as session:
             stores = await routing_stores(session)
         await routing.start(stores, recover=redis is None)
+        await jobs.start()
         change_watch = ChangeWatch(db, sio, clock)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
@@ -237,6 +268,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         app[SERVICES].namespaces = namespaces
         yield
         await change_watch.stop()
+        await jobs.stop(0)  # after _finish_in_flight's grace; a no-op when that ran
         await db.close()
         if redis is not None:
             await redis.aclose()

@@ -92,7 +92,12 @@ def summary(customer: Customer) -> dict[str, Any]:
 
 
 def identity_payload(identity: CustomerIdentity) -> dict[str, Any]:
-    return {"kind": identity.kind, "value": identity.value, "verified": identity.verified}
+    return {
+        "id": identity.id,
+        "kind": identity.kind,
+        "value": identity.value,
+        "verified": identity.verified,
+    }
 
 
 def purchase_payload(p: Purchase) -> dict[str, Any]:

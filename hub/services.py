@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from hub.clock import Clock
 from hub.db.engine import Database
 from hub.inbox import Inbox
+from hub.jobs.kind import JobRunner
 from hub.metrics import Metrics
 from hub.realtime.acks import TrackedNamespace
 from hub.realtime.change_watch import ChangeWatch
@@ -28,6 +29,7 @@ class Limits:
     login: Limiter
     anonymous: Limiter
     visitor_messages: Limiter
+    verification_mails: Limiter
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Services:
     limits: Limits
     tasks: BackgroundTasks
     metrics: Metrics
+    jobs: JobRunner
     namespaces: list[TrackedNamespace] = field(default_factory=list)
     redis: Redis | None = None
     change_watch: ChangeWatch | None = None

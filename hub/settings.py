@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ ROUTING_THRESHOLDS = (
     "overflow_service_centre_after",
 )
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///concierge.db"
+DEFAULT_MAIL_FROM = "Concierge <concierge@localhost>"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,6 +52,15 @@ class Secret:
         return hash(self._value)
 
 
+def split_host_port(raw: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:25`` for IPv6) into its parts; ValueError when malformed."""
+    host, sep, port = raw.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not host:port: {raw!r}")
+    return host, int(port)
+
+
 def origin_of(url: str) -> str:
     """The scheme://host[:port] a browser sends in its Origin header for this URL."""
     parts = urlsplit(url)
@@ -67,7 +78,11 @@ class Settings:
     secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
     public_url: str = "http://127.0.0.1:8080"
     smtp_port: int | None = None
-    smtp_relay: str | None = None
+    smtp_relay: str | None = None  # host:port of the outbound relay; unset: mails wait
+    smtp_username: str | None = None
+    smtp_password: Secret | None = None
+    smtp_starttls: bool | None = None  # None: upgrade when the relay offers STARTTLS
+    mail_from: str = DEFAULT_MAIL_FROM
     wechat_api_base: str = "https://api.weixin.qq.com"
     log_format: str = "console"
     log_level: str = "INFO"
@@ -124,7 +139,11 @@ class Settings:
             secret_key_is_ephemeral=secret is None,
             public_url=public_url.rstrip("/"),
             smtp_port=reader.optional_int("HUB_SMTP_PORT"),
-            smtp_relay=env.get("HUB_SMTP_RELAY") or None,
+            smtp_relay=reader.host_port("HUB_SMTP_RELAY"),
+            smtp_username=env.get("HUB_SMTP_USERNAME") or None,
+            smtp_password=reader.secret("HUB_SMTP_PASSWORD"),
+            smtp_starttls=reader.optional_bool("HUB_SMTP_STARTTLS"),
+            mail_from=reader.mailbox("HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
             wechat_api_base=reader.url("HUB_WECHAT_API_BASE", "https://api.weixin.qq.com"),
             log_format=log_format,
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
@@ -173,6 +192,37 @@ class _Reader:
         if value <= 0:
             raise ConfigError(f"{name} must be positive")
         return value
+
+    def host_port(self, name: str) -> str | None:
+        raw = (self.env.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            split_host_port(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be host:port, like smtp.example.com:587") from None
+        return raw
+
+    def optional_bool(self, name: str) -> bool | None:
+        raw = (self.env.get(name) or "").strip().lower()
+        if raw in ("", "auto"):
+            return None
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name} must be true, false or auto, not {raw!r}")
+
+    def secret(self, name: str) -> Secret | None:
+        raw = self.env.get(name)
+        return Secret(raw) if raw else None
+
+    def mailbox(self, name: str, default: str) -> str:
+        raw = (self.env.get(name) or default).strip()
+        _display, address = parseaddr(raw)
+        if "@" not in address or any(c in raw for c in "\r\n"):
+            raise ConfigError(f"{name} must be an address like 'Concierge <hub@example.com>'")
+        return raw
 
     def url(self, name: str, default: str) -> str:
         raw = self.env.get(name) or default

@@ -21,6 +21,7 @@ from hub.db.engine import Database
 from hub.db.migrate import upgrade
 from hub.db.models import Base
 from hub.settings import Settings
+from tests.fakes.smtp import FakeSmtpServer
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TABLES = tuple(table.name for table in reversed(Base.metadata.sorted_tables))
@@ -109,3 +110,12 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 def make_settings(database_url: str, **overrides: object) -> Settings:
     base = Settings(database_url=database_url)
     return base.with_overrides(**overrides) if overrides else base
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[FakeSmtpServer]:
+    """A real SMTP server on a free loopback port: point HUB_SMTP_RELAY at ``smtp.relay``."""
+    server = FakeSmtpServer()
+    await server.start()
+    yield server
+    await server.stop()

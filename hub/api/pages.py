@@ -39,6 +39,11 @@ async def chat_page(_request: web.Request) -> web.FileResponse:
     return _page("chat.html")
 
 
+async def verify_page(_request: web.Request) -> web.FileResponse:
+    """Where an e-mail verification link lands; the token stays in the URL fragment."""
+    return _page("verify.html")
+
+
 async def widget_script(_request: web.Request) -> web.FileResponse:
     return _page("widget.js")
 
@@ -81,6 +86,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/console", console_page)
     app.router.add_get("/chat", chat_page)
+    app.router.add_get("/verify", verify_page)
     app.router.add_get("/widget.js", widget_script)
     app.router.add_get("/static/vendor/{name}", vendor_file)
     app.router.add_static("/static", STATIC, append_version=False)

@@ -1,14 +1,15 @@
 /**
  * How the customer can be reached and recognised: each identity with whether the channel
  * proved it (verified) or the shopper only said so (claimed), and a form to add an e-mail
- * address or phone number. What an ambassador adds is a claim until a manager verifies it.
+ * address or phone number. What an ambassador adds is a claim until a manager verifies it,
+ * or until the customer opens the link of a verification e-mail sent from here.
  */
 import { button, el, showText } from "../shared/dom.js";
 import { api } from "./api.js";
 import { emptyLine, errorLine, kindLabel, profileSection, showFailure } from "./profile-parts.js";
 
 /** One identity as a list item; shared with the merge candidates' summaries. */
-export function identityItem(identity, testid) {
+export function identityItem(identity, testid, extra = []) {
   const verified = identity.verified === true;
   return el(
     "li",
@@ -23,9 +24,12 @@ export function identityItem(identity, testid) {
         className: `badge ${verified ? "badge-verified" : "badge-claimed"}`,
         text: verified ? "\u2713 verified" : "claimed, not verified",
       }),
+      ...extra,
     ],
   );
 }
+
+const SENT_TEXT = "Verification e-mail sent. The address counts as verified once the customer opens the link.";
 
 export function identitiesSection(ctx) {
   const section = profileSection("Identities", { "data-testid": "profile-identities" });
@@ -52,6 +56,52 @@ export function identitiesSection(ctx) {
     error,
   ]);
   section.body.append(list, empty, form);
+  // Per identity id: what the last "Send verification e-mail" said, kept across redraws.
+  const verifyNotes = new Map();
+  let lastProfile = null;
+
+  async function sendVerification(identity) {
+    const customerId = ctx.customerId;
+    verifyNotes.set(identity.id, { text: "Sending\u2026", busy: true });
+    redraw();
+    try {
+      await api(
+        "POST",
+        `/api/customers/${encodeURIComponent(customerId)}/identities/${encodeURIComponent(identity.id)}/verify`,
+      );
+      verifyNotes.set(identity.id, { text: SENT_TEXT, busy: false, sent: true });
+    } catch (err) {
+      if (err && err.status === 401) {
+        showFailure(error, err);
+        return;
+      }
+      verifyNotes.set(identity.id, { text: (err && err.message) || "The e-mail could not be sent.", busy: false });
+    }
+    if (customerId === ctx.customerId) redraw();
+  }
+
+  /** The button and its status line for an unverified e-mail address, beside a conversation. */
+  function verifyControls(identity) {
+    if (identity.kind !== "email" || identity.verified || !identity.id || !ctx.editable) return [];
+    const note = verifyNotes.get(identity.id);
+    const send = button(
+      note && note.sent ? "Send again" : "Send verification e-mail",
+      "button button-quiet profile-identity-verify",
+      "profile-identity-verify",
+    );
+    send.disabled = Boolean(note && note.busy);
+    send.addEventListener("click", () => sendVerification(identity));
+    const status = el("span", {
+      className: "profile-identity-verify-status",
+      attrs: { role: "status", "data-testid": "profile-identity-verify-status" },
+    });
+    showText(status, note ? note.text : "");
+    return [send, status];
+  }
+
+  function redraw() {
+    if (lastProfile) render(lastProfile);
+  }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -81,8 +131,14 @@ export function identitiesSection(ctx) {
   value.addEventListener("input", () => showText(error, ""));
 
   function render(profile) {
+    lastProfile = profile;
     const identities = Array.isArray(profile.identities) ? profile.identities : [];
-    list.replaceChildren(...identities.map((identity) => identityItem(identity, "profile-identity")));
+    const editable = !profile.erased;
+    list.replaceChildren(
+      ...identities.map((identity) =>
+        identityItem(identity, "profile-identity", editable ? verifyControls(identity) : []),
+      ),
+    );
     empty.hidden = identities.length > 0;
     form.hidden = !ctx.editable || profile.erased;
   }
@@ -90,6 +146,8 @@ export function identitiesSection(ctx) {
   function reset() {
     value.value = "";
     showText(error, "");
+    verifyNotes.clear();
+    lastProfile = null;
   }
 
   return { el: section.el, render, reset };
