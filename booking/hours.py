@@ -72,6 +72,12 @@ def _as_time(value: str) -> time:
     return time.max if value == "24:00" else time.fromisoformat(value)
 
 
+def as_ranges(pairs: list[list[str]]) -> list[tuple[time, time]]:
+    """``[["10:00", "24:00"]]`` as times (``24:00`` is ``time.max``), e.g. a date's
+    special hours."""
+    return [(_as_time(start), _as_time(end)) for start, end in pairs]
+
+
 def ranges_on(hours: WeeklyHours | None, weekday: int) -> list[tuple[time, time]]:
     """One weekday's ranges (0 = Monday) as times, so availability can do calendar maths.
 
@@ -79,7 +85,7 @@ def ranges_on(hours: WeeklyHours | None, weekday: int) -> list[tuple[time, time]
     """
     if hours is None:
         return [(time.min, time.max)]
-    return [(_as_time(start), _as_time(end)) for start, end in hours.get(DAYS[weekday], [])]
+    return as_ranges(hours.get(DAYS[weekday], []))
 
 
 def is_open(hours: WeeklyHours | None, timezone: str, now: datetime) -> bool:

@@ -15,6 +15,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from adapters.webchat.namespace import ShopperNamespace
 from hub.api import (
     auth,
+    booking,
+    calendar,
     conversations,
     customers,
     health,
@@ -24,7 +26,10 @@ from hub.api import (
     verification,
     visitors,
 )
+from hub.api.booking import BOOKING
+from hub.api.calendar import PROPOSALS
 from hub.api.middleware import access_log, cors, errors, security_headers
+from hub.bookings import BookingService
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
 from hub.handover import Handover
@@ -34,6 +39,7 @@ from hub.jobs.registry import registered_kinds
 from hub.jobs.runner import InProcessRunner
 from hub.mail.delivery import warn_if_no_relay
 from hub.metrics import Metrics
+from hub.proposals import Proposals
 from hub.realtime.change_watch import ChangeWatch
 from hub.realtime.console import ConsoleNamespace
 from hub.realtime.publisher import Publisher
@@ -114,6 +120,8 @@ def _add_routes(app: web.Application) -> None:
     app.router.add_get("/api/queue", queue.live_queue)
     app.router.add_get("/api/ambassadors", queue.colleagues)
     customers.add_routes(app)
+    booking.add_routes(app)
+    calendar.add_routes(app)
     verification.add_routes(app)
     imports.add_routes(app)
     pages.add_routes(app)
@@ -198,7 +206,9 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         tokens = VisitorTokens(settings.secret_key.reveal())
         limits = Limits(
             login=TokenBucketLimiter(per_minute=10, burst=10),
-            anonymous=TokenBucketLimiter(per_minute=30, burst=20),
+            anonymous=TokenBucketLimiter(
+                per_minute=settings.anonymous_per_minute, burst=settings.anonymous_burst
+            ),
             visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
             verification_mails=TokenBucketLimiter(per_minute=2, burst=3),
         )
@@ -218,6 +228,15 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             jobs=jobs,
             redis=redis,
         )
+        booking_service = BookingService(
+            db=db,
+            clock=clock,
+            video_url_template=settings.video_url_template,
+            hold_minutes=settings.hold_minutes,
+            reminder_minutes=settings.reminder_minutes,
+        )
+        app[BOOKING] = booking_service
+        app[PROPOSALS] = Proposals(db, inbox, booking_service, settings.public_url)
         namespaces = [
             ShopperNamespace(
                 db=db,

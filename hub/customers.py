@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit
+from hub import audit, calendar
+from hub.db.booking_models import Appointment
 from hub.db.models import Conversation, Customer, CustomerIdentity, Message, Staff
 from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -255,6 +256,7 @@ async def export(
         ],
         "purchases": [purchase_payload(p) for p in purchases],
         "conversations": timelines,
+        "appointments": await calendar.of_customer(session, principal, customer.id, None),
         "notes": await notes_of(session, customer.id),
     }
 
@@ -271,7 +273,7 @@ async def erase(
         await session.execute(
             update(Message)
             .where(Message.conversation_id.in_(conversation_ids))
-            .values(text=ERASED, author_name=None)
+            .values(text=ERASED, author_name=None, data=None)
             .execution_options(synchronize_session=False)
         )
         await session.execute(
@@ -287,6 +289,13 @@ async def erase(
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer.id))
+    # Appointments stay in the calendars (the time was taken) without who it was.
+    await session.execute(
+        update(Appointment)
+        .where(Appointment.customer_id == customer.id)
+        .values(contact_name=None, contact_email=None, contact_phone=None)
+        .execution_options(synchronize_session=False)
+    )
     # The till's customer number stays on the anonymous record as a suppression key: it names
     # nobody by itself, and without it the next daily POS file would re-create the person.
     await session.execute(
@@ -440,7 +449,7 @@ async def merge_profiles(
             "reason", "these profiles share no identity: say why they are one person"
         )
     plan = merge.plan(facts(keep), facts(other), survivor_id=keep.id)
-    for table in (Conversation, Purchase, CustomerNote, ConsentEvent):
+    for table in (Conversation, Purchase, CustomerNote, ConsentEvent, Appointment):
         await session.execute(
             update(table)
             .where(table.customer_id == other.id)  # type: ignore[attr-defined]

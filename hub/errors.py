@@ -7,6 +7,7 @@ HubError
 ├── Forbidden (403)        authenticated, but not allowed (e.g. bad CSRF token)
 ├── NotFound (404)         does not exist, or is outside the caller's stores
 ├── Conflict (409)         the state moved on (offer taken, slot booked)
+├── Gone (410)             no longer possible (an appointment that has passed)
 ├── PayloadTooLarge (413)
 └── RateLimited (429)
 """
@@ -64,6 +65,11 @@ class NotFound(HubError):
 class Conflict(HubError):
     status = 409
     code = "conflict"
+
+
+class Gone(HubError):
+    status = 410
+    code = "gone"
 
 
 class PayloadTooLarge(HubError):

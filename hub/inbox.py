@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -133,11 +133,13 @@ class Inbox:
         text: object,
         *,
         origin: str | None = None,
+        data: dict[str, Any] | None = None,
     ) -> Stored:
+        """An ambassador's message; ``data`` carries structured content (a proposal)."""
         body = validation.text(text)
         key = f"staff:{principal.id}:{validation.client_id(client_id)}"
         stored = await self._with_retry(
-            lambda s: self._reply(s, principal, conversation_id, key, body)
+            lambda s: self._reply(s, principal, conversation_id, key, body, data)
         )
         if not stored.duplicate:
             await self._after_commit(stored, origin)
@@ -261,6 +263,7 @@ class Inbox:
         conversation_id: object,
         key: str,
         body: str,
+        data: dict[str, Any] | None = None,
     ) -> Stored:
         conversation = await visible_conversation(session, principal, conversation_id)
         existing = await _by_dedupe_key(session, key)
@@ -284,6 +287,7 @@ class Inbox:
             author_staff_id=principal.id,
             author_name=principal.name,
             text=body,
+            data=data,
             dedupe_key=key,
             delivery_status="sent" if conversation.channel == "webchat" else "pending",
         )

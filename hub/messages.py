@@ -59,7 +59,7 @@ def customer_display_name(customer: Customer) -> str:
 
 
 def message_payload(message: Message) -> dict[str, Any]:
-    return {
+    payload = {
         "id": message.id,
         "conversation_id": message.conversation_id,
         "seq": message.seq,
@@ -68,6 +68,9 @@ def message_payload(message: Message) -> dict[str, Any]:
         "text": message.text,
         "created_at": iso(message.created_at),
     }
+    if message.data:
+        payload["data"] = message.data
+    return payload
 
 
 def customer_summary(customer: Customer) -> dict[str, Any]:

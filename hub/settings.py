@@ -69,6 +69,29 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def _video_template(value: str) -> str:
+    if "{room}" not in value or not value.startswith(("https://", "http://")):
+        raise ConfigError(
+            "HUB_VIDEO_URL_TEMPLATE must be an http(s) URL containing {room}, "
+            "e.g. https://meet.example.com/{room}"
+        )
+    return value
+
+
+def _minutes_list(value: str) -> tuple[int, ...]:
+    try:
+        minutes = tuple(
+            sorted({int(item) for item in value.split(",") if item.strip()}, reverse=True)
+        )
+    except ValueError:
+        raise ConfigError(
+            f"HUB_REMINDER_MINUTES must be whole minutes separated by commas, not {value!r}"
+        ) from None
+    if any(m <= 0 for m in minutes):
+        raise ConfigError("HUB_REMINDER_MINUTES must be positive minutes before the start")
+    return minutes
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the hub reads from its environment, cast and validated."""
@@ -96,6 +119,15 @@ class Settings:
     change_poll_seconds: float = 1.0
     # The privacy notice in force, recorded with every consent a shopper gives.
     privacy_policy_version: str = "2026-01"
+    # Booking: where a virtual appointment's video room lives ({room}: an unguessable
+    # name), how long a slot is held while the shopper fills in the form, and when
+    # reminders go out (minutes before the start).
+    video_url_template: str = "https://meet.jit.si/concierge-{room}"
+    hold_minutes: float = 10.0
+    reminder_minutes: tuple[int, ...] = (24 * 60, 60)
+    # Anonymous endpoints (visitors, booking), per client address.
+    anonymous_per_minute: float = 30.0
+    anonymous_burst: int = 20
     max_body_bytes: int = 64 * 1024
     session_ttl_seconds: int = 12 * 3600
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
@@ -158,6 +190,13 @@ class Settings:
             redis_prefix=env.get("HUB_REDIS_PREFIX", "concierge:"),
             change_poll_seconds=reader.positive_float("HUB_CHANGE_POLL_SECONDS", 1.0),
             privacy_policy_version=env.get("HUB_PRIVACY_POLICY_VERSION", "2026-01")[:32],
+            video_url_template=_video_template(
+                env.get("HUB_VIDEO_URL_TEMPLATE", "https://meet.jit.si/concierge-{room}")
+            ),
+            hold_minutes=reader.positive_float("HUB_HOLD_MINUTES", 10.0),
+            reminder_minutes=_minutes_list(env.get("HUB_REMINDER_MINUTES", "1440,60")),
+            anonymous_per_minute=reader.positive_float("HUB_ANONYMOUS_PER_MINUTE", 30.0),
+            anonymous_burst=reader.optional_int("HUB_ANONYMOUS_BURST") or 20,
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
         )

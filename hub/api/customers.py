@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from hub import calendar, validation
 from hub import customers as service
-from hub import validation
 from hub.api.requests import json_body, principal
 from hub.customers import visible_customer
 from hub.db.models import Customer, Staff
@@ -22,6 +22,7 @@ from hub.profiles import consent, preferences, tier
 from hub.profiles.identity import InvalidIdentity, identity
 from hub.realtime.names import CONSOLE, customer_room
 from hub.services import Services, services
+from hub.staff import Principal
 
 MAX_NOTE = 4000
 
@@ -44,7 +45,7 @@ async def search_customers(request: web.Request) -> web.Response:
         return web.json_response({"customers": await service.search(session, who, q)})
 
 
-async def profile(session: Any, customer: Customer) -> dict[str, Any]:
+async def profile(session: Any, who: Principal, customer: Customer) -> dict[str, Any]:
     ledger = await service.consent_ledger(session, customer.id)
     entries = [
         consent.ConsentEntry(
@@ -84,6 +85,9 @@ async def profile(session: Any, customer: Customer) -> dict[str, Any]:
         "purchases": [service.purchase_payload(p) for p in purchases],
         "lifetime_value": await service.lifetime_value(session, customer.id),
         "conversations": [service.conversation_line(c) for c in conversations],
+        "appointments": await calendar.of_customer(
+            session, who, customer.id, calendar.RECENT_APPOINTMENTS
+        ),
         "notes": await service.notes_of(session, customer.id),
         "merge_candidates": await service.merge_candidates(session, customer),
         "created_at": iso(customer.created_at),
@@ -95,7 +99,7 @@ async def get_customer(request: web.Request) -> web.Response:
     who = await principal(request)
     async with services(request).db.reading() as session:
         customer = await visible_customer(session, who, request.match_info["id"])
-        return web.json_response(await profile(session, customer))
+        return web.json_response(await profile(session, who, customer))
 
 
 async def update_customer(request: web.Request) -> web.Response:
@@ -128,7 +132,7 @@ async def update_customer(request: web.Request) -> web.Response:
         customer.updated_at = now
         service.record_change(session, who, customer, sorted(body), now)
         await session.flush()
-        payload = await profile(session, customer)
+        payload = await profile(session, who, customer)
     await _publish(hub, customer.id)
     return web.json_response(payload)
 
@@ -180,7 +184,7 @@ async def record_consent(request: web.Request) -> web.Response:
         customer = await visible_customer(session, who, request.match_info["id"])
         session.add(service.ledger_row(customer.id, entry))
         await session.flush()
-        payload = await profile(session, customer)
+        payload = await profile(session, who, customer)
     await _publish(hub, customer.id)
     return web.json_response(payload["consents"], status=201)
 
@@ -206,7 +210,7 @@ async def add_identity(request: web.Request) -> web.Response:
         except InvalidIdentity as exc:
             raise InvalidInput("value", str(exc)) from None
         await service.add_identity(session, who, customer, new, hub.clock())
-        payload = await profile(session, customer)
+        payload = await profile(session, who, customer)
     await _publish(hub, customer.id)
     return web.json_response(payload, status=201)
 
@@ -222,7 +226,7 @@ async def merge_customers(request: web.Request) -> web.Response:
         merged = await service.merge_profiles(
             session, ("staff", who.id), keep, other, body.get("reason"), hub.clock()
         )
-        payload = await profile(session, merged)
+        payload = await profile(session, who, merged)
     await _publish(hub, merged.id)
     await _publish(hub, other.id)
     return web.json_response(payload)

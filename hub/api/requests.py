@@ -35,7 +35,7 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def _bearer(request: web.Request) -> str | None:
+def bearer_token(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -46,7 +46,7 @@ async def principal(request: web.Request) -> Principal:
     cached = request.get(PRINCIPAL)
     if cached is not None:
         return cached
-    token = _bearer(request)
+    token = bearer_token(request)
     if token is None:
         token = request.cookies.get(SESSION_COOKIE)
         if token and request.method not in SAFE_METHODS:
@@ -64,4 +64,4 @@ async def principal(request: web.Request) -> Principal:
 
 
 def session_token(request: web.Request) -> str | None:
-    return _bearer(request) or request.cookies.get(SESSION_COOKIE)
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE)

@@ -57,6 +57,8 @@ class Store(Base):
     region: Mapped[str | None] = mapped_column(String(32))
     service_centre: Mapped[bool] = mapped_column(Boolean, default=False)
     relax_language: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Shown on in-store appointments, their e-mails and calendar files.
+    address: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     appointment_types: Mapped[list[AppointmentType]] = relationship(
@@ -74,6 +76,15 @@ class AppointmentType(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # virtual | in_store
     duration_minutes: Mapped[int] = mapped_column(Integer)
+    # The ambassador's time blocked around it, never shown to the customer.
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    max_ahead_days: Mapped[int] = mapped_column(Integer, default=60)
+    # What every ambassador taking it must have (all of them).
+    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     store: Mapped[Store] = relationship(back_populates="appointment_types")
 
@@ -240,6 +251,9 @@ class Message(Base):
     author_staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     author_name: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    # Structured content beside the text, e.g. a proposal of appointment times that the
+    # widget shows as buttons; channels without buttons get the text.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # Client id or channel message id, namespaced by who sent it; NULL for system notes.
     dedupe_key: Mapped[str | None] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,226 @@
+"""Reading what availability needs from the database, as ``booking``'s plain data.
+
+Everything a query needs is read in a handful of statements bounded by the window: the
+store's special hours in it, the qualified staff with their schedules and time off, and
+the blocking rows (held, booked, done) of those ambassadors that touch it. Expired holds
+are left out, which is what frees their slots.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.hours import as_ranges
+from booking.model import AmbassadorSchedule, AppointmentType, Booking, StoreCalendar
+from hub.db.booking_models import (
+    BLOCKING,
+    Appointment,
+    StaffSchedule,
+    StaffTimeOff,
+    StoreHoursException,
+)
+from hub.db.models import AppointmentType as TypeRow
+from hub.db.models import Staff, StaffStore, Store
+from hub.errors import NotFound
+
+# Who takes appointments: everyone who serves customers in the store.
+BOOKABLE_ROLES = ("ambassador", "manager")
+
+
+def appointment_type(row: TypeRow) -> AppointmentType:
+    return AppointmentType(
+        code=row.code,
+        kind=row.kind,  # type: ignore[arg-type]  # checked by the model
+        duration=timedelta(minutes=row.duration_minutes),
+        buffer_before=timedelta(minutes=row.buffer_before_minutes),
+        buffer_after=timedelta(minutes=row.buffer_after_minutes),
+        min_notice=timedelta(minutes=row.min_notice_minutes),
+        max_ahead=timedelta(days=row.max_ahead_days),
+        languages=frozenset(row.languages or ()),
+        skills=frozenset(row.skills or ()),
+    )
+
+
+async def store_and_type(
+    session: AsyncSession, store_code: str, type_code: str
+) -> tuple[Store, TypeRow]:
+    """The store and one of its active appointment types, or 404 naming which is unknown."""
+    store = await session.scalar(select(Store).where(Store.code == store_code.upper()))
+    if store is None:
+        raise NotFound(f"store {store_code} does not exist", code="unknown_store")
+    row = await session.scalar(
+        select(TypeRow).where(
+            TypeRow.store_id == store.id, TypeRow.code == type_code, TypeRow.active.is_(True)
+        )
+    )
+    if row is None:
+        raise NotFound(
+            f"store {store.code} has no appointment type {type_code!r}", code="unknown_type"
+        )
+    return store, row
+
+
+async def store_calendar(
+    session: AsyncSession, store: Store, first: date, last: date
+) -> StoreCalendar:
+    rows = await session.scalars(
+        select(StoreHoursException).where(
+            StoreHoursException.store_id == store.id,
+            StoreHoursException.day >= first,
+            StoreHoursException.day <= last,
+        )
+    )
+    return StoreCalendar(
+        store_id=store.id,
+        timezone=store.timezone,
+        weekly=store.opening_hours,
+        exceptions={row.day: as_ranges(row.ranges) for row in rows},
+    )
+
+
+async def ambassadors(
+    session: AsyncSession, store: Store, start: datetime, end: datetime
+) -> list[AmbassadorSchedule]:
+    """The store's active bookable staff, with their schedule there and time off."""
+    # Columns, not entities: a Staff entity loads its store links (and their stores) too.
+    staff = (
+        await session.execute(
+            select(Staff.id, Staff.languages, Staff.skills)
+            .join(StaffStore, StaffStore.staff_id == Staff.id)
+            .where(
+                StaffStore.store_id == store.id,
+                Staff.active.is_(True),
+                Staff.role.in_(BOOKABLE_ROLES),
+            )
+            .order_by(Staff.id)
+        )
+    ).all()
+    ids = [member.id for member in staff]
+    schedules = {
+        row.staff_id: row.hours
+        for row in await session.scalars(
+            select(StaffSchedule).where(
+                StaffSchedule.store_id == store.id, StaffSchedule.staff_id.in_(ids)
+            )
+        )
+    }
+    time_off: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for row in await session.scalars(
+        select(StaffTimeOff).where(
+            StaffTimeOff.staff_id.in_(ids),
+            StaffTimeOff.starts_at < end,
+            StaffTimeOff.ends_at > start,
+        )
+    ):
+        time_off[row.staff_id].append((row.starts_at, row.ends_at))
+    return [
+        AmbassadorSchedule(
+            ambassador_id=member.id,
+            languages=frozenset(member.languages or ()),
+            skills=frozenset(member.skills or ()),
+            weekly=schedules.get(member.id),
+            time_off=tuple(time_off[member.id]),
+        )
+        for member in staff
+    ]
+
+
+def live_blocking(now: datetime) -> object:
+    """Rows that take an ambassador's time now: not cancelled, not an expired hold."""
+    return and_(
+        Appointment.status.in_(BLOCKING),
+        or_(Appointment.status != "held", Appointment.hold_expires_at > now),
+    )
+
+
+async def bookings(
+    session: AsyncSession,
+    ambassador_ids: list[str],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    ignore: str | None = None,
+) -> list[Booking]:
+    """Blocking rows of these ambassadors that touch ``[start, end)``; ``ignore`` leaves one
+    out (the appointment being moved)."""
+    # Columns, not entities: an Appointment would bring its store and type along (joined
+    # eagerly) and pass through the identity map, ten times the cost for a busy week.
+    query = select(
+        Appointment.ambassador_id,
+        Appointment.starts_at,
+        Appointment.ends_at,
+        Appointment.block_start,
+        Appointment.block_end,
+    ).where(
+        Appointment.ambassador_id.in_(ambassador_ids),
+        Appointment.block_start < end,
+        Appointment.block_end > start,
+        live_blocking(now),  # type: ignore[arg-type]
+    )
+    if ignore is not None:
+        query = query.where(Appointment.id != ignore)
+    return [
+        Booking(
+            ambassador_id=ambassador_id,
+            start=starts_at,
+            end=ends_at,
+            buffer_before=starts_at - block_start,
+            buffer_after=block_end - ends_at,
+        )
+        for ambassador_id, starts_at, ends_at, block_start, block_end in await session.execute(
+            query
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything ``booking.availability.free_slots`` needs for one store, type and window."""
+
+    store: Store
+    type_row: TypeRow
+    calendar: StoreCalendar
+    ambassadors: list[AmbassadorSchedule]
+    bookings: list[Booking]
+
+    @property
+    def appointment_type(self) -> AppointmentType:
+        return appointment_type(self.type_row)
+
+
+async def inputs(
+    session: AsyncSession,
+    store_code: str,
+    type_code: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    ignore: str | None = None,
+) -> Inputs:
+    store, type_row = await store_and_type(session, store_code, type_code)
+    zone = StoreCalendar(store.id, store.timezone, None).zone
+    margin = timedelta(days=1)  # a local date can start up to a day from a UTC instant
+    calendar = await store_calendar(
+        session,
+        store,
+        (start - margin).astimezone(zone).date(),
+        (end + margin).astimezone(zone).date(),
+    )
+    staff = await ambassadors(session, store, start - margin, end + margin)
+    reach = timedelta(minutes=type_row.buffer_before_minutes + type_row.buffer_after_minutes)
+    taken = await bookings(
+        session,
+        [member.ambassador_id for member in staff],
+        start - reach - margin,
+        end + reach + margin,
+        now,
+        ignore=ignore,
+    )
+    return Inputs(store, type_row, calendar, staff, taken)
