@@ -11,6 +11,9 @@ const confirmButton = document.getElementById("verify-confirm");
 const statusLine = document.getElementById("verify-status");
 const errorLine = document.getElementById("verify-error");
 
+// The link opened again in this tab only changes the fragment: start afresh with it.
+window.addEventListener("hashchange", () => window.location.reload());
+
 const token = decodeURIComponent(window.location.hash.replace(/^#/, "")).trim();
 // Out of the address bar and history, so a copied or shared URL carries no token.
 window.history.replaceState(null, "", window.location.pathname);
