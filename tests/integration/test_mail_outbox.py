@@ -229,3 +229,24 @@ async def test_a_sensitive_body_is_dropped_once_sent(
     assert "bient" in (await smtp.next_message()).text
     kept = (await row(db, mail_id)).message.decode()
     assert "Subject: Your appointment" in kept and "bient" not in kept
+
+
+async def test_a_mail_whose_attempts_all_died_without_an_answer_is_given_up(
+    db: Database, clock: FakeClock, smtp: FakeSmtpServer
+) -> None:
+    settings = hub_settings(db, smtp.relay)
+    mail_id = await queue_mail(db, settings, clock)
+    async with db.transaction() as session:  # every earlier attempt crashed mid-delivery
+        await session.execute(
+            update(MailOutbox)
+            .where(MailOutbox.id == mail_id)
+            .values(attempts=MAIL_RETRIES.max_attempts, claimed_until=clock())
+        )
+    jobs = runner(db, clock, settings)
+    await jobs.recover()
+    await jobs.run_due()
+    given_up = await row(db, mail_id)
+    assert given_up.status == "failed" and "without an answer" in (given_up.last_error or "")
+    assert smtp.received == [] and await outcomes(db, mail_id) == [
+        (MAIL_RETRIES.max_attempts + 1, "failed")
+    ]
