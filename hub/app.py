@@ -29,6 +29,7 @@ from hub.api import (
 from hub.api.booking import BOOKING
 from hub.api.calendar import PROPOSALS
 from hub.api.middleware import access_log, cors, errors, security_headers
+from hub.booking_notices import BookingNotices
 from hub.bookings import BookingService
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
@@ -234,6 +235,14 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             video_url_template=settings.video_url_template,
             hold_minutes=settings.hold_minutes,
             reminder_minutes=settings.reminder_minutes,
+            events=BookingNotices(
+                db=db,
+                clock=clock,
+                settings=settings,
+                jobs=jobs,
+                inbox=inbox,
+                publisher=publisher,
+            ),
         )
         app[BOOKING] = booking_service
         app[PROPOSALS] = Proposals(db, inbox, booking_service, settings.public_url)
@@ -272,7 +281,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             stores = await routing_stores(session)
         await routing.start(stores, recover=redis is None)
         await jobs.start()
-        change_watch = ChangeWatch(db, sio, clock)
+        change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=redis is None)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
         app[SERVICES].change_watch = change_watch

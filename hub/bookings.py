@@ -102,14 +102,25 @@ class Placed:
 
 
 class BookingEvents(Protocol):
-    """Told after a commit (confirmations, calendar files, reminders)."""
+    """Told after a commit (confirmations, calendar files, reminders); ``token`` is the
+    manage token when the caller holds it, for the link in the confirmation."""
 
-    async def appointment_changed(self, appointment_id: str, event: str) -> None: ...
+    async def appointment_changed(
+        self, appointment_id: str, event: str, token: str | None = None
+    ) -> None: ...
 
 
 class _Quiet:
-    async def appointment_changed(self, appointment_id: str, event: str) -> None:
+    async def appointment_changed(
+        self, appointment_id: str, event: str, token: str | None = None
+    ) -> None:
         return None
+
+
+def manage_url(public_url: str, appointment_id: str, token: str) -> str:
+    """The shopper's link to their appointment: the token rides in the fragment, which
+    browsers never send to a server, so it stays out of access logs."""
+    return f"{public_url}/book#manage={appointment_id}.{token}"
 
 
 def _new_token() -> tuple[str, str]:
@@ -317,7 +328,7 @@ class BookingService:
 
     async def book(self, request: BookingRequest) -> Placed:
         placed = await self._retrying(lambda session: self._book(session, request))
-        await self.events.appointment_changed(placed.appointment.id, "booked")
+        await self.events.appointment_changed(placed.appointment.id, "booked", placed.token)
         return placed
 
     async def _book(self, session: AsyncSession, request: BookingRequest) -> Placed:
@@ -433,7 +444,9 @@ class BookingService:
                         due_at=due,
                         channel=row.remind_by,
                         attempts=0,
-                        status="pending",
+                        status="queued",
+                        next_attempt_at=due,
+                        created_at=now,
                     )
                 )
 
@@ -498,7 +511,9 @@ class BookingService:
             return Placed(row, "")
 
         placed = await self._retrying(work)
-        await self.events.appointment_changed(placed.appointment.id, "rescheduled")
+        await self.events.appointment_changed(
+            placed.appointment.id, "rescheduled", token if isinstance(token, str) else None
+        )
         return placed
 
     async def cancel(self, appointment_id: object, token: object) -> Appointment:

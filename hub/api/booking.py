@@ -20,7 +20,13 @@ from sqlalchemy.orm import selectinload
 from hub import validation
 from hub.api.requests import bearer_token, client_address, json_body
 from hub.booking_ics import calendar_file
-from hub.bookings import REMIND_CHANNELS, BookingRequest, BookingService, Contact
+from hub.bookings import (
+    REMIND_CHANNELS,
+    BookingRequest,
+    BookingService,
+    Contact,
+    manage_url,
+)
 from hub.db.booking_models import Appointment
 from hub.db.models import AppointmentType, Conversation, Staff, Store
 from hub.errors import InvalidInput, NotFound, Unauthorized
@@ -270,7 +276,7 @@ async def create_appointment(request: web.Request) -> web.Response:
     )
     payload = await appointment_payload(hub, placed.appointment)
     payload["manage_token"] = placed.token
-    payload["manage_url"] = manage_url(hub, placed.appointment.id, placed.token)
+    payload["manage_url"] = manage_url(hub.settings.public_url, placed.appointment.id, placed.token)
     return web.json_response(payload, status=201)
 
 
@@ -280,12 +286,6 @@ def _optional_id(value: Any) -> str | None:
     if not isinstance(value, str) or len(value) > 36:
         raise InvalidInput("ambassador", "ambassador must be an ambassador's id")
     return value
-
-
-def manage_url(hub: Services, appointment_id: str, token: str) -> str:
-    """The link in the confirmation: the token rides in the fragment, which browsers never
-    send to a server, so it stays out of access logs."""
-    return f"{hub.settings.public_url}/book#manage={appointment_id}.{token}"
 
 
 def _local(row: Appointment, moment: datetime) -> str:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.db.jobs_models import DeliveryState
 from hub.db.models import AppointmentType, Base, Store, new_id
 from hub.db.types import JSONType, UTCDateTime
 
@@ -107,14 +108,15 @@ class Appointment(Base):
     type: Mapped[AppointmentType] = relationship(lazy="joined")
 
 
-class Reminder(Base):
+class Reminder(DeliveryState, Base):
     """A reminder to send: the table, not a job queue, is the truth (a lost job is
-    re-created from here; ``sent_at`` makes a repeated job a no-op)."""
+    re-created from here; the claim and ``sent_at`` make a repeated job a no-op).
+    ``next_attempt_at`` starts at the due time and moves on with retries."""
 
     __tablename__ = "appointment_reminders"
     __table_args__ = (
         UniqueConstraint("appointment_id", "offset_minutes"),
-        Index("ix_appointment_reminders_due_at", "due_at"),
+        Index("ix_appointment_reminders_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -122,9 +124,3 @@ class Reminder(Base):
     offset_minutes: Mapped[int] = mapped_column(Integer)  # before the start
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     channel: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # pending | sent | failed | dropped (cancelled, or no consented channel)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    last_error: Mapped[str | None] = mapped_column(Text)

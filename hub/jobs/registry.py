@@ -6,6 +6,8 @@ from hub.jobs.kind import JobKind
 
 
 def registered_kinds() -> dict[str, JobKind]:
-    from hub.mail.delivery import MAIL_KIND  # kinds import hub.jobs; import them late
+    # Kinds import hub.jobs; import them late.
+    from hub.booking_reminders import REMINDER_KIND
+    from hub.mail.delivery import MAIL_KIND
 
-    return {kind.name: kind for kind in (MAIL_KIND,)}
+    return {kind.name: kind for kind in (MAIL_KIND, REMINDER_KIND)}

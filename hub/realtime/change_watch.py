@@ -17,13 +17,16 @@ from datetime import timedelta
 
 import socketio
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.change_feed import CUSTOMER, POS_IMPORT
+from hub.change_feed import CUSTOMER, MESSAGE, POS_IMPORT
 from hub.clock import Clock
 from hub.db.change_models import Change
 from hub.db.engine import Database
+from hub.db.models import Conversation, Message
 from hub.db.profile_models import Purchase
 from hub.realtime.names import CONSOLE, customer_room
+from hub.realtime.publisher import Publisher
 
 log = logging.getLogger("hub.change_watch")
 
@@ -33,10 +36,24 @@ MAX_READ = 1000
 
 
 class ChangeWatch:
-    def __init__(self, db: Database, sio: socketio.AsyncServer, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        sio: socketio.AsyncServer,
+        clock: Clock,
+        publisher: Publisher | None = None,
+        *,
+        relay_messages: bool = False,
+    ) -> None:
         self.db = db
         self.sio = sio
         self.clock = clock
+        # Messages written by a job (a reminder in the chat) are pushed live by the one
+        # process of the embedded hub. With Redis, every web process reads the feed and a
+        # relayed emit would arrive once per process, so those wait for the next history
+        # fetch (resume by seq) instead.
+        self.publisher = publisher
+        self.relay_messages = relay_messages and publisher is not None
         self.last_id: int | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -70,6 +87,8 @@ class ChangeWatch:
             if not changes:
                 return set()
             self.last_id = changes[-1].id
+            if self.relay_messages:
+                await self._relay(session, [ref for _, kind, ref in changes if kind == MESSAGE])
             watched = self.watched()
             if not watched:
                 return set()
@@ -91,6 +110,16 @@ class ChangeWatch:
                 ignore_queue=True,
             )
         return changed
+
+    async def _relay(self, session: AsyncSession, message_ids: list[str]) -> None:
+        assert self.publisher is not None
+        for message_id in message_ids:
+            message = await session.get(Message, message_id)
+            conversation = (
+                await session.get(Conversation, message.conversation_id) if message else None
+            )
+            if message is not None and conversation is not None:
+                await self.publisher.message_added(conversation, message, None)
 
     async def forget_old(self) -> None:
         async with self.db.transaction() as session:

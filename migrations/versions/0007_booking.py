@@ -173,11 +173,13 @@ def upgrade() -> None:
         sa.Column("offset_minutes", sa.Integer(), nullable=False),
         sa.Column("due_at", WHEN, nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_until", WHEN, nullable=True),
-        sa.Column("sent_at", WHEN, nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", WHEN, nullable=False),
+        sa.Column("claimed_until", WHEN, nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("sent_at", WHEN, nullable=True),
+        sa.Column("created_at", WHEN, nullable=False),
         sa.ForeignKeyConstraint(
             ["appointment_id"],
             ["appointments.id"],
@@ -191,7 +193,11 @@ def upgrade() -> None:
             name="uq_appointment_reminders_appointment_id_offset_minutes",
         ),
     )
-    op.create_index("ix_appointment_reminders_due_at", "appointment_reminders", ["due_at"])
+    op.create_index(
+        "ix_appointment_reminders_status_next_attempt_at",
+        "appointment_reminders",
+        ["status", "next_attempt_at"],
+    )
     dialect = op.get_bind().dialect.name
     for statement in NO_OVERLAP_POSTGRESQL if dialect == "postgresql" else NO_OVERLAP_SQLITE:
         op.execute(statement)
