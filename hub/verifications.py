@@ -170,7 +170,9 @@ async def _verified_owner(session: AsyncSession, email: str, besides: str) -> Cu
             CustomerIdentity.customer_id != besides,
         )
     )
-    return await session.get(Customer, owner_id) if owner_id else None
+    owner = await session.get(Customer, owner_id) if owner_id else None
+    found = await survivor(session, owner) if owner is not None else None
+    return found if found is not None and found.id != besides else None
 
 
 async def confirm(session: AsyncSession, token: object, now: datetime) -> Confirmed:
@@ -188,12 +190,12 @@ async def confirm(session: AsyncSession, token: object, now: datetime) -> Confir
             "This address is no longer on file, so there is nothing to confirm.", "identity_gone"
         )
     changed = {row.customer_id, customer.id}
-    owner = None if identity.verified else await _verified_owner(session, row.email, customer.id)
+    already = identity.verified  # another link for the same address came first
+    owner = None if already else await _verified_owner(session, row.email, customer.id)
     if owner is not None:
         changed.add(owner.id)
         customer = await _merge(session, customer, owner, identity, row.email, now)
-    identity_verified_before = identity.verified
-    if owner is None:
+    else:
         identity.verified = True
     audit.record(
         session,
@@ -208,7 +210,7 @@ async def confirm(session: AsyncSession, token: object, now: datetime) -> Confir
         verification_id=row.id,
         requested_by=row.requested_by_staff_id,
         merged_with=owner.id if owner is not None else None,
-        already_verified=identity_verified_before or None,
+        already_verified=already or None,
     )
     await session.flush()
     return Confirmed(customer_id=customer.id, email=row.email, changed=tuple(sorted(changed)))
