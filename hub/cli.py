@@ -1,4 +1,5 @@
-"""The ``hub`` command: serve, worker, migrate, seed-demo, store add, staff add, import-pos.
+"""The ``hub`` command: serve, worker, migrate, seed-demo, stores, staff and their calendars,
+import-pos.
 
 Every failure prints one line to stderr and exits non-zero; writes happen in a single
 transaction, so a failed command leaves nothing behind.
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from hub import validation
+from hub.commands import calendar_admin
 from hub.errors import ConfigError, HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_add.add_argument("--country", required=True)
     store_add.add_argument("--languages", required=True)
     store_add.add_argument("--hours", help='e.g. "Mon-Sat 10:00-19:00"; omitted: always open')
+    store_add.add_argument("--address", help="shown on in-store appointments")
 
     staff = commands.add_parser("staff", help="manage staff")
     staff_cmds = staff.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -62,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--languages", help="default: the store's languages")
     staff_add.add_argument("--capacity", type=int, default=3)
     staff_add.add_argument("--password-stdin", action="store_true", required=True)
+
+    calendar_admin.add_parsers(store_cmds, staff_cmds)
 
     pos = commands.add_parser("import-pos", help="import a store's daily point-of-sale export")
     pos.add_argument("file", metavar="FILE", help="CSV export: one row per purchase line")
@@ -121,15 +126,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from hub.commands.admin import seed
 
         asyncio.run(seed(settings))
-    elif args.command == "store":
+    elif args.command == "store" and args.action == "add":
         from hub.commands.admin import store_add
 
         asyncio.run(store_add(settings, args))
+    elif args.command == "store" and args.action == "special-hours":
+        asyncio.run(calendar_admin.special_hours(settings, args))
+    elif args.command == "staff" and args.action == "schedule":
+        asyncio.run(calendar_admin.schedule(settings, args))
+    elif args.command == "staff" and args.action == "time-off":
+        asyncio.run(calendar_admin.time_off(settings, args))
     elif args.command == "import-pos":
         from hub.commands.pos import import_pos
 
         asyncio.run(import_pos(settings, args))
-    elif args.command == "staff":
+    elif args.command == "staff" and args.action == "add":
         from hub.commands.admin import staff_add
 
         asyncio.run(staff_add(settings, args, sys.stdin.readline().rstrip("\n")))

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from booking.hours import parse_hours
 from hub.clock import Clock
 from hub.db.engine import Database
-from hub.db.models import Staff, Store
+from hub.db.models import AppointmentType, Staff, Store
+from hub.schedules import set_schedule
 from hub.staff import NewStaff, add_staff
-from hub.stores import NewStore, add_store
+from hub.stores import NewStore, add_store, store_by_code
 
 DEMO_PASSWORD = "concierge-demo"  # noqa: S105 - demo data only, printed at seeding
 
@@ -24,6 +26,7 @@ DEMO_STORES = (
         country="FR",
         languages="fr,en",
         hours=None,
+        address="12 Place Vendôme, 75001 Paris, France",
     ),
     dict(
         code="LONDON01",
@@ -32,6 +35,7 @@ DEMO_STORES = (
         country="GB",
         languages="en",
         hours=None,
+        address="160 New Bond Street, London W1S 2UE, United Kingdom",
     ),
     dict(
         code="SHANGHAI01",
@@ -40,6 +44,7 @@ DEMO_STORES = (
         country="CN",
         languages="zh-Hans,en",
         hours=None,
+        address="1266 Nanjing West Road, Jing'an, Shanghai 200040, China",
     ),
 )
 
@@ -63,6 +68,19 @@ DEMO_STAFF = tuple(
 )
 
 
+# When each demo ambassador takes appointments (the stores themselves take chats around the
+# clock in the demo, so a first visitor always finds someone).
+DEMO_SCHEDULES = {
+    "amelie@demo.concierge": "Mon-Fri 10:00-18:00",
+    "hugo@demo.concierge": "Tue-Sat 11:00-19:00",
+    "claire@demo.concierge": "Mon-Fri 09:30-17:30",
+    "james@demo.concierge": "Mon-Sat 10:00-18:00",
+    "liwei@demo.concierge": "Mon-Sun 10:00-20:00",
+}
+# An in-store viewing needs the salon prepared and cleared.
+IN_STORE_BUFFER_MINUTES = 15
+
+
 @dataclass
 class SeedSummary:
     stores_created: int = 0
@@ -82,7 +100,15 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
                 summary.stores_existing += 1
                 progress(f"[{step}/{total}] store {spec['code']}: already there")
                 continue
-            await add_store(session, NewStore.parse(**spec), now=clock(), actor="seed-demo")
+            store = await add_store(session, NewStore.parse(**spec), now=clock(), actor="seed-demo")
+            await session.execute(
+                update(AppointmentType)
+                .where(AppointmentType.store_id == store.id, AppointmentType.kind == "in_store")
+                .values(
+                    buffer_before_minutes=IN_STORE_BUFFER_MINUTES,
+                    buffer_after_minutes=IN_STORE_BUFFER_MINUTES,
+                )
+            )
             summary.stores_created += 1
             progress(f"[{step}/{total}] store {spec['code']}: created")
         for person in DEMO_STAFF:
@@ -91,7 +117,16 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
                 summary.staff_existing += 1
                 progress(f"[{step}/{total}] staff {person.email}: already there")
                 continue
-            await add_staff(session, person, now=clock(), actor="seed-demo")
+            staff = await add_staff(session, person, now=clock(), actor="seed-demo")
+            store = await store_by_code(session, person.store_code)
+            await set_schedule(
+                session,
+                staff,
+                store,
+                parse_hours(DEMO_SCHEDULES[person.email]),
+                now=clock(),
+                actor=("cli", "seed-demo"),
+            )
             summary.staff_created += 1
             progress(f"[{step}/{total}] staff {person.email}: created")
     return summary

@@ -28,6 +28,7 @@ class NewStore:
     country: str
     languages: list[str]
     opening_hours: WeeklyHours | None
+    address: str | None = None
 
     @classmethod
     def parse(
@@ -39,6 +40,7 @@ class NewStore:
         country: object,
         languages: object,
         hours: str | None,
+        address: object = None,
     ) -> NewStore:
         try:
             opening = parse_hours(hours) if hours is not None else None
@@ -51,6 +53,7 @@ class NewStore:
             country=validation.country(country),
             languages=validation.languages(languages),
             opening_hours=opening,
+            address=None if address in (None, "") else validation.address(address),
         )
 
 
@@ -64,6 +67,7 @@ async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, acto
         country=new.country,
         languages=new.languages,
         opening_hours=new.opening_hours,
+        address=new.address,
         created_at=now,
     )
     session.add(store)

@@ -40,6 +40,14 @@ def name(value: Any, field: str = "name") -> str:
     return value.strip()
 
 
+def address(value: Any, field: str = "address") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(field, f"{field} is required")
+    if len(value) > 500:
+        raise InvalidInput(field, f"{field} is longer than 500 characters")
+    return " ".join(value.split())
+
+
 def client_id(value: Any, field: str = "client_id") -> str:
     if not isinstance(value, str) or not CLIENT_ID.match(value):
         raise InvalidInput(field, f"{field} must be 1-100 characters of letters, digits, _.:-")

@@ -34,7 +34,7 @@ def migrate(settings: Settings) -> None:
         say(f"database migrated from {before or 'empty'} to revision {after}")
 
 
-async def _require_schema(db: Database) -> None:
+async def require_schema(db: Database) -> None:
     try:
         await db.ping()
         async with db.reading() as session:
@@ -46,7 +46,7 @@ async def _require_schema(db: Database) -> None:
 async def seed(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
-        await _require_schema(db)
+        await require_schema(db)
         summary = await seed_demo(db, system_clock, say)
     finally:
         await db.close()
@@ -68,10 +68,11 @@ async def store_add(settings: Settings, args: argparse.Namespace) -> None:
         country=args.country,
         languages=args.languages,
         hours=args.hours,
+        address=args.address,
     )
     db = Database(settings.database_url)
     try:
-        await _require_schema(db)
+        await require_schema(db)
         async with db.transaction() as session:
             store = await add_store(session, new, now=system_clock(), actor="cli")
             code = store.code
@@ -87,7 +88,7 @@ async def staff_add(settings: Settings, args: argparse.Namespace, password: str)
     validation.password(password)
     db = Database(settings.database_url)
     try:
-        await _require_schema(db)
+        await require_schema(db)
         async with db.transaction() as session:
             store = await store_by_code(session, validation.store_code(args.store))
             languages = (

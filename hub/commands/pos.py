@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from hub.clock import system_clock
-from hub.commands.admin import _require_schema, say
+from hub.commands.admin import require_schema, say
 from hub.db.engine import Database
 from hub.pos_import.csv_safe import ENCODING, SafeCsvWriter
 from hub.pos_import.importer import ImportOptions, ImportSummary, import_pos_file
@@ -130,7 +130,7 @@ async def import_pos(settings: Settings, args: argparse.Namespace) -> None:
     options = ImportOptions(dry_run=args.dry_run, attribution_days=args.attribution_days)
     db = Database(settings.database_url)
     try:
-        await _require_schema(db)
+        await require_schema(db)
         summary = await import_pos_file(
             db,
             source,
