@@ -1,12 +1,14 @@
 /**
  * Writing to the boutique. Each message gets a client_id and sits in the outbox until the
  * hub acknowledges it; the hub stores a client_id once, so re-sending after a reconnect or a
- * page reload is safe and nothing typed is ever lost.
+ * page reload is safe and nothing typed is ever lost. The first message of a conversation
+ * carries the "About you" details (widget/about-you.js) in its outbox item, re-sends included.
  */
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
+import { contactNotSent, isContactError, messageStored, showContactError, takeContact } from "./about-you.js";
 import { ensureConnected } from "./connection.js";
-import { confirmPending, showFailure, showPending } from "./messages.js";
+import { confirmPending, dropPending, showFailure, showPending } from "./messages.js";
 import { setStatus } from "./panel.js";
 import { state } from "./state.js";
 import { addToOutbox, readOutbox, removeFromOutbox } from "./storage.js";
@@ -25,6 +27,8 @@ export function sendFromInput() {
   const text = ui.input.value;
   if (text === "") return; // nothing typed; blank-but-not-empty text goes to the hub, which explains
   const item = { client_id: newClientId(), text, created_ms: Date.now() };
+  const contact = takeContact(item.client_id);
+  if (contact) item.contact = contact;
   addToOutbox(item);
   showPending(item);
   ui.input.value = "";
@@ -37,17 +41,35 @@ export function sendFromInput() {
 }
 
 function emitMessage(item) {
-  state.socket.emit("message", { client_id: item.client_id, text: item.text }, (ack) => onMessageAck(item, ack));
+  const payload = { client_id: item.client_id, text: item.text };
+  if (item.contact) payload.contact = item.contact;
+  state.socket.emit("message", payload, (ack) => onMessageAck(item, ack));
+}
+
+/** The hub stored nothing: the text goes back into the message field, ahead of anything new. */
+function restoreText(text) {
+  ui.input.value = ui.input.value ? `${text}\n${ui.input.value}` : text;
+  autosize();
 }
 
 function onMessageAck(item, ack) {
   const entry = state.byClientId.get(item.client_id);
   removeFromOutbox(item.client_id);
   if (!ack || ack.error) {
-    const message = (ack && ack.error && ack.error.message) || "Your message could not be sent.";
-    if (entry) showFailure(entry, message);
+    const error = ack && ack.error;
+    if (!entry) return; // a duplicate ack (re-send after reconnect) that was already applied
+    if (isContactError(error)) {
+      // A detail was refused: fix it beside the field and send again, the message still typed.
+      dropPending(item.client_id);
+      restoreText(item.text);
+      showContactError(item, error);
+      return;
+    }
+    showFailure(entry, (error && error.message) || "Your message could not be sent.");
+    contactNotSent(item);
     return;
   }
+  messageStored(item);
   if (!entry) return; // a duplicate ack (re-send after reconnect) that was already applied
   state.byClientId.delete(item.client_id);
   confirmPending(entry, {

@@ -6,6 +6,7 @@
 import { readCookie } from "../shared/cookies.js";
 import { el } from "../shared/dom.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
+import { conversationClosed, forgetConversation } from "./about-you.js";
 import { flushOutbox, localTyping } from "./composer.js";
 import { config } from "./config.js";
 import { hideRemoteTyping, onLiveMessage, requestHistory, showRemoteTyping } from "./incoming.js";
@@ -116,6 +117,7 @@ function wireSocket(socket) {
   socket.on("closed", () => {
     hideRemoteTyping();
     setStatus({ kind: "closed" });
+    conversationClosed();
   });
 }
 
@@ -138,6 +140,7 @@ async function onConnectError(err) {
     state.authRetried = true;
     dropToken();
     clearConversation();
+    forgetConversation();
     try {
       await createVisitor();
       socket.connect();

@@ -1,5 +1,6 @@
 /** What the hub sends the shopper: history on request, live messages, and typing. */
 import { typingIndicator } from "../shared/typing.js";
+import { noteConversation } from "./about-you.js";
 import { upsertMessage } from "./messages.js";
 import { countUnread, setStatus } from "./panel.js";
 import { state } from "./state.js";
@@ -31,6 +32,7 @@ export function requestHistory(afterSeq) {
       return;
     }
     ack.messages.slice().sort((a, b) => a.seq - b.seq).forEach(upsertMessage);
+    noteConversation(ack.conversation_id, ack.status);
   });
 }
 
@@ -42,6 +44,7 @@ export function onLiveMessage(message) {
   const isNew = upsertMessage(message);
   if (gap) requestHistory(previous);
   if (!isNew) return;
+  noteConversation(message.conversation_id, "open"); // e.g. our other tab started one
   if (kind === "ambassador") {
     hideRemoteTyping();
     // A reply means someone is with us even if the "assigned" event was missed.

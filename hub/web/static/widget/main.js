@@ -3,6 +3,7 @@
  * connection for a returning visitor. widget.js (the entry) calls start().
  */
 import { sendOnSubmitOrEnter } from "../shared/composer.js";
+import { attachAboutYou } from "./about-you.js";
 import { onLocalTyping, sendFromInput } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { configure } from "./config.js";
@@ -38,6 +39,7 @@ function run() {
   attachMessageList();
   attachTypingIndicator();
   attachOfflineOptions();
+  attachAboutYou({ newcomer: !getToken() });
   wireUi();
   loadStylesheet();
   renderStatus();

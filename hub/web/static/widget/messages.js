@@ -97,6 +97,14 @@ export function showPending(item) {
   scrollMessages(true);
 }
 
+/** Takes back a message of ours that the hub refused to store (it returns to the composer). */
+export function dropPending(clientId) {
+  const entry = state.byClientId.get(clientId);
+  if (!entry) return;
+  state.byClientId.delete(clientId);
+  list.remove(entry);
+}
+
 /** The hub acknowledged a message of ours: its bubble becomes the confirmed message. */
 export function confirmPending(entry, message) {
   if (state.byId.has(message.id)) {

@@ -36,7 +36,7 @@ export const getToken = () => storageGet(TOKEN_KEY);
 export const setToken = (token) => storageSet(TOKEN_KEY, token);
 export const dropToken = () => storageRemove(TOKEN_KEY);
 
-/** The outbox, oldest first: [{client_id, text, created_ms}]. */
+/** The outbox, oldest first: [{client_id, text, created_ms, contact?}] (contact: about-you.js). */
 export function readOutbox() {
   try {
     const items = JSON.parse(storageGet(OUTBOX_KEY) || "[]");

@@ -6,7 +6,8 @@ import { el } from "../shared/dom.js";
 import { config } from "./config.js";
 
 /** Filled by buildUi(): root, launcher, badge, unreadText, panel, closeButton, stateBox, status,
- * eta, messages, typing, form, input, send (and offline.js adds its options group). */
+ * eta, messages, typing, form, input, send (offline.js adds its options group, and about-you.js
+ * its form: aboutYou, aboutToggle, aboutSkip, aboutBody). */
 export const ui = {};
 
 function buildLauncher() {
