@@ -81,6 +81,8 @@ def type_payload(row: AppointmentType) -> dict[str, Any]:
         "kind": row.kind,
         "duration_minutes": row.duration_minutes,
         "languages": row.languages or [],
+        "min_notice_minutes": row.min_notice_minutes,
+        "max_ahead_days": row.max_ahead_days,
     }
 
 
@@ -174,6 +176,12 @@ async def create_hold(request: web.Request) -> web.Response:
             "start": _local(row, row.starts_at),
             "end": _local(row, row.ends_at),
             "expires_at": iso(row.hold_expires_at),
+            # Clocks differ: a countdown from the server's own "how long" is honest.
+            "expires_in_seconds": round(
+                (row.hold_expires_at - services(request).clock()).total_seconds()
+            )
+            if row.hold_expires_at
+            else 0,
         },
         status=201,
     )

@@ -44,6 +44,11 @@ async def verify_page(_request: web.Request) -> web.FileResponse:
     return _page("verify.html")
 
 
+async def book_page(_request: web.Request) -> web.FileResponse:
+    """Booking and the manage link's page; a manage token stays in the URL fragment."""
+    return _page("book.html")
+
+
 async def widget_script(_request: web.Request) -> web.FileResponse:
     return _page("widget.js")
 
@@ -87,6 +92,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/console", console_page)
     app.router.add_get("/chat", chat_page)
     app.router.add_get("/verify", verify_page)
+    app.router.add_get("/book", book_page)
     app.router.add_get("/widget.js", widget_script)
     app.router.add_get("/static/vendor/{name}", vendor_file)
     app.router.add_static("/static", STATIC, append_version=False)
