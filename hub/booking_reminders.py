@@ -38,20 +38,7 @@ async def _consented(session: AsyncSession, row: Appointment, channel: str) -> b
     """Reminders were asked for; a withdrawal since then still stops them."""
     if channel not in LEDGER_CHANNELS or row.customer_id is None:
         return True
-    ledger = await customers.consent_ledger(session, row.customer_id)
-    state = consent.current_state(
-        consent.ConsentEntry(
-            channel=e.channel,
-            purpose=e.purpose,
-            granted=e.granted,
-            source=e.source,
-            policy_version=e.policy_version,
-            actor_kind=e.actor_kind,
-            actor_id=e.actor_id,
-            at=e.at,
-        )
-        for e in ledger
-    )
+    state = await customers.consent_state(session, row.customer_id)
     return consent.may_contact(
         state, LEDGER_CHANNELS[channel], consent.SERVICE, proactive=True, requested_by_customer=True
     )

@@ -19,7 +19,7 @@ from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.messages import customer_display_name, iso, message_payload, staff_summary
 from hub.profiles import merge, tier
-from hub.profiles.consent import ConsentEntry
+from hub.profiles.consent import ConsentEntry, ConsentMap, current_state
 from hub.profiles.identity import POS_CUSTOMER_NO, Identity
 from hub.profiles.merge import ProfileFacts
 from hub.profiles.resolve import attach, survivor
@@ -134,6 +134,25 @@ async def consent_ledger(session: AsyncSession, customer_id: str) -> Sequence[Co
             .order_by(ConsentEvent.at, ConsentEvent.id)
         )
     ).all()
+
+
+def ledger_entry(event: ConsentEvent) -> ConsentEntry:
+    return ConsentEntry(
+        channel=event.channel,
+        purpose=event.purpose,
+        granted=event.granted,
+        source=event.source,
+        policy_version=event.policy_version,
+        actor_kind=event.actor_kind,
+        actor_id=event.actor_id,
+        at=event.at,
+    )
+
+
+async def consent_state(session: AsyncSession, customer_id: str) -> ConsentMap:
+    """What the customer currently allows, per (channel, purpose), from the ledger."""
+    ledger = await consent_ledger(session, customer_id)
+    return current_state(ledger_entry(event) for event in ledger)
 
 
 async def lifetime_value(session: AsyncSession, customer_id: str) -> dict[str, str]:

@@ -20,20 +20,10 @@ from hub.errors import Forbidden, InvalidInput
 from hub.messages import iso
 from hub.profiles import consent, preferences, tier
 from hub.profiles.identity import InvalidIdentity, identity
-from hub.realtime.names import CONSOLE, customer_room
-from hub.services import Services, services
+from hub.services import services
 from hub.staff import Principal
 
 MAX_NOTE = 4000
-
-
-async def _publish(hub: Services, customer_id: str) -> None:
-    await hub.sio.emit(
-        "customer_updated",
-        {"customer_id": customer_id},
-        to=customer_room(customer_id),
-        namespace=CONSOLE,
-    )
 
 
 async def search_customers(request: web.Request) -> web.Response:
@@ -46,20 +36,6 @@ async def search_customers(request: web.Request) -> web.Response:
 
 
 async def profile(session: Any, who: Principal, customer: Customer) -> dict[str, Any]:
-    ledger = await service.consent_ledger(session, customer.id)
-    entries = [
-        consent.ConsentEntry(
-            channel=e.channel,
-            purpose=e.purpose,
-            granted=e.granted,
-            source=e.source,
-            policy_version=e.policy_version,
-            actor_kind=e.actor_kind,
-            actor_id=e.actor_id,
-            at=e.at,
-        )
-        for e in ledger
-    ]
     purchases = (
         await session.scalars(
             select(Purchase)
@@ -79,7 +55,7 @@ async def profile(session: Any, who: Principal, customer: Customer) -> dict[str,
     return {
         **service.summary(customer),
         "tier_source": customer.tier_source,
-        "consents": consent.as_payload(consent.current_state(entries)),
+        "consents": consent.as_payload(await service.consent_state(session, customer.id)),
         "preferences": customer.preferences or {},
         "preferred_ambassador": {"id": preferred.id, "name": preferred.name} if preferred else None,
         "purchases": [service.purchase_payload(p) for p in purchases],
@@ -133,7 +109,7 @@ async def update_customer(request: web.Request) -> web.Response:
         service.record_change(session, who, customer, sorted(body), now)
         await session.flush()
         payload = await profile(session, who, customer)
-    await _publish(hub, customer.id)
+    await hub.publisher.customer_updated(customer.id)
     return web.json_response(payload)
 
 
@@ -155,7 +131,7 @@ async def add_note(request: web.Request) -> web.Response:
     async with hub.db.transaction() as session:
         note = await service.add_note(session, who, request.match_info["id"], text, hub.clock())
         payload = service.note_payload(note, who.name)
-    await _publish(hub, note.customer_id)
+    await hub.publisher.customer_updated(note.customer_id)
     return web.json_response(payload, status=201)
 
 
@@ -185,7 +161,7 @@ async def record_consent(request: web.Request) -> web.Response:
         session.add(service.ledger_row(customer.id, entry))
         await session.flush()
         payload = await profile(session, who, customer)
-    await _publish(hub, customer.id)
+    await hub.publisher.customer_updated(customer.id)
     return web.json_response(payload["consents"], status=201)
 
 
@@ -211,7 +187,7 @@ async def add_identity(request: web.Request) -> web.Response:
             raise InvalidInput("value", str(exc)) from None
         await service.add_identity(session, who, customer, new, hub.clock())
         payload = await profile(session, who, customer)
-    await _publish(hub, customer.id)
+    await hub.publisher.customer_updated(customer.id)
     return web.json_response(payload, status=201)
 
 
@@ -227,8 +203,8 @@ async def merge_customers(request: web.Request) -> web.Response:
             session, ("staff", who.id), keep, other, body.get("reason"), hub.clock()
         )
         payload = await profile(session, who, merged)
-    await _publish(hub, merged.id)
-    await _publish(hub, other.id)
+    await hub.publisher.customer_updated(merged.id)
+    await hub.publisher.customer_updated(other.id)
     return web.json_response(payload)
 
 
@@ -251,7 +227,7 @@ async def erase_customer(request: web.Request) -> web.Response:
     hub = services(request)
     async with hub.db.transaction() as session:
         customer = await service.erase(session, who, request.match_info["id"], hub.clock())
-    await _publish(hub, customer.id)
+    await hub.publisher.customer_updated(customer.id)
     return web.Response(status=204)
 
 

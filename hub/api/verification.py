@@ -15,21 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from hub import mail, verifications
 from hub.api.requests import client_address, json_body, principal
 from hub.messages import iso
-from hub.realtime.names import CONSOLE, customer_room
-from hub.services import Services, services
+from hub.services import services
 
 # Two links for one address redeemed at the same instant: the loser's insert hits the
 # unique index of verified identities, and its retry merges instead.
 ATTEMPTS = 2
-
-
-async def _publish(hub: Services, customer_id: str) -> None:
-    await hub.sio.emit(
-        "customer_updated",
-        {"customer_id": customer_id},
-        to=customer_room(customer_id),
-        namespace=CONSOLE,
-    )
 
 
 async def send_verification(request: web.Request) -> web.Response:
@@ -69,7 +59,7 @@ async def confirm(request: web.Request) -> web.Response:
             if attempt == ATTEMPTS - 1:
                 raise
     for customer_id in done.changed:
-        await _publish(hub, customer_id)
+        await hub.publisher.customer_updated(customer_id)
     return web.json_response({"verified": True, "email": done.email})
 
 

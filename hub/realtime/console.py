@@ -209,11 +209,7 @@ class ConsoleNamespace(TrackedNamespace):
                 session, principal, conversation.customer_id, text, self.clock()
             )
             payload = customers.note_payload(note, principal.name)
-        await self.emit(
-            "customer_updated",
-            {"customer_id": note.customer_id},
-            room=customer_room(note.customer_id),
-        )
+        await self.publisher.customer_updated(note.customer_id)
         return {"note": payload}
 
     @acked

@@ -11,7 +11,7 @@ import socketio
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message
 from hub.messages import conversation_payload, message_payload
-from hub.realtime.names import CONSOLE, SHOPPER, staff_room, visitor_room
+from hub.realtime.names import CONSOLE, SHOPPER, customer_room, staff_room, visitor_room
 
 log = logging.getLogger("hub.realtime")
 
@@ -42,6 +42,16 @@ class Publisher:
             await self.sio.emit(
                 event, data, to=staff_room(staff_id), namespace=CONSOLE, skip_sid=skip
             )
+
+    async def customer_updated(self, customer_id: str) -> None:
+        """Every console viewing this customer reloads the profile: change once, see it
+        everywhere."""
+        await self.sio.emit(
+            "customer_updated",
+            {"customer_id": customer_id},
+            to=customer_room(customer_id),
+            namespace=CONSOLE,
+        )
 
     # -- ConversationEvents -------------------------------------------------------------
 
