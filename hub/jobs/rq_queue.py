@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
@@ -24,6 +24,9 @@ QUEUE = "jobs"
 RESULT_TTL = 0
 FAILURE_TTL = 7 * 24 * 3600
 JOB_TIMEOUT = 600
+# A job that raised (a database outage, a bug) runs again once the row's lease has run out
+# (5 minutes); handlers record their own retries, so this only covers crashes.
+CRASH_RETRY_SECONDS = (360, 1800, 7200)
 
 
 def queue_name(settings: Settings) -> str:
@@ -55,6 +58,7 @@ class RqJobs:
             "failure_ttl": FAILURE_TTL,
             "job_timeout": JOB_TIMEOUT,
             "description": f"{kind} {key}",
+            "retry": Retry(max=len(CRASH_RETRY_SECONDS), interval=list(CRASH_RETRY_SECONDS)),
         }
         if at is None or at <= self.clock():
             self.queue.enqueue(rq_entry.run, kind, key, **options)
