@@ -35,7 +35,7 @@ def spoken_time(moment: datetime, timezone: str) -> str:
 
 
 def proposal_text(type_name: str, store: Store, starts: list[datetime], book_url: str) -> str:
-    lines = [f"I can offer you a {type_name} at these times ({place_name(store.timezone)} time):"]
+    lines = [f"{type_name}: I can see you at these times ({place_name(store.timezone)} time):"]
     lines += [f"• {spoken_time(start, store.timezone)}" for start in starts]
     lines.append(f"Choose one to book it, or pick another time here: {book_url}")
     return "\n".join(lines)

@@ -17,7 +17,9 @@ log = logging.getLogger("hub.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Endpoints a shop page on another origin may call with the widget or booking form.
-PUBLIC_CROSS_ORIGIN = ("/api/visitors",)
+# What the widget calls from a shop's own pages: a visitor token, and booking a time an
+# ambassador proposed in the chat.
+PUBLIC_CROSS_ORIGIN = ("/api/visitors", "/api/appointments")
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> web.Response:

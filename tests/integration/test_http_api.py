@@ -162,6 +162,11 @@ async def test_shop_sites_get_cors_only_when_allowed(
     )
     evil = await client.options("/api/visitors", headers={"Origin": "https://evil.example"})
     assert evil.status == 403
+    # The widget books a proposed time from the shop's page; the console API stays closed.
+    book = await client.options("/api/appointments", headers={"Origin": "https://shop.example.com"})
+    assert book.status == 204
+    console = await client.options("/api/calendar", headers={"Origin": "https://shop.example.com"})
+    assert "Access-Control-Allow-Origin" not in console.headers
 
 
 async def test_widget_modules_load_from_any_origin_the_api_does_not(client: TestClient) -> None:

@@ -6,8 +6,9 @@
  * modules under /static/, so plain relative imports would miss them from /widget.js: the
  * static base is worked out from import.meta.url and the rest comes in with import().
  * The parts: widget/main.js (start), config, storage, ui, panel, messages, composer,
- * about-you (the optional pre-chat form), incoming, connection, offline; and the helpers in
- * shared/ that the console uses too.
+ * about-you (the optional pre-chat form), proposal (proposed times, booked in one click) and
+ * proposal-times, incoming, connection, offline; and the helpers in shared/ that the console
+ * uses too.
  */
 
 const here = new URL(import.meta.url);

@@ -7,6 +7,7 @@ import { isNearBottom, orderedList, scrollToBottom } from "../shared/message-lis
 import { messageRows } from "../shared/message-row.js";
 import { formatClock } from "../shared/time.js";
 import { setStatus } from "./panel.js";
+import { proposalLead, proposalOf, showProposal } from "./proposal.js";
 import { state } from "./state.js";
 import { readOutbox, removeFromOutbox } from "./storage.js";
 import { ui } from "./ui.js";
@@ -30,14 +31,16 @@ function conversationIndex(conversationId) {
 
 function fillConfirmed(entry, message) {
   const kind = message.author && message.author.kind ? message.author.kind : "system";
+  const proposal = kind === "ambassador" ? proposalOf(message) : null; // times to book (proposal.js)
   rows.fill(entry, {
     kind,
     name: kind === "ambassador" ? message.author.name : "",
-    text: message.text,
+    text: proposal ? proposalLead(message.text) : message.text,
     seq: message.seq,
     status: "sent",
     meta: formatClock(message.created_at),
   });
+  if (proposal) showProposal(entry, message, proposal);
   entry.key = [0, conversationIndex(message.conversation_id), Number(message.seq) || 0];
 }
 

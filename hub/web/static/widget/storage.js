@@ -1,11 +1,14 @@
 /**
- * What the widget keeps in the browser: the visitor token and the outbox of messages typed
- * but not yet acknowledged. localStorage can throw in private modes or sandboxed iframes:
- * memory stands in then (lost on reload, but the chat still works).
+ * What the widget keeps in the browser: the visitor token, the outbox of messages typed but
+ * not yet acknowledged, and which proposed times were booked here. localStorage can throw in
+ * private modes or sandboxed iframes: memory stands in then (lost on reload, but the chat
+ * still works).
  */
 
 const TOKEN_KEY = "concierge.visitor_token";
 const OUTBOX_KEY = "concierge.outbox";
+const BOOKED_KEY = "concierge.booked_proposals";
+const BOOKED_KEPT = 50; // the newest; an older proposal's times have long passed
 const memoryStore = new Map();
 
 function storageGet(key) {
@@ -59,4 +62,31 @@ export function addToOutbox(item) {
 
 export function removeFromOutbox(clientId) {
   writeOutbox(readOutbox().filter((i) => i.client_id !== clientId));
+}
+
+/**
+ * Proposals booked from this browser, [[message_id, start], ...] oldest first: a proposal
+ * replayed by history is shown booked, not offered again. The manage link is not kept: its
+ * token opens the appointment to anyone who reads this storage.
+ */
+function readBooked() {
+  try {
+    const pairs = JSON.parse(storageGet(BOOKED_KEY) || "[]");
+    const valid = (p) => Array.isArray(p) && typeof p[0] === "string" && typeof p[1] === "string";
+    return Array.isArray(pairs) ? pairs.filter(valid) : [];
+  } catch (_err) {
+    return [];
+  }
+}
+
+/** The start booked from a proposal message, or null. */
+export function bookedStart(messageId) {
+  const found = readBooked().find(([id]) => id === messageId);
+  return found ? found[1] : null;
+}
+
+export function rememberBooked(messageId, start) {
+  const pairs = readBooked().filter(([id]) => id !== messageId);
+  pairs.push([messageId, start]);
+  storageSet(BOOKED_KEY, JSON.stringify(pairs.slice(-BOOKED_KEPT)));
 }
