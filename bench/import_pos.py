@@ -1,6 +1,6 @@
 """POS import throughput and memory against PostgreSQL's own COPY.
 
-    .venv/bin/python -m bench.import_pos [--rows 1000000] [--batch-size 2000]
+    .venv/bin/python -m bench.import_pos [--rows 1000000] [--batch-size N]
 
 Generates a deterministic export (bench.pos_data) in a temporary directory, creates a fresh
 PostgreSQL database, migrates it and adds the stores, then:
@@ -36,7 +36,7 @@ from bench.pos_data import COLUMNS, STORES, generate
 from hub.clock import system_clock
 from hub.db.engine import Database
 from hub.db.migrate import upgrade
-from hub.pos_import.importer import ImportOptions, import_pos_file
+from hub.pos_import.importer import BATCH_SIZE, ImportOptions, import_pos_file
 from hub.stores import NewStore, add_store
 
 ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -53,7 +53,7 @@ def _memory_mb() -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-async def _child(url: str, path: str, rows: int, batch_size: int) -> dict[str, Any]:
+async def _child(url: str, path: str, rows: int, batch_size: int | None) -> dict[str, Any]:
     """Runs in the child process: the import itself, with memory samples."""
     samples: dict[str, tuple[float, float]] = {"before": _memory_mb()}
     marks = [(10, rows // 10), (50, rows // 2)]
@@ -79,9 +79,11 @@ async def _child(url: str, path: str, rows: int, batch_size: int) -> dict[str, A
     return {"seconds": seconds, "memory": samples, "summary": summary.counts()}
 
 
-def _run_child(url: str, path: Path, rows: int, batch_size: int) -> dict[str, Any]:
+def _run_child(url: str, path: Path, rows: int, batch_size: int | None) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.import_pos", "--child", url, str(path)]
-    command += ["--rows", str(rows), "--batch-size", str(batch_size)]
+    command += ["--rows", str(rows)]
+    if batch_size is not None:
+        command += ["--batch-size", str(batch_size)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"the import failed:\n{done.stderr[-3000:]}")
@@ -155,7 +157,7 @@ def _report(rows: int, size: int, batch: int, imported: dict[str, Any], copies: 
     shaped_rate = copies["shaped_rows"] / copies["shaped"]
     ratio = importer_rate / plain_rate
     print(f"POS import benchmark: {rows:,} rows, {size / 1e6:,.0f} MB, {len(STORES)} stores,")
-    print(f"  batches of {batch:,}, {os.cpu_count()} CPUs")
+    print(f"  {batch:,} lines per transaction, {os.cpu_count()} CPUs")
     print()
     print(f"  {'':44} {'seconds':>9} {'rows/s':>10}")
     print(f"  {'hub importer (parse, link, attribute, insert)':44} "
@@ -177,7 +179,7 @@ def _report(rows: int, size: int, batch: int, imported: dict[str, Any], copies: 
                                     if isinstance(v, int) and not isinstance(v, bool)))  # fmt: skip
 
 
-async def _main(rows: int, batch: int) -> None:
+async def _main(rows: int, batch: int | None) -> None:
     name = f"bench_pos_{os.getpid()}_{secrets.token_hex(3)}"
     base = ADMIN_DSN.rsplit("/", 1)[0]
     dsn = f"{base}/{name}"
@@ -198,13 +200,13 @@ async def _main(rows: int, batch: int) -> None:
             await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
     copies = {"plain": plain, "shaped": shaped, "shaped_rows": shaped_rows}
-    _report(rows, size, batch, imported, copies)
+    _report(rows, size, batch or BATCH_SIZE["postgresql"], imported, copies)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=None, help="lines per transaction")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.models import Base, new_id
@@ -41,19 +41,38 @@ class ConsentEvent(Base):
 
 
 class Purchase(Base):
-    """One purchase line from a store's point of sale."""
+    """One purchase line from a store's point of sale, named by its natural key.
+
+    The till's (store, transaction, line) is the primary key: it is what makes an import
+    idempotent, and one index serves as both key and duplicate check (a random string id
+    beside it cost a second unique index and a uuid per line).
+
+    Its references carry no foreign keys, on purpose: a foreign key is a trigger that runs a
+    ``SELECT ... FOR KEY SHARE`` on the referenced row for every line written, which made
+    PostgreSQL itself unable to fill this table at import speed (bench.import_pos). The
+    import takes every reference from rows it read or created in the same transaction
+    (stores, identities, conversations, its own run), and none of the referenced rows is
+    ever deleted: customers are erased in place or merged into a tombstone, stores, staff,
+    conversations and import runs are kept. ``ON DELETE SET NULL`` had nothing to do.
+    """
 
     __tablename__ = "purchases"
     __table_args__ = (
-        UniqueConstraint("store_id", "transaction_id", "line_no"),
-        Index("ix_purchases_customer_id_purchased_at", "customer_id", "purchased_at"),
+        # Profiles, lifetime value, tiers and attribution read a customer's purchases;
+        # anonymous sales (no customer) never are, so they stay out of the index.
+        Index(
+            "ix_purchases_customer_id_purchased_at",
+            "customer_id",
+            "purchased_at",
+            postgresql_where=text("customer_id IS NOT NULL"),
+            sqlite_where=text("customer_id IS NOT NULL"),
+        ),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
-    transaction_id: Mapped[str] = mapped_column(String(64))
-    line_no: Mapped[int] = mapped_column(Integer)
-    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    store_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # stores.id
+    transaction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    customer_id: Mapped[str | None] = mapped_column(String(36))  # customers.id
     customer_no: Mapped[str | None] = mapped_column(String(64))
     purchased_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sku: Mapped[str | None] = mapped_column(String(64))
@@ -69,11 +88,14 @@ class Purchase(Base):
     currency: Mapped[str] = mapped_column(String(3))
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # An offline sale after an online contact, credited to that ambassador and conversation.
-    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    conversation_id: Mapped[str | None] = mapped_column(
-        ForeignKey("conversations.id", ondelete="SET NULL")
-    )
-    import_id: Mapped[str | None] = mapped_column(ForeignKey("pos_imports.id", ondelete="SET NULL"))
+    staff_id: Mapped[str | None] = mapped_column(String(36))  # staff.id
+    conversation_id: Mapped[str | None] = mapped_column(String(36))  # conversations.id
+    import_id: Mapped[str | None] = mapped_column(String(36))  # pos_imports.id
+
+    @property
+    def id(self) -> str:
+        """The purchase's name in payloads: its natural key as one string."""
+        return f"{self.store_id}/{self.transaction_id}/{self.line_no}"
 
 
 class CustomerNote(Base):

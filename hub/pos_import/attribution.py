@@ -59,7 +59,6 @@ async def attribute(
     if not wanted:
         return [None] * len(customer_ids)
     times = [at for at, c in zip(purchased_at, customer_ids, strict=True) if c in wanted]
-    dialect = session.get_bind().dialect.name
     found = await session.execute(
         select(
             Conversation.customer_id,
@@ -68,7 +67,7 @@ async def attribute(
             Conversation.assigned_staff_id,
         )
         .where(
-            among(dialect, Conversation.customer_id, wanted),
+            among(Conversation.customer_id, wanted),
             Conversation.assigned_staff_id.is_not(None),
             Conversation.created_at >= min(times) - window,
             Conversation.created_at <= max(times),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,9 +52,10 @@ async def begin_batch(session: AsyncSession) -> None:
 
 def collided(exc: BaseException) -> bool:
     """Whether a batch failed only because another import wrote the same rows."""
-    if isinstance(exc, IntegrityError | ConcurrentImport):
+    if isinstance(exc, IntegrityError | ConcurrentImport | asyncpg.UniqueViolationError):
         return True
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE_STATES
+    state = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return state in RETRYABLE_STATES
 
 
 @dataclass

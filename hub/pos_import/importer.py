@@ -12,17 +12,19 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from hub import audit
+from hub import audit, change_feed
 from hub.clock import Clock
 from hub.db.engine import Database
 from hub.db.models import Store, new_id
@@ -36,7 +38,11 @@ from hub.pos_import.batch import (
     write_batch,
 )
 from hub.pos_import.parser import RowParser
+from hub.pos_import.pg_chunk import ChunkContext, driver, write_chunk
+from hub.pos_import.pg_staging import Chunk, Staging
+from hub.pos_import.pg_tiers import DROP_SESSION_TABLE, SESSION_TABLE, refresh_tiers
 from hub.pos_import.pipeline import BatchWriter
+from hub.pos_import.plain import Stage, staged_store_list, stager
 from hub.pos_import.rows import PurchaseRow, RowError, StoreInfo
 from hub.pos_import.source import ExportFile, open_export
 from hub.pos_import.values import comma_decimal
@@ -46,7 +52,7 @@ log = logging.getLogger("hub.pos_import")
 MAX_STORED_ERRORS = 50
 # How often (in rows) the reader lets the batch writer send its next statement, and
 # reports progress.
-YIELD_EVERY = 20
+YIELD_EVERY = 50
 PROGRESS_EVERY = 1000
 MAX_ATTEMPTS = 5
 # A POS clock a little ahead of ours is not an error; a sale next week is.
@@ -56,11 +62,16 @@ Progress = Callable[[int, int, int], None]  # rows read, bytes read, bytes in th
 ErrorSink = Callable[[RowError], None]
 
 
+# Lines per transaction. SQLite writes a batch row by row; PostgreSQL a chunk in a few
+# set-based statements, whose fixed costs (planning, commit) want many lines.
+BATCH_SIZE = {"sqlite": 2000, "postgresql": 50_000}
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     dry_run: bool = False
     attribution_days: int = DEFAULT_WINDOW_DAYS
-    batch_size: int = 2000
+    batch_size: int | None = None  # None: the database's BATCH_SIZE
     actor_kind: str = "cli"
     actor_id: str | None = None
 
@@ -128,6 +139,9 @@ class _Run:
         name = export.path.name[-255:]
         self.summary = ImportSummary(new_id(), name, options.dry_run)
         self.window = timedelta(days=options.attribution_days)
+        self.size = options.batch_size or BATCH_SIZE.get(db.dialect, BATCH_SIZE["sqlite"])
+        self.staging: Staging | None = None
+        self.connection: AsyncConnection | None = None
 
     def report(self, problem: RowError) -> None:
         if len(self.summary.errors) < MAX_STORED_ERRORS:
@@ -157,36 +171,143 @@ class _Run:
             )
         return RowParser(self.export.layout, stores, not_after=now + CLOCK_TOLERANCE)
 
-    async def read(self, parser: RowParser, writer: BatchWriter) -> None:
+    def _take(self, parsed: PurchaseRow | tuple[RowError, ...]) -> PurchaseRow | None:
+        """Report what the reference checks found; the row when they accepted it."""
+        if isinstance(parsed, PurchaseRow):
+            if parsed.warnings:
+                self.summary.warnings += len(parsed.warnings)
+                for warning in parsed.warnings:
+                    self.report(warning)
+            return parsed
+        self.summary.failed += 1
+        for error in parsed:
+            self.report(error)
+        return None
+
+    async def read_batches(self, parser: RowParser) -> None:
+        """SQLite: every record through the row parser, written a batch at a time."""
+        writer = BatchWriter(self.write_batch)
         batch: list[PurchaseRow] = []
-        size = self.options.batch_size
         summary = self.summary
-        for record in self.export.records:
-            summary.rows_read += 1
-            parsed = parser.parse(record)
-            if isinstance(parsed, PurchaseRow):
-                if parsed.warnings:
-                    summary.warnings += len(parsed.warnings)
-                    for warning in parsed.warnings:
-                        self.report(warning)
-                batch.append(parsed)
-                if len(batch) >= size:
-                    await writer.submit(batch)
-                    batch = []
-            else:
-                summary.failed += 1
-                for error in parsed:
-                    self.report(error)
-            if summary.rows_read % YIELD_EVERY == 0:
-                await writer.pause()
-                if summary.rows_read % PROGRESS_EVERY == 0:
-                    self.progress()
-        if batch:
-            await writer.submit(batch)
-        await writer.drain()
+        try:
+            for record in self.export.records:
+                summary.rows_read += 1
+                row = self._take(parser.parse(record))
+                if row is not None:
+                    batch.append(row)
+                    if len(batch) >= self.size:
+                        await writer.submit(batch)
+                        batch = []
+                if summary.rows_read % YIELD_EVERY == 0:
+                    await writer.pause()
+                    if summary.rows_read % PROGRESS_EVERY == 0:
+                        self.progress()
+            if batch:
+                await writer.submit(batch)
+            await writer.drain()
+        finally:
+            await writer.abandon()
         self.progress()
 
-    async def write(self, rows: list[PurchaseRow]) -> None:
+    async def read_chunks(self, parser: RowParser, stores: dict[str, StoreInfo]) -> None:
+        """PostgreSQL: plain records staged as text for set-based SQL, the others through
+        the row parser; a chunk is written while the next is read (two processes, two
+        cores), on one connection the import keeps (``pg_tiers`` keeps state on it)."""
+        listed = staged_store_list(stores)
+        layout = parser.layout
+        self.staging = Staging(listed, [label for _, label in layout.extras])
+        stage = stager(layout, listed, parser.not_after)
+        async with self.db.engine.connect() as connection:
+            self.connection = connection
+            await (await driver(connection)).execute(SESSION_TABLE)
+            try:
+                await self._read_chunks(parser, stage)
+                if not self.options.dry_run:
+                    await self._committed(self._refresh_tiers, self._session)
+            finally:
+                self.connection = None
+                try:
+                    await (await driver(connection)).execute(DROP_SESSION_TABLE)
+                except Exception:  # the connection failed; closing it drops the table too
+                    log.warning("could not drop the import's session table", exc_info=True)
+
+    def _session(self) -> AsyncSession:
+        """A session on the import's own connection (PostgreSQL)."""
+        assert self.connection is not None
+        return AsyncSession(bind=self.connection)
+
+    async def _refresh_tiers(self, session: AsyncSession) -> BatchResult:
+        """The derived tiers of every customer the chunks noted, once (pg_tiers)."""
+        connection = await driver(await session.connection())
+        return BatchResult(tiers_changed=await refresh_tiers(connection, self.clock()))
+
+    async def _read_chunks(self, parser: RowParser, stage: Stage) -> None:
+        """The loop that runs once per line of the file: it does as little as it can."""
+        writer = BatchWriter(self.write_chunk)
+        width, size, summary = parser.layout.width, self.size, self.summary
+        chunk = Chunk([], [])
+        lines = chunk.staged
+        read, pending = summary.rows_read, 0
+        try:
+            for record in self.export.records:
+                read += 1
+                fields = record.fields
+                staged = None
+                if record.defect is None and len(fields) == width:
+                    staged = stage(record.line, fields)
+                if staged is not None:
+                    lines.append(staged)
+                    pending += 1
+                else:
+                    row = self._take(parser.parse(record))
+                    if row is not None:
+                        chunk.checked.append(row)
+                        pending += 1
+                if pending >= size:
+                    summary.rows_read = read
+                    await writer.submit(chunk)
+                    chunk, pending = Chunk([], []), 0
+                    lines = chunk.staged
+                if read % YIELD_EVERY == 0:
+                    summary.rows_read = read
+                    await writer.pause()
+                    if read % PROGRESS_EVERY == 0:
+                        self.progress()
+            summary.rows_read = read
+            if chunk.rows:
+                await writer.submit(chunk)
+            await writer.drain()
+        finally:
+            await writer.abandon()
+        self.progress()
+
+    async def write_batch(self, rows: list[PurchaseRow]) -> None:
+        async def write(session: AsyncSession) -> BatchResult:
+            return await write_batch(
+                session, rows, import_id=self.summary.import_id, now=self.clock(),
+                window=self.window,
+            )  # fmt: skip
+
+        await self._committed(write, self.db.sessions)
+
+    async def write_chunk(self, chunk: Chunk) -> None:
+        staging = self.staging
+        assert staging is not None
+
+        async def write(session: AsyncSession) -> BatchResult:
+            context = ChunkContext(
+                self.summary.import_id, self.clock(), self.window, self.options.dry_run
+            )
+            connection = await driver(await session.connection())
+            return await write_chunk(connection, staging, chunk, context)
+
+        await self._committed(write, self._session)
+
+    async def _committed(
+        self,
+        write: Callable[[AsyncSession], Awaitable[BatchResult]],
+        sessions: Callable[[], AsyncSession],
+    ) -> None:
         """One batch in one transaction, retried when a concurrent import got in first.
 
         A collision waits for the other import's transaction and the retry then sees its
@@ -196,19 +317,18 @@ class _Run:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             before = replace(self.summary.written)
             try:
-                async with self.db.sessions() as session:
+                async with sessions() as session:
                     await begin_batch(session)
-                    result = await write_batch(
-                        session, rows, import_id=self.summary.import_id, now=self.clock(),
-                        window=self.window,
-                    )  # fmt: skip
-                    self.summary.written.add(result)
+                    self.summary.written.add(await write(session))
                     if not self.options.dry_run:
                         await session.execute(self._record_values("running"))
+                        await change_feed.record(
+                            session, change_feed.POS_IMPORT, self.summary.import_id
+                        )
                         await session.commit()
                     # A dry run leaves the session uncommitted: closing it rolls back.
                 return
-            except (IntegrityError, ConcurrentImport, DBAPIError) as exc:
+            except (IntegrityError, ConcurrentImport, DBAPIError, asyncpg.PostgresError) as exc:
                 self.summary.written = before
                 if attempt == MAX_ATTEMPTS or not collided(exc):
                     raise
@@ -266,12 +386,14 @@ async def import_pos_file(
     began = time.monotonic()
     with open_export(Path(path)) as export:
         run = _Run(db, export, options, clock, on_progress, on_error)
-        parser = await run.start(await _stores(db))
-        writer = BatchWriter(run.write)
+        stores = await _stores(db)
+        parser = await run.start(stores)
         try:
-            await run.read(parser, writer)
+            if db.dialect == "postgresql":
+                await run.read_chunks(parser, stores)
+            else:
+                await run.read_batches(parser)
         except BaseException as exc:  # including Ctrl-C: the record must not stay "running"
-            await writer.abandon()
             run.summary.seconds = time.monotonic() - began
             try:
                 await run.finish("failed", f"{type(exc).__name__}: {exc}"[:500])

@@ -46,9 +46,8 @@ class Links:
 
 async def _owners(session: AsyncSession, wanted: dict[str, set[str]]) -> dict[tuple[str, str], str]:
     """The live customer holding each verified identity (ERASED when erased)."""
-    dialect = session.get_bind().dialect.name
     clauses = [
-        and_(CustomerIdentity.kind == kind, among(dialect, CustomerIdentity.value, values))
+        and_(CustomerIdentity.kind == kind, among(CustomerIdentity.value, values))
         for kind, values in wanted.items()
         if values
     ]
@@ -83,13 +82,12 @@ async def _survivors(session: AsyncSession, ids: set[str]) -> dict[str, str | No
     """Follow merge tombstones to the live profile (None when it was erased)."""
     final: dict[str, str | None] = {}
     pending = {i: i for i in ids}  # current hop -> where it started
-    dialect = session.get_bind().dialect.name
     for _ in range(MAX_MERGE_HOPS):
         if not pending:
             break
         rows = await session.execute(
             select(Customer.id, Customer.merged_into_id, Customer.erased_at).where(
-                among(dialect, Customer.id, pending)
+                among(Customer.id, pending)
             )
         )
         following: dict[str, str] = {}

@@ -12,20 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
+from typing import Generic, TypeVar
 
-from hub.pos_import.rows import PurchaseRow
-
-Write = Callable[[list[PurchaseRow]], Coroutine[None, None, None]]
+Batch = TypeVar("Batch")
 
 
-class BatchWriter:
+class BatchWriter(Generic[Batch]):
     """Runs ``write`` for each submitted batch in the background, one at a time."""
 
-    def __init__(self, write: Write) -> None:
+    def __init__(self, write: Callable[[Batch], Coroutine[None, None, None]]) -> None:
         self._write = write
         self._pending: asyncio.Task[None] | None = None
 
-    async def submit(self, batch: list[PurchaseRow]) -> None:
+    async def submit(self, batch: Batch) -> None:
         """Start writing ``batch`` once the previous one is written (raising its error)."""
         await self.drain()
         self._pending = asyncio.create_task(self._write(batch))

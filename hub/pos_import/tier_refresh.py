@@ -28,13 +28,12 @@ async def refresh_tiers(session: AsyncSession, customer_ids: Collection[str], no
     """Recompute the derived tier of these customers; returns how many changed."""
     if not customer_ids:
         return 0
-    dialect = session.get_bind().dialect.name
     spent = func.sum(Purchase.quantity * Purchase.unit_price, type_=Numeric(20, 2))
     found = await session.execute(
         select(Customer.id, Customer.tier, Purchase.currency, spent)
         .join(Purchase, Purchase.customer_id == Customer.id)
         .where(
-            among(dialect, Customer.id, customer_ids),
+            among(Customer.id, customer_ids),
             Customer.tier_source == "derived",
             Customer.tier != TIERS[-1],
         )
@@ -55,8 +54,6 @@ async def refresh_tiers(session: AsyncSession, customer_ids: Collection[str], no
     assert isinstance(table, Table)
     for tier, customers in raised.items():
         await session.execute(
-            update(table)
-            .where(among(dialect, table.c.id, customers))
-            .values(tier=tier, updated_at=now)
+            update(table).where(among(table.c.id, customers)).values(tier=tier, updated_at=now)
         )
     return sum(len(customers) for customers in raised.values())

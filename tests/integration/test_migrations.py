@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,7 +16,8 @@ from sqlalchemy import select, text
 from hub.db.engine import Database
 from hub.db.migrate import current_revision, head_revision, upgrade
 from hub.db.models import Base, Conversation, Message
-from tests.conftest import FakeClock
+from hub.db.profile_models import Purchase
+from tests.conftest import PG_ADMIN_DSN, FakeClock
 
 
 async def test_the_migrated_schema_matches_the_models(db: Database) -> None:
@@ -66,3 +71,56 @@ async def test_upgrading_a_database_in_use_keeps_its_conversations(
     finally:
         await db.close()
     assert await current_revision(old_database) == head_revision(old_database)
+
+
+# Purchases as revision 0004 stored them: a string id, foreign keys to every reference.
+PURCHASE_ROWS = (
+    "INSERT INTO pos_imports (id, filename, status, dry_run, actor_kind, started_at, rows_read,"
+    " rows_imported, rows_duplicate, rows_failed) VALUES ('i1', 'day.csv', 'done', false, 'cli',"
+    " '2026-01-02', 2, 2, 0, 0)",
+    "INSERT INTO purchases (id, store_id, transaction_id, line_no, customer_id, customer_no,"
+    " purchased_at, quantity, unit_price, currency, import_id) VALUES ('p1', 's1', 'T1', 1,"
+    " 'c1', 'C-1', '2026-01-02', 1, 12500.00, 'EUR', 'i1'), ('p2', 's1', 'T1', 2, NULL, NULL,"
+    " '2026-01-02', 2, 99.50, 'EUR', 'i1')",
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no schema at all, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        return
+    name = f"concierge_migration_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_purchases_keep_their_lines_when_keyed_by_the_till(empty_database: str) -> None:
+    await upgrade(empty_database, "0004")
+    db = Database(empty_database)
+    try:
+        async with db.transaction() as session:
+            for statement in (*RELEASE_ONE_ROWS[:2], *PURCHASE_ROWS):
+                await session.execute(text(statement))
+    finally:
+        await db.close()
+    await upgrade(empty_database)
+    db = Database(empty_database)
+    try:
+        async with db.reading() as session:
+            found = (await session.scalars(select(Purchase).order_by(Purchase.line_no))).all()
+            ring = await session.get(Purchase, ("s1", "T1", 1))
+    finally:
+        await db.close()
+    assert [(p.line_no, p.customer_id, p.quantity, p.unit_price) for p in found] == [
+        (1, "c1", 1, Decimal("12500.00")),
+        (2, None, 2, Decimal("99.50")),
+    ]
+    assert ring is not None and (ring.customer_no, ring.import_id) == ("C-1", "i1")

@@ -1,9 +1,11 @@
 """Reading POS exports, pure: amounts per locale, store-local times, headers, physical lines,
-and the row parser, whose fast path must agree with the reference checks."""
+and the row parser and the PostgreSQL stager, whose fast paths must agree with the
+reference checks."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from hub.pos_import.header import COLUMNS, REQUIRED, layout_of
 from hub.pos_import.parser import RowParser
+from hub.pos_import.plain import staged_store_list, stager
 from hub.pos_import.records import (
     Record,
     UnreadableFile,
@@ -351,15 +354,116 @@ AMOUNTS = st.one_of(
 TEXTS = st.one_of(st.text(max_size=70), st.sampled_from(["", "ok", "x" * 17, "y" * 65]))
 
 
+STORE_CODES = st.sampled_from(["PARIS01", "GENEVA01", "NYC01"])
+LISTED = staged_store_list(STORES)
+STAGE = stager(PARSER.layout, LISTED, NOW)
+
+
+def as_postgresql_reads(staged: str, labels: list[str]) -> PurchaseRow:
+    """What pg_staging makes of a staged line: COPY text with NULL '', typed columns, the
+    store's zone applied to the local time, the extra columns as attributes."""
+    values = [value or None for value in staged.split("\t")]
+    (line, store, transaction_id, line_no, at, customer_no, name, email, phone, sku,
+     description, category, carat, colour, clarity, cut, metal, quantity, price, currency,
+     *extras) = values  # fmt: skip
+    assert line and store and transaction_id and line_no and at and price and currency
+    info = LISTED[int(store)]
+    local = datetime.fromisoformat(at)
+    when = local.replace(tzinfo=info.zone)
+    # PostgreSQL reads a repeated wall-clock time as its second occurrence: never staged.
+    assert when.utcoffset() == local.replace(tzinfo=info.zone, fold=1).utcoffset()
+    return PurchaseRow(
+        line=int(line), store_id=info.id, transaction_id=transaction_id,
+        line_no=int(line_no), purchased_at=when.astimezone(UTC),
+        quantity=int(quantity) if quantity else 1, unit_price=Decimal(price),
+        currency=currency, carat=Decimal(carat) if carat else None,
+        customer_no=customer_no, name=name, email=email, phone=phone, sku=sku,
+        description=description, category=category, colour=colour, clarity=clarity,
+        cut=cut, metal=metal,
+        attributes={k: v for k, v in zip(labels, extras, strict=True) if v} or None,
+    )  # fmt: skip
+
+
 def agree(record: Record, store: str) -> None:
+    """The row parser reads the record as check_row does, and so does PostgreSQL when the
+    stager stages it (a record with anything to report is never staged)."""
     values = [record.fields[p].strip() if p >= 0 else "" for p in PARSER.layout.positions]
     expected = check_row(
         record.line, values, record.fields, STORES[store], PARSER.layout.extras, NOW
     )
     assert PARSER.parse(record) == expected
+    fields = list(record.fields)
+    staged = STAGE(record.line, fields)
+    assert fields == record.fields
+    if staged is not None:
+        assert isinstance(expected, PurchaseRow) and expected.warnings == ()
+        labels = [label for _, label in PARSER.layout.extras]
+        assert as_postgresql_reads(staged, labels) == replace(expected, warnings=())
 
 
-STORE_CODES = st.sampled_from(["PARIS01", "GENEVA01", "NYC01"])
+def test_a_clean_row_is_staged_for_the_database() -> None:
+    record = row(
+        customer_no="C-1001", first_name="Anne", last_name="Martin",
+        email=" Anne.Martin@Example.com ", phone="06 12 34 56 78", carat="0,75",
+        quantity="2", description="Bague « Solitaire »", Loyalty_Card="GOLD-77",
+        unit_price="12500,00",
+    )  # fmt: skip
+    assert STAGE(record.line, record.fields) is not None
+    agree(record, "PARIS01")
+
+
+@pytest.mark.parametrize(
+    ("store", "at", "staged"),
+    [
+        ("PARIS01", "2026-10-25T02:30:00", False),  # repeated by the autumn change
+        ("PARIS01", "2026-10-25T00:30:00", False),  # near it
+        ("PARIS01", "2026-10-25T12:00:00", True),  # the same day, hours later
+        ("PARIS01", "2026-03-29T02:30:00", False),  # skipped by the spring change
+        ("NYC01", "2026-11-01T01:30:00", False),
+        ("NYC01", "2026-11-01", False),  # midnight, two hours before the change
+        ("NYC01", "2026-11-01T12:00", True),
+        ("NYC01", "2026-11-23T23:59:59", True),
+        ("NYC01", "2026-11-24T09:00:00", False),  # near now: the reference decides "future"
+        ("GENEVA01", "1970-06-01T12:00:00", False),  # 1970: maybe before the epoch
+        ("GENEVA01", "2024-02-29T12:00:00", False),  # leap days: left to the reference
+    ],
+)
+def test_times_near_a_change_or_an_edge_are_left_to_the_reference(
+    store: str, at: str, staged: bool
+) -> None:
+    record = row(store_code=store, purchased_at=at, unit_price="100")
+    assert (STAGE(record.line, record.fields) is not None) == staged
+    agree(record, store)
+
+
+@settings(max_examples=300)
+@given(
+    store=STORE_CODES,
+    day=st.dates(min_value=datetime(2025, 1, 1).date(), max_value=datetime(2026, 11, 30).date()),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 1, 29, 30, 59]),
+)
+def test_staged_times_read_as_the_reference_reads_them(
+    store: str, day: object, hour: int, minute: int
+) -> None:
+    agree(row(store_code=store, purchased_at=f"{day}T{hour:02d}:{minute:02d}:00"), store)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"transaction_id": " T1 "},  # values to strip: staged stripped
+        {"description": "\u00a0Collier\u00a0"},  # Unicode spaces: stripped as Python does
+        {"email": "ÉLODIE@example.com"},  # non-ASCII e-mail: left to the reference
+        {"currency": "\uff25\uff35\uff32"},  # full-width EUR
+        {"description": "back\\slash"},  # COPY's escape character: left to the reference
+        {"line_no": "٣"},  # an Arabic-Indic digit: Python reads it, PostgreSQL would not
+        {"carat": "1,500"},  # thousands or decimals: depends on the store's notation
+        {"store_code": " paris01 "},
+    ],
+)
+def test_unusual_values_are_staged_only_when_read_alike(values: dict[str, str]) -> None:
+    agree(row(**values), "PARIS01")
 
 
 TRICKY = [
