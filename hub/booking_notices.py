@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from hub.bookings import manage_url
 from hub.clock import Clock
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
-from hub.db.models import Staff
+from hub.db.models import Staff, StaffStore
 from hub.inbox import Inbox
 from hub.jobs.kind import Jobs
 from hub.mail import outbox
@@ -129,6 +130,17 @@ class BookingNotices:
                     ref=("appointment", row.id),
                     sensitive=token is not None,
                 )
+            managers = (
+                await session.scalars(
+                    select(Staff.id)
+                    .join(StaffStore, StaffStore.staff_id == Staff.id)
+                    .where(
+                        StaffStore.store_id == row.store_id,
+                        Staff.role.in_(("manager", "admin")),
+                        Staff.active.is_(True),
+                    )
+                )
+            ).all()
             reminders = (
                 await session.execute(
                     select(Reminder.id, Reminder.next_attempt_at).where(
@@ -148,11 +160,13 @@ class BookingNotices:
                 with_whom=f" with {ambassador}" if ambassador else "",
             )
             await self.inbox.system_message(row.conversation_id, f"{line} {where(row)}")
-        await self.publisher.to_staff(
-            row.ambassador_id,
-            "appointment",
-            {"id": row.id, "event": event, "start": row.starts_at.isoformat()},
-        )
+        payload = {
+            "id": row.id,
+            "event": event,
+            "start": row.starts_at.astimezone(ZoneInfo(row.store.timezone)).isoformat(),
+        }
+        for staff_id in {row.ambassador_id, *managers}:
+            await self.publisher.to_staff(staff_id, "appointment", payload)
 
     def _mail(
         self,

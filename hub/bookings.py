@@ -341,14 +341,7 @@ class BookingService:
             if data.type_row.id != row.type_id or row.starts_at != request.start:
                 raise InvalidInput("hold_id", "the hold is for another time or type")
         else:
-            data, slot, chosen = await self._slot(
-                session,
-                request.store,
-                request.type,
-                request.start,
-                language=request.language,
-                ambassador_id=request.ambassador_id,
-            )
+            data, slot, chosen = await self._chosen_slot(session, request)
             await self._free_expired_holds(session, chosen)
             row = self._row(data, slot, chosen, "booked")
             session.add(row)
@@ -384,6 +377,39 @@ class BookingService:
             starts_at=row.starts_at.isoformat(),
         )
         return Placed(row, token)
+
+    async def _chosen_slot(
+        self, session: AsyncSession, request: BookingRequest
+    ) -> tuple[booking_data.Inputs, Slot, str]:
+        """The slot and who takes it: the ambassador asked for; else, from a chat, the
+        ambassador of that conversation when free (they proposed the time); else anyone."""
+        preferred = request.ambassador_id
+        if preferred is None and request.conversation_id is not None:
+            preferred = await session.scalar(
+                select(Conversation.assigned_staff_id).where(
+                    Conversation.id == request.conversation_id
+                )
+            )
+            if preferred is not None:
+                try:
+                    return await self._slot(
+                        session,
+                        request.store,
+                        request.type,
+                        request.start,
+                        language=request.language,
+                        ambassador_id=preferred,
+                    )
+                except (SlotTaken, InvalidInput):
+                    preferred = None
+        return await self._slot(
+            session,
+            request.store,
+            request.type,
+            request.start,
+            language=request.language,
+            ambassador_id=preferred,
+        )
 
     async def _customer(
         self, session: AsyncSession, request: BookingRequest, store_id: str, now: datetime

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.booking_models import Appointment
-from hub.db.models import Staff
+from hub.db.models import Customer, Staff
 from hub.errors import NotFound
 from hub.staff import Principal
 
@@ -27,7 +27,9 @@ def _local(row: Appointment, moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(row.store.timezone)).isoformat()
 
 
-def appointment_line(row: Appointment, ambassador: str | None) -> dict[str, Any]:
+def appointment_line(
+    row: Appointment, ambassador: str | None, customer: str | None = None
+) -> dict[str, Any]:
     return {
         "id": row.id,
         "status": row.status,
@@ -38,6 +40,9 @@ def appointment_line(row: Appointment, ambassador: str | None) -> dict[str, Any]
         "type": {"code": row.type.code, "name": row.type.name},
         "ambassador": {"id": row.ambassador_id, "name": ambassador},
         "customer_id": row.customer_id,
+        "customer": {"id": row.customer_id, "name": customer or row.contact_name}
+        if row.customer_id
+        else None,
         "contact": {
             "name": row.contact_name,
             "email": row.contact_email,
@@ -50,11 +55,22 @@ def appointment_line(row: Appointment, ambassador: str | None) -> dict[str, Any]
 
 
 async def lines_of(session: AsyncSession, rows: list[Appointment]) -> list[dict[str, Any]]:
-    ids = {row.ambassador_id for row in rows}
-    names = dict(
-        (await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))).all()
+    staff_ids = {row.ambassador_id for row in rows}
+    staff = dict(
+        (await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids)))).all()
     )
-    return [appointment_line(row, names.get(row.ambassador_id)) for row in rows]
+    customer_ids = {row.customer_id for row in rows if row.customer_id}
+    customers = dict(
+        (
+            await session.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))
+            )
+        ).all()
+    )
+    return [
+        appointment_line(row, staff.get(row.ambassador_id), customers.get(row.customer_id or ""))
+        for row in rows
+    ]
 
 
 async def of_customer(

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.app import create_app
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
+from hub.db.models import Conversation
 from hub.messages import Inbound
 from hub.services import SERVICES
 from hub.staff import Principal
@@ -370,3 +371,46 @@ async def test_a_proposal_in_the_chat_books_in_one_click(
         path, json={**body, "client_id": "p-3"}, headers=await staff_headers(client, outsider)
     )
     assert refused.status == 403  # not assigned to them
+
+
+async def test_a_booking_from_a_chat_goes_to_that_chats_ambassador_when_free(
+    client: TestClient, ambassadors: list[Principal], db: Database, clock: FakeClock
+) -> None:
+    hub = client.app[SERVICES]
+    # The one the store would not pick by itself (ties go to the smallest id).
+    theirs = max(ambassadors, key=lambda a: a.id)
+    tokens = []
+    for n in range(2):
+        visitor = await (await client.post("/api/visitors")).json()
+        visitor_id = hub.tokens.verify(visitor["visitor_token"])
+        stored = await hub.inbox.receive(
+            Inbound(
+                channel="webchat",
+                contact=visitor_id,
+                identity_kind="visitor",
+                identity_value=visitor_id,
+                dedupe_key=f"webchat:{visitor_id}:{n}",
+                text="Bonjour",
+                received_at=clock(),
+                store_code="PARIS01",
+            )
+        )
+        async with db.transaction() as session:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == stored.conversation.id)
+                .values(assigned_staff_id=theirs.id, status="assigned")
+            )
+        tokens.append((stored.conversation.id, visitor["visitor_token"]))
+    chosen = []
+    for conversation_id, token in tokens:
+        response = await book(
+            client, conversation_id=conversation_id, visitor_token=token, customer=None
+        )
+        assert response.status == 201
+        async with db.reading() as session:
+            row = await session.get(Appointment, (await response.json())["id"])
+            assert row is not None
+            chosen.append(row.ambassador_id)
+    # Their ambassador when free; a colleague once they are taken at that time.
+    assert chosen == [theirs.id, min(ambassadors, key=lambda a: a.id).id]

@@ -5,12 +5,14 @@
  */
 import { showText } from "../shared/dom.js";
 import { api } from "./api.js";
+import { closeCalendar } from "./calendar-view.js";
 import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
 import { hideRemoteTyping, markClosed } from "./live-events.js";
 import { announce } from "./notices.js";
 import { leaveSearchProfile, profileForConversation } from "./profile-panel.js";
+import { canPropose, closeProposal } from "./proposal-dialog.js";
 import { closeQueueBoard } from "./queue-board.js";
 import { localTyping } from "./replies.js";
 import { sessionEnded } from "./session.js";
@@ -27,6 +29,7 @@ export function setView(view) {
 export function selectConversation(id) {
   if (!id) return;
   closeQueueBoard({ restoreView: false });
+  closeCalendar({ restoreView: false });
   leaveSearchProfile();
   if (state.selectedId !== id) {
     saveDraft();
@@ -73,6 +76,7 @@ export function showConversation(conversation) {
   dom.convClosed.hidden = !closed;
   dom.closeButton.disabled = closed;
   dom.transferOpen.disabled = conversation.status !== "assigned";
+  dom.proposalOpen.disabled = !canPropose(conversation);
   dom.convNoteText.textContent = conversation.transfer_note || "";
   dom.convNote.hidden = !conversation.transfer_note;
   dom.replyInput.disabled = closed;
@@ -88,6 +92,7 @@ export function dropConversation(id) {
     if (item.conversation_id === id) state.pending.delete(clientId);
   }
   if (state.selectedId === id) {
+    closeProposal();
     localTyping.stop();
     hideRemoteTyping();
     state.selectedId = null;

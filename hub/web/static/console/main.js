@@ -6,11 +6,13 @@
  * in memory only (for the socket handshake) and never logged or put in a URL.
  */
 import { sendOnSubmitOrEnter } from "../shared/composer.js";
+import { wireCalendar } from "./calendar-view.js";
 import { closeConversation, setView } from "./conversation-pane.js";
 import { focusConversationItem } from "./conversations.js";
 import { wireCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { onPresenceChosen } from "./presence.js";
+import { wireProposal } from "./proposal-dialog.js";
 import { wireQueueBoard } from "./queue-board.js";
 import { onLocalTyping, sendReply } from "./replies.js";
 import { onLoginSubmit, onLogout, resumeSession } from "./session.js";
@@ -31,6 +33,8 @@ function wireUi() {
   wireTransfer();
   wireQueueBoard();
   wireCustomerSearch();
+  wireCalendar();
+  wireProposal();
 }
 
 wireUi();

@@ -62,7 +62,7 @@ function conversationItem(line) {
 }
 
 /** A read-only list section: {el, render(profile), reset()}. */
-function listSection(title, testid, emptyText, itemsOf, item) {
+export function listSection(title, testid, emptyText, itemsOf, item) {
   const section = profileSection(title, { "data-testid": testid });
   const list = el("ul", { className: "profile-list" });
   const empty = emptyLine(emptyText);

@@ -7,8 +7,10 @@
  */
 import { el, showText } from "../shared/dom.js";
 import { api } from "./api.js";
+import { closeCalendar } from "./calendar-view.js";
 import { setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
+import { appointmentsSection } from "./profile-appointments.js";
 import { consentsSection } from "./profile-consents.js";
 import { dataRequestsSection } from "./profile-data-requests.js";
 import { profileHeader } from "./profile-header.js";
@@ -51,6 +53,7 @@ function parts() {
     notesSection(ctx),
     purchasesSection(),
     conversationsSection(),
+    appointmentsSection(),
     consentsSection(ctx),
     dataRequestsSection(ctx),
   ];
@@ -128,6 +131,7 @@ export function profileForConversation(conversation) {
 export function openCustomerProfile(customer) {
   if (!customer || !customer.id) return;
   closeQueueBoard({ restoreView: false });
+  closeCalendar({ restoreView: false });
   show("search", customer, null);
   setView("conversation");
   parts().header.name.focus();
@@ -183,6 +187,13 @@ async function loadProfile() {
 /** `customer_updated {customer_id}`: someone changed the customer shown. */
 export function onCustomerUpdated(payload) {
   if (!payload || !ctx.customerId || payload.customer_id !== ctx.customerId) return;
+  clearTimeout(panel.timer);
+  panel.timer = setTimeout(loadProfile, UPDATE_DELAY_MS);
+}
+
+/** `appointment`: one was booked, moved or cancelled; it may be the shown customer's. */
+export function onAppointmentChanged() {
+  if (!ctx.customerId) return;
   clearTimeout(panel.timer);
   panel.timer = setTimeout(loadProfile, UPDATE_DELAY_MS);
 }

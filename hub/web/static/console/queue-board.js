@@ -6,6 +6,7 @@
 import { el, showText } from "../shared/dom.js";
 import { formatDuration } from "../shared/time.js";
 import { api } from "./api.js";
+import { closeCalendar } from "./calendar-view.js";
 import { setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
 import { ambassadorRow, syncKeyed, updateAmbassadorRow, updateWaitingRow, waitingRow } from "./queue-rows.js";
@@ -26,6 +27,7 @@ export function setupQueueBoard() {
 
 function openQueueBoard() {
   if (!isManager() || board.open) return;
+  closeCalendar({ restoreView: false });
   board.open = true;
   dom.pane.dataset.board = "open";
   dom.board.hidden = false;

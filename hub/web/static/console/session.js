@@ -4,8 +4,10 @@
  */
 import { showText } from "../shared/dom.js";
 import { api } from "./api.js";
+import { resetCalendar } from "./calendar-view.js";
 import { showConversation, setView } from "./conversation-pane.js";
 import { renderConversationList } from "./conversations.js";
+import { forgetNames } from "./customer-names.js";
 import { resetCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { hideRemoteTyping } from "./live-events.js";
@@ -13,10 +15,12 @@ import { toast } from "./notices.js";
 import { renderOffersMeta, tickOffers } from "./offers.js";
 import { clearPresenceNotice } from "./presence.js";
 import { resetProfilePanel } from "./profile-panel.js";
+import { closeProposal } from "./proposal-dialog.js";
 import { resetQueueBoard, setupQueueBoard } from "./queue-board.js";
 import { localTyping } from "./replies.js";
 import { connectSocket, disconnectSocket } from "./socket.js";
 import { state } from "./state.js";
+import { forgetStores } from "./stores.js";
 import { resetTimeline } from "./timeline.js";
 import { closeTransfer } from "./transfer.js";
 
@@ -128,7 +132,11 @@ export function reportApiFailure(err) {
 function teardown() {
   disconnectSocket();
   closeTransfer();
+  closeProposal();
   resetQueueBoard();
+  resetCalendar();
+  forgetStores();
+  forgetNames();
   resetProfilePanel();
   resetCustomerSearch();
   clearPresenceNotice();

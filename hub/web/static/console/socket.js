@@ -5,6 +5,7 @@
  */
 import { onImportDone, onImportProgress } from "./pos-upload.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
+import { onAppointmentEvent, refreshCalendar } from "./calendar-view.js";
 import { loadTimeline } from "./conversation-pane.js";
 import { loadConversations } from "./conversations.js";
 import { dom } from "./elements.js";
@@ -12,7 +13,7 @@ import { hideRemoteTyping, markClosed, onAssigned, onMessage, onRemoteTyping } f
 import { toast } from "./notices.js";
 import { onOffer, onOfferRevoked } from "./offers.js";
 import { emitPresence, onPresencePushed } from "./presence.js";
-import { onCustomerUpdated, refreshProfile } from "./profile-panel.js";
+import { onAppointmentChanged, onCustomerUpdated, refreshProfile } from "./profile-panel.js";
 import { nudgeQueueBoard } from "./queue-board.js";
 import { localTyping, resendPending } from "./replies.js";
 import { sessionEnded } from "./session.js";
@@ -69,6 +70,14 @@ export function connectSocket() {
   socket.on("customer_updated", guard(onCustomerUpdated));
   socket.on("import_progress", guard(onImportProgress));
   socket.on("import_done", guard(onImportDone));
+  // One of our appointments was booked, moved or cancelled: the calendar and the profile shown.
+  socket.on(
+    "appointment",
+    guard((payload) => {
+      onAppointmentEvent(payload);
+      onAppointmentChanged(payload);
+    }),
+  );
 }
 
 /** Drops the socket without reacting to its own disconnect (handlers check state.socket). */
@@ -125,4 +134,5 @@ function refreshAll() {
   loadConversations();
   if (state.selectedId) loadTimeline(state.selectedId);
   refreshProfile();
+  refreshCalendar();
 }

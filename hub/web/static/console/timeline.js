@@ -7,6 +7,7 @@ import { orderedList, isNearBottom, scrollToBottom } from "../shared/message-lis
 import { messageRows } from "../shared/message-row.js";
 import { formatStamp } from "../shared/time.js";
 import { dom } from "./elements.js";
+import { renderProposalCard } from "./proposal-card.js";
 import { isConnected } from "./socket.js";
 import { state } from "./state.js";
 
@@ -39,6 +40,7 @@ function fillMessage(entry, message) {
     status: "sent",
     meta: formatStamp(message.created_at),
   });
+  renderProposalCard(entry.bubble, message); // a proposal of times reads as a card
   entry.key = [0, Number(message.seq) || 0];
 }
 

@@ -1,0 +1,82 @@
+/**
+ * The calendar's filters, for managers: whose appointments (everyone, themselves, or one
+ * colleague from `GET /api/ambassadors`, which lists the others) and, with several
+ * boutiques, which boutique. Ambassadors see their own calendar and no filters.
+ */
+import { el } from "../shared/dom.js";
+import { api } from "./api.js";
+import { isManager } from "./session.js";
+import { state } from "./state.js";
+
+const TEXT = {
+  ambassador: "Ambassador",
+  everyone: "Everyone",
+  you: (name) => `You (${name})`,
+  store: "Boutique",
+  allStores: "All boutiques",
+  colleaguesFailed: "Colleagues could not be loaded.",
+};
+
+const option = (value, text) => el("option", { text, attrs: { value } });
+
+/** onChange(): a filter changed. Returns {el, setup(stores), values(), reset()}. */
+export function calendarFilters(onChange) {
+  const ambassador = el("select", { attrs: { id: "calendar-ambassador", "data-testid": "calendar-ambassador" } });
+  const store = el("select", { attrs: { id: "calendar-store", "data-testid": "calendar-store" } });
+  const ambassadorField = el("div", { className: "calendar-filter" }, [
+    el("label", { text: TEXT.ambassador, attrs: { for: "calendar-ambassador" } }),
+    ambassador,
+  ]);
+  const storeField = el("div", { className: "calendar-filter" }, [
+    el("label", { text: TEXT.store, attrs: { for: "calendar-store" } }),
+    store,
+  ]);
+  const root = el("div", { className: "calendar-filters" }, [storeField, ambassadorField]);
+  root.hidden = true;
+  let ready = false;
+  ambassador.addEventListener("change", onChange);
+  store.addEventListener("change", onChange);
+
+  async function loadColleagues() {
+    const me = state.staff || {};
+    ambassador.replaceChildren(option("", TEXT.everyone), option(me.id || "", TEXT.you(me.name || me.email || "")));
+    let people = [];
+    try {
+      const data = await api("GET", "/api/ambassadors");
+      people = (data && data.ambassadors) || [];
+    } catch (err) {
+      ambassador.title = err.message || TEXT.colleaguesFailed;
+      ready = false; // the next opening asks again
+      return;
+    }
+    const chosen = ambassador.value;
+    ambassador.append(...people.filter((p) => p.id !== me.id).map((p) => option(p.id, p.name || p.id)));
+    ambassador.value = chosen;
+  }
+
+  return {
+    el: root,
+    /** stores: the manager's boutiques ({code, name}); fills the choices once per session. */
+    setup(stores) {
+      root.hidden = !isManager();
+      if (!isManager() || ready) return;
+      ready = true;
+      store.replaceChildren(
+        option("", TEXT.allStores),
+        ...stores.map((s) => option(s.code, s.name && s.name !== s.code ? `${s.name} \u00b7 ${s.code}` : s.code)),
+      );
+      storeField.hidden = stores.length < 2;
+      loadColleagues();
+    },
+    values() {
+      if (!isManager()) return { store: "", ambassador: "" };
+      return { store: store.value, ambassador: ambassador.value };
+    },
+    reset() {
+      ready = false;
+      ambassador.replaceChildren();
+      store.replaceChildren();
+      root.hidden = true;
+    },
+  };
+}
