@@ -476,13 +476,19 @@ async def merge_profiles(
             .execution_options(synchronize_session=False)
         )
     held = {(i.kind, i.value): i for i in keep.identities}
+    proven = []
     for item in list(other.identities):
         mine = held.get((item.kind, item.value))
         if mine is not None:
-            mine.verified = mine.verified or item.verified
+            if item.verified and not mine.verified:
+                proven.append(mine)
             await session.delete(item)
         else:
             item.customer_id = keep.id
+    # The absorbed copies go first: a verified value may be held only once at any time.
+    await session.flush()
+    for mine in proven:
+        mine.verified = True
     await session.flush()
     keep.name = plan.name
     keep.tier, keep.tier_source = plan.tier, plan.tier_source

@@ -263,3 +263,37 @@ async def test_a_message_proving_two_profiles_are_one_person_merges_them(
     survivor, absorbed = (older, newer) if newer.merged_into_id else (newer, older)
     assert absorbed.merged_into_id == survivor.id and survivor.merged_into_id is None
     assert "customer.merged" in actions
+
+
+async def test_merging_keeps_one_verified_copy_of_an_identity_claimed_on_the_survivor(
+    inbox: Inbox, db: Database
+) -> None:
+    """The survivor typed an address the absorbed profile holds proven: one row, verified."""
+    from dataclasses import replace
+
+    from hub import customers
+    from hub.db.models import Customer
+    from hub.profiles.identity import Identity
+
+    claimant = await inbox.receive(
+        replace(inbound(visitor="a" * 32, key="a"), claimed=(Identity("email", "ada@example.com"),))
+    )
+    owner = await inbox.receive(
+        replace(inbound(visitor="b" * 32, key="b"), proven=(Identity("email", "ada@example.com"),))
+    )
+    async with db.transaction() as session:
+        keep = await session.get(Customer, claimant.conversation.customer_id)
+        other = await session.get(Customer, owner.conversation.customer_id)
+        assert keep is not None and other is not None
+        await customers.merge_profiles(
+            session, ("staff", None), keep, other, "same person", inbox.clock()
+        )
+    async with db.reading() as session:
+        rows = (
+            await session.scalars(
+                select(CustomerIdentity).where(CustomerIdentity.value == "ada@example.com")
+            )
+        ).all()
+    assert [(r.customer_id, r.verified) for r in rows] == [
+        (claimant.conversation.customer_id, True)
+    ]
