@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--role", default="ambassador", choices=validation.ROLES)
     staff_add.add_argument("--languages", help="default: the store's languages")
     staff_add.add_argument("--capacity", type=int, default=3)
+    staff_add.add_argument("--skills", help="e.g. bridal,high-jewellery (routing and booking)")
     staff_add.add_argument("--password-stdin", action="store_true", required=True)
 
     calendar_admin.add_parsers(store_cmds, staff_cmds)
@@ -130,6 +131,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from hub.commands.admin import store_add
 
         asyncio.run(store_add(settings, args))
+    elif args.command == "store" and args.action == "type":
+        asyncio.run(calendar_admin.appointment_type(settings, args))
     elif args.command == "store" and args.action == "special-hours":
         asyncio.run(calendar_admin.special_hours(settings, args))
     elif args.command == "staff" and args.action == "schedule":

@@ -96,3 +96,73 @@ async def store_by_code(session: AsyncSession, code: str) -> Store:
     if store is None:
         raise NotFound(f"store {code} does not exist", code="unknown_store")
     return store
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """An appointment type as an operator describes it (``hub store type``)."""
+
+    code: str
+    name: str
+    kind: str
+    duration_minutes: int
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 0
+    min_notice_minutes: int = 120
+    max_ahead_days: int = 60
+    languages: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.code or len(self.code) > 32 or not self.code.replace("-", "").isalnum():
+            raise InvalidInput("type", "a type code is 1-32 letters, digits and -")
+        if self.kind not in ("virtual", "in_store"):
+            raise InvalidInput("kind", "kind must be virtual or in_store")
+        if not 5 <= self.duration_minutes <= 8 * 60:
+            raise InvalidInput("minutes", "an appointment lasts 5 minutes to 8 hours")
+        for field in ("buffer_before_minutes", "buffer_after_minutes"):
+            if not 0 <= getattr(self, field) <= 240:
+                raise InvalidInput(field, f"{field} must be 0 to 240")
+        if not 0 <= self.min_notice_minutes <= 60 * 24 * 30:
+            raise InvalidInput("notice", "notice must be 0 to 30 days, in minutes")
+        if not 1 <= self.max_ahead_days <= 366:
+            raise InvalidInput("ahead", "bookings open 1 to 366 days ahead")
+
+
+async def set_appointment_type(
+    session: AsyncSession, store: Store, spec: TypeSpec, *, now: datetime, actor: str
+) -> bool:
+    """Add the store's type ``spec.code`` or change it; True when it is new. Existing
+    appointments keep the buffers they were booked with."""
+    row = await session.scalar(
+        select(AppointmentType).where(
+            AppointmentType.store_id == store.id, AppointmentType.code == spec.code
+        )
+    )
+    created = row is None
+    if row is None:
+        row = AppointmentType(store_id=store.id, code=spec.code)
+        session.add(row)
+    row.name = validation.name(spec.name)
+    row.kind = spec.kind
+    row.duration_minutes = spec.duration_minutes
+    row.buffer_before_minutes = spec.buffer_before_minutes
+    row.buffer_after_minutes = spec.buffer_after_minutes
+    row.min_notice_minutes = spec.min_notice_minutes
+    row.max_ahead_days = spec.max_ahead_days
+    row.languages = list(spec.languages)
+    row.skills = list(spec.skills)
+    row.active = spec.active
+    audit.record(
+        session,
+        at=now,
+        actor_kind="cli",
+        actor_id=actor,
+        action="store.appointment_type",
+        subject_type="store",
+        subject_id=store.id,
+        code=spec.code,
+        created=created,
+    )
+    return created

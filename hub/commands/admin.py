@@ -104,6 +104,11 @@ async def staff_add(settings: Settings, args: argparse.Namespace, password: str)
                     languages=languages,
                     capacity=capacity,
                     password=password,
+                    skills=tuple(
+                        skill.strip().lower()
+                        for skill in (args.skills or "").split(",")
+                        if skill.strip()
+                    ),
                 ),
                 now=system_clock(),
                 actor="cli",

@@ -12,7 +12,7 @@ from hub.commands.admin import require_schema, say
 from hub.db.engine import Database
 from hub.errors import InvalidInput
 from hub.settings import Settings
-from hub.stores import store_by_code
+from hub.stores import TypeSpec, set_appointment_type, store_by_code
 
 CLI = ("cli", None)
 
@@ -80,6 +80,34 @@ async def time_off(settings: Settings, args: argparse.Namespace) -> None:
     say(f"{args.email}: time off from {start.isoformat()} to {end.isoformat()}")
 
 
+async def appointment_type(settings: Settings, args: argparse.Namespace) -> None:
+    spec = TypeSpec(
+        code=args.type,
+        name=args.name,
+        kind=args.kind,
+        duration_minutes=args.minutes,
+        buffer_before_minutes=args.buffer_before,
+        buffer_after_minutes=args.buffer_after,
+        min_notice_minutes=args.notice_minutes,
+        max_ahead_days=args.ahead_days,
+        languages=tuple(validation.languages(args.languages)) if args.languages else (),
+        skills=tuple(s.strip() for s in (args.skills or "").split(",") if s.strip()),
+        active=not args.inactive,
+    )
+    db = Database(settings.database_url)
+    try:
+        await require_schema(db)
+        async with db.transaction() as session:
+            store = await store_by_code(session, validation.store_code(args.code))
+            created = await set_appointment_type(
+                session, store, spec, now=system_clock(), actor="cli"
+            )
+    finally:
+        await db.close()
+    state = "added" if created else "updated"
+    say(f"{store.code}: appointment type {spec.code} {state} ({spec.duration_minutes} min)")
+
+
 def add_parsers(
     store_cmds: argparse._SubParsersAction, staff_cmds: argparse._SubParsersAction
 ) -> None:  # type: ignore[type-arg]
@@ -90,6 +118,20 @@ def add_parsers(
     which.add_argument("--hours", help='e.g. "10:00-14:00" or "10:00-13:00 14:00-18:00"')
     which.add_argument("--closed", action="store_true", help="closed all day (a holiday)")
     special.add_argument("--note", help="e.g. Christmas Eve")
+
+    kind = store_cmds.add_parser("type", help="add or change one of a store's appointment types")
+    kind.add_argument("code", help="the store")
+    kind.add_argument("type", help="the type's code, e.g. bridal")
+    kind.add_argument("--name", required=True, help="what shoppers see")
+    kind.add_argument("--kind", required=True, choices=("virtual", "in_store"))
+    kind.add_argument("--minutes", type=int, required=True)
+    kind.add_argument("--buffer-before", type=int, default=0, help="minutes blocked before")
+    kind.add_argument("--buffer-after", type=int, default=0, help="minutes blocked after")
+    kind.add_argument("--notice-minutes", type=int, default=120, help="minimum notice")
+    kind.add_argument("--ahead-days", type=int, default=60, help="how far ahead it opens")
+    kind.add_argument("--languages", help="languages the ambassador must speak, e.g. zh-Hans")
+    kind.add_argument("--skills", help="skills the ambassador must have, e.g. bridal")
+    kind.add_argument("--inactive", action="store_true", help="no longer offered")
 
     plan = staff_cmds.add_parser("schedule", help="an ambassador's weekly hours in a store")
     plan.add_argument("email")

@@ -97,3 +97,41 @@ async def test_bad_calendar_commands_say_why_and_write_nothing(database_url: str
         assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert [await count(database_url, m) for m in (StoreHoursException, StaffSchedule)] == before
     assert await count(database_url, StaffTimeOff) == 0
+
+
+async def test_a_type_needing_a_skill_is_offered_only_by_those_who_have_it(
+    database_url: str,
+) -> None:
+    url = database_url
+    assert run(url, *PARIS).returncode == 0
+    for email, skills in (("plain@x.fr", ""), ("bridal@x.fr", "Bridal")):
+        added = run(
+            url,
+            *("staff", "add", "--email", email, "--name", email, "--store", "PARIS01"),
+            *("--skills", skills, "--password-stdin"),
+            stdin="correct horse battery\n",
+        )
+        assert added.returncode == 0, added.stderr
+    made = run(
+        url,
+        *("store", "type", "PARIS01", "bridal", "--name", "Bridal consultation"),
+        *("--kind", "in_store", "--minutes", "90", "--buffer-after", "30", "--skills", "bridal"),
+    )
+    assert made.returncode == 0 and "bridal added (90 min)" in made.stdout
+    db = Database(url)
+    try:
+        service = BookingService(db=db, clock=lambda: NOW)
+        window = (
+            datetime.fromisoformat("2026-12-02T00:00+01:00"),
+            datetime.fromisoformat("2026-12-03T00:00+01:00"),
+        )
+        _, slots = await service.availability("PARIS01", "bridal", *window)
+        _, plain = await service.availability("PARIS01", "in-store", *window)
+    finally:
+        await db.close()
+    assert {slot.available for slot in slots} == {1}
+    assert slots[-1].start.strftime("%H:%M") == "17:30"  # 90 minutes before closing
+    assert {slot.available for slot in plain} == {2}
+    bad = run(url, "store", "type", "PARIS01", "x", "--name", "X", "--kind", "in_store",
+              "--minutes", "2")  # fmt: skip
+    assert bad.returncode == 1 and "5 minutes to 8 hours" in bad.stderr
