@@ -6,16 +6,22 @@ spring-forward gap is skipped, a time in the repeated autumn hour is offered at 
 its instants. Everything after that is real time in UTC: durations, buffers, notice and
 overlaps are measured in elapsed minutes, never in wall-clock arithmetic.
 
-Cost: bookings and time off are merged into sorted disjoint intervals per ambassador once,
-then each (start, ambassador) question is a few bisects; nothing scans all bookings.
+Cost: bookings and time off are merged into sorted disjoint intervals per ambassador once.
+Then, per date and ambassador, each working range, time off and booking is turned into the
+run of grid starts it allows or forbids (two bisects each), so the work grows with what is
+on the calendar, not with starts times ambassadors. A date's grid and its hours depend only
+on the date, the ranges and the zone, so each is computed once per process (bounded caches).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import compress
 from zoneinfo import ZoneInfo
 
 from booking.hours import ranges_on
@@ -42,10 +48,11 @@ class _Calendar:
     blocked: IntervalSet
 
 
-def _store_ranges(store: StoreCalendar, day: date) -> Sequence[tuple[time, time]]:
+def _store_ranges(store: StoreCalendar, day: date) -> tuple[tuple[time, time], ...]:
+    """The store's ranges on one date, hashable so the date's intervals can be cached."""
     if day in store.exceptions:
-        return store.exceptions[day]
-    return ranges_on(store.weekly, day.weekday())
+        return tuple((start, end) for start, end in store.exceptions[day])
+    return tuple(ranges_on(store.weekly, day.weekday()))
 
 
 def _calendars(
@@ -73,6 +80,13 @@ def _calendars(
     ]
 
 
+@lru_cache(maxsize=4096)
+def _local_hours(day: date, ranges: tuple[tuple[time, time], ...], zone: ZoneInfo) -> IntervalSet:
+    """Wall-clock ranges of one local date as real intervals: pure, so kept once computed
+    (a few schedules are shared by many ambassadors, and dates recur across queries)."""
+    return IntervalSet.of(day_intervals(day, ranges, zone))
+
+
 def _working_hours(
     calendar: _Calendar, opening: IntervalSet, day: date, zone: ZoneInfo
 ) -> IntervalSet:
@@ -80,17 +94,67 @@ def _working_hours(
     weekly = calendar.ambassador.weekly
     if weekly is None:
         return opening
-    return opening.intersect(
-        IntervalSet.of(day_intervals(day, ranges_on(weekly, day.weekday()), zone))
-    )
+    return opening.intersect(_local_hours(day, tuple(ranges_on(weekly, day.weekday())), zone))
+
+
+@lru_cache(maxsize=1024)
+def _grid(day: date, step: timedelta, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The grid's real instants on one local date, in order: pure, so kept once computed
+    (converting a date's hundred wall times through the zone was a fifth of a query's work)."""
+    found = [moment for wall in wall_times(day, step) for moment in instants(wall, zone)]
+    return tuple(sorted(found))
 
 
 def _starts(
     day: date, step: timedelta, zone: ZoneInfo, low: datetime, high: datetime
-) -> list[datetime]:
+) -> tuple[datetime, ...]:
     """The grid's real instants on one local date within ``[low, high]``, in order."""
-    found = [moment for wall in wall_times(day, step) for moment in instants(wall, zone)]
-    return sorted(moment for moment in found if low <= moment <= high)
+    grid = _grid(day, step, zone)
+    return grid[bisect_left(grid, low) : bisect_right(grid, high)]
+
+
+def _mark(free: bytearray, starts: Sequence[datetime], low: datetime, high: datetime) -> None:
+    """Allow the starts in the closed range ``[low, high]``."""
+    first, last = bisect_left(starts, low), bisect_right(starts, high)
+    if first < last:
+        free[first:last] = b"\x01" * (last - first)
+
+
+def _clear(free: bytearray, starts: Sequence[datetime], low: datetime, high: datetime) -> None:
+    """Forbid the starts in the open range ``(low, high)``."""
+    first, last = bisect_right(starts, low), bisect_left(starts, high)
+    if first < last:
+        free[first:last] = bytes(last - first)
+
+
+def _nearby(found: IntervalSet, low: datetime, high: datetime) -> Iterable[Interval]:
+    """The intervals of ``found`` that end after ``low`` and start before ``high``."""
+    first, last = bisect_right(found.ends, low), bisect_left(found.starts, high)
+    return zip(found.starts[first:last], found.ends[first:last], strict=True)
+
+
+def _free_starts(
+    calendar: _Calendar, hours: IntervalSet, starts: Sequence[datetime], kind: AppointmentType
+) -> bytearray:
+    """Which of ``starts`` one ambassador can take, as 0/1 per start.
+
+    The same rules as asking each start in turn, solved for the start: the appointment
+    ``[s, s + d)`` lies in a working range ``[a, b)`` iff ``a <= s <= b - d``; it meets
+    time off ``[x, y)`` iff ``x - d < s < y``; its buffered block meets a booking's block
+    ``[x, y)`` iff ``x - d - after < s < y + before``.
+    """
+    free = bytearray(len(starts))
+    duration, before, after = kind.duration, kind.buffer_before, kind.buffer_after
+    for opens, closes in hours.intervals():
+        _mark(free, starts, opens, closes - duration)
+    first, last = starts[0], starts[-1]
+    for off_start, off_end in _nearby(calendar.time_off, first, last + duration):
+        _clear(free, starts, off_start - duration, off_end)
+    for taken_start, taken_end in _nearby(
+        calendar.blocked, first - before, last + duration + after
+    ):
+        _clear(free, starts, taken_start - duration - after, taken_end + before)
+    return free
 
 
 def free_slots(
@@ -126,27 +190,24 @@ def free_slots(
     zone = store.zone
     slots: list[Slot] = []
     for day in local_dates(low, high, zone):
-        opening = IntervalSet.of(day_intervals(day, _store_ranges(store, day), zone))
-        if not opening:
+        opening = _local_hours(day, _store_ranges(store, day), zone)
+        starts = _starts(day, step, zone, low, high) if opening else ()
+        if not starts:
             continue
-        working = [(c, _working_hours(c, opening, day, zone)) for c in calendars]
-        working = [(calendar, hours) for calendar, hours in working if hours]
-        if not working:
-            continue
-        for start in _starts(day, step, zone, low, high):
-            end = start + kind.duration
-            if not opening.contains(start, end):
+        # Per start, who can take it; calendars come sorted by id, so each list is too.
+        # Working hours lie inside the store's opening, so fitting them fits the store's.
+        takers: list[list[str]] = [[] for _ in starts]
+        for calendar in calendars:
+            hours = _working_hours(calendar, opening, day, zone)
+            if not hours:
                 continue
-            before, after = start - kind.buffer_before, end + kind.buffer_after
-            free = tuple(
-                calendar.ambassador.ambassador_id
-                for calendar, hours in working
-                if hours.contains(start, end)
-                and not calendar.time_off.overlaps(start, end)
-                and not calendar.blocked.overlaps(before, after)
-            )
+            ambassador_id = calendar.ambassador.ambassador_id
+            for index in compress(range(len(starts)), _free_starts(calendar, hours, starts, kind)):
+                takers[index].append(ambassador_id)
+        for start, free in zip(starts, takers, strict=True):
             if free:
-                slots.append(Slot(start.astimezone(zone), end.astimezone(zone), free))
+                end = start + kind.duration
+                slots.append(Slot(start.astimezone(zone), end.astimezone(zone), tuple(free)))
     return slots
 
 

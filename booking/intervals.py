@@ -17,6 +17,8 @@ Interval = tuple[datetime, datetime]
 
 def utc(moment: datetime) -> datetime:
     """The same instant in UTC; a naive datetime is refused rather than guessed at."""
+    if moment.tzinfo is UTC:  # most callers pass UTC already: skip the conversion
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment!r} has no time zone; availability needs aware datetimes")
     return moment.astimezone(UTC)

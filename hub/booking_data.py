@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.hours import as_ranges
+from booking.intervals import utc
 from booking.model import AmbassadorSchedule, AppointmentType, Booking, StoreCalendar
+from booking.wallclock import day_bounds
 from hub.db.booking_models import (
     BLOCKING,
     Appointment,
@@ -165,6 +168,7 @@ async def bookings(
     )
     if ignore is not None:
         query = query.where(Appointment.id != ignore)
+    rows = await session.execute(query)
     return [
         Booking(
             ambassador_id=ambassador_id,
@@ -173,9 +177,7 @@ async def bookings(
             buffer_before=starts_at - block_start,
             buffer_after=block_end - ends_at,
         )
-        for ambassador_id, starts_at, ends_at, block_start, block_end in await session.execute(
-            query
-        )
+        for ambassador_id, starts_at, ends_at, block_start, block_end in rows
     ]
 
 
@@ -214,13 +216,25 @@ async def inputs(
         (end + margin).astimezone(zone).date(),
     )
     staff = await ambassadors(session, store, start - margin, end + margin)
-    reach = timedelta(minutes=type_row.buffer_before_minutes + type_row.buffer_after_minutes)
+    kind = appointment_type(type_row)
+    # Only rows that can decide something: those of ambassadors qualified for the type.
+    qualified = [member.ambassador_id for member in staff if member.qualifies(kind, None)]
     taken = await bookings(
-        session,
-        [member.ambassador_id for member in staff],
-        start - reach - margin,
-        end + reach + margin,
-        now,
-        ignore=ignore,
+        session, qualified, *consulted(start, end, kind, zone), now, ignore=ignore
     )
     return Inputs(store, type_row, calendar, staff, taken)
+
+
+def consulted(
+    start: datetime, end: datetime, kind: AppointmentType, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """The span whose blocks a start in ``[start, end)`` can meet: its appointment with the
+    type's buffers, widened to whole local days at both ends, as choosing who gets a slot
+    weighs each ambassador's bookings that day (``first_free_ambassador``)."""
+    start, end = utc(start), utc(end)  # elapsed time, not wall-clock arithmetic
+    first_day = start.astimezone(zone).date()
+    last_day = (end - timedelta.resolution).astimezone(zone).date()
+    return (
+        min(start - kind.buffer_before, day_bounds(first_day, zone)[0]),
+        max(end + kind.duration + kind.buffer_after, day_bounds(last_day, zone)[1]),
+    )

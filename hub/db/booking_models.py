@@ -67,7 +67,9 @@ class Appointment(Base):
 
     __tablename__ = "appointments"
     __table_args__ = (
-        Index("ix_appointments_ambassador_id_block_start", "ambassador_id", "block_start"),
+        # Calendars and the overlap check ask "blocks of these ambassadors ending after T":
+        # by block_end, an index skips the past instead of reading every old appointment.
+        Index("ix_appointments_ambassador_id_block_end", "ambassador_id", "block_end"),
         Index("ix_appointments_store_id_starts_at", "store_id", "starts_at"),
     )
 

@@ -159,9 +159,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name="uq_appointments_token_hash"),
     )
     op.create_index(
-        "ix_appointments_ambassador_id_block_start",
+        "ix_appointments_ambassador_id_block_end",
         "appointments",
-        ["ambassador_id", "block_start"],
+        ["ambassador_id", "block_end"],
     )
     op.create_index("ix_appointments_store_id_starts_at", "appointments", ["store_id", "starts_at"])
     op.create_index("ix_appointments_customer_id", "appointments", ["customer_id"])
