@@ -1,9 +1,9 @@
 """Writing one chunk of an export on PostgreSQL: a few set-based statements, one transaction.
 
 The chunk is staged (``pg_staging``), its customers linked (``pg_linking``), its lines
-credited to the online contact that led to them and inserted, and the derived tiers of its
-customers refreshed (``pg_tiers``). Python touches no line here: everything is joins over
-the chunk.
+credited to the online contact that led to them and inserted, and its customers noted for
+the tier refresh at the end of the import (``pg_tiers``). Python touches no line here:
+everything is joins over the chunk.
 
 Duplicates are found by the primary key itself. The insert runs first without looking for
 lines imported before, inside a savepoint; when the key refuses a line (the file, or part

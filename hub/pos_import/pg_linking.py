@@ -31,25 +31,41 @@ Rows = Callable[..., str]  # SQL selecting the chunk's rows with the named colum
 
 
 def _owners(wanted: str, before: str = "") -> str:
-    """(kind, value, owner) for each wanted (kind, value) held as a verified identity:
-    the live customer at the end of its merges, or '' when erased (or too many merges).
-    ``before`` names CTEs that ``wanted`` reads."""
+    """A WITH clause ending in ``owners``: (kind, value, owner) for each wanted (kind,
+    value) held as a verified identity, the owner being the live customer at the end of its
+    merges, or '' when erased (or merged too many times). ``before`` names CTEs that
+    ``wanted`` reads.
+
+    Each value is looked up through the identities' unique index (``OFFSET 0`` keeps the
+    planner from joining whole tables instead, as its guesses about a temporary table
+    would have it do), and only merged profiles are followed further.
+    """
+    columns = "c.id, c.merged_into_id, c.erased_at"
     return f"""
-        WITH RECURSIVE {before} wanted AS ({wanted}),
+        WITH RECURSIVE {before} wanted AS MATERIALIZED ({wanted}),
         held AS (
-            SELECT w.kind, w.value, c.id, c.merged_into_id, c.erased_at, 0 AS hops
+            SELECT w.kind, w.value, {columns}, 0 AS hops
             FROM wanted w
-            JOIN customer_identities i ON i.kind = w.kind AND i.value = w.value AND i.verified
-            JOIN customers c ON c.id = i.customer_id
+            CROSS JOIN LATERAL (
+                SELECT {columns}
+                FROM customer_identities i JOIN customers c ON c.id = i.customer_id
+                WHERE i.kind = w.kind AND i.value = w.value AND i.verified
+                OFFSET 0
+            ) c
           UNION ALL
-            SELECT h.kind, h.value, c.id, c.merged_into_id, c.erased_at, h.hops + 1
-            FROM held h JOIN customers c ON c.id = h.merged_into_id
-            WHERE h.hops < {MAX_MERGE_HOPS}
-        )
-        SELECT kind, value,
-               coalesce(max(id) FILTER (WHERE merged_into_id IS NULL AND erased_at IS NULL), '')
-                 AS owner
-        FROM held GROUP BY kind, value"""
+            SELECT h.kind, h.value, {columns}, h.hops + 1
+            FROM held h
+            CROSS JOIN LATERAL (
+                SELECT {columns} FROM customers c WHERE c.id = h.merged_into_id OFFSET 0
+            ) c
+            WHERE h.merged_into_id IS NOT NULL AND h.hops < {MAX_MERGE_HOPS}
+        ),
+        owners AS (
+            SELECT kind, value,
+                   coalesce(max(id) FILTER (WHERE merged_into_id IS NULL AND erased_at IS NULL),
+                            '') AS owner
+            FROM held GROUP BY kind, value
+        )"""
 
 
 def _numbers(rows: Rows) -> str:
@@ -59,8 +75,8 @@ def _numbers(rows: Rows) -> str:
     )
     return f"""
         CREATE TEMP TABLE pos_number ON COMMIT DROP AS
-        SELECT w.value, o.owner FROM ({wanted}) w
-        LEFT JOIN ({_owners(wanted)}) o ON o.value = w.value"""
+        {_owners(wanted)}
+        SELECT w.value, o.owner FROM wanted w LEFT JOIN owners o ON o.value = w.value"""
 
 
 def _contacts(rows: Rows) -> str:
@@ -77,7 +93,8 @@ def _contacts(rows: Rows) -> str:
     )
     return f"""
         CREATE TEMP TABLE pos_owner ON COMMIT DROP AS
-        {_owners(wanted, f"needing AS MATERIALIZED ({needing}),")}"""
+        {_owners(wanted, f"needing AS MATERIALIZED ({needing}),")}
+        SELECT kind, value, owner FROM owners"""
 
 
 def _new_numbers(rows: Rows) -> str:
@@ -148,6 +165,8 @@ async def link_chunk(connection: asyncpg.Connection, rows: Rows, now: datetime) 
     """
     await connection.execute(_numbers(rows))
     await connection.execute(_contacts(rows))
+    # Their sizes, for the planner: hash joins with the chunk, not sorts of it.
+    await connection.execute("ANALYZE pos_number, pos_owner")
     if count(await connection.execute(_new_numbers(rows))) == 0:
         return 0
     created = count(await connection.execute(_CREATE_CUSTOMERS, now))

@@ -13,9 +13,8 @@ chunk retried after a collision starts from nothing.
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -66,9 +65,12 @@ class Staging:
         checked = [f"{name} {_CHECKED_TYPES.get(name, 'text')}" for name in CHECKED]
         self._ddl = (
             f"CREATE TEMP TABLE pos_stage ({', '.join(columns)}) ON COMMIT DROP;"
-            f" CREATE TEMP TABLE pos_checked ({', '.join(checked)}) ON COMMIT DROP;"
-            " CREATE TEMP TABLE pos_store (position integer, id text, zone text) ON COMMIT DROP"
+            f" CREATE TEMP TABLE pos_checked ({', '.join(checked)}) ON COMMIT DROP"
         )
+        # The staged store column is a position in the import's store list: read by
+        # subscript, no join (and no statistics to guess) needed.
+        self._store_ids = "ARRAY[" + ", ".join(_literal(store.id) for store in stores) + "]"
+        self._zones = "ARRAY[" + ", ".join(_literal(str(store.zone)) for store in stores) + "]"
         pairs = [
             f"{_literal(label)}, s.{name}" for label, name in zip(extras, self.extras, strict=True)
         ]
@@ -81,33 +83,34 @@ class Staging:
     def rows(self, *columns: str) -> str:
         """SQL for the chunk's rows (plain and checked alike) with these CHECKED columns."""
         converted = {
-            "store_id": "st.id",
-            "purchased_at": "s.purchased_at AT TIME ZONE st.zone",
+            "store_id": f"({self._store_ids})[s.store + 1]",
+            "purchased_at": f"s.purchased_at AT TIME ZONE ({self._zones})[s.store + 1]",
             "quantity": "coalesce(s.quantity, 1)",
             "attributes": self._attributes,
         }
         plain = ", ".join(f"{converted.get(name, f's.{name}')} AS {name}" for name in columns)
         return (
-            f"SELECT {plain} FROM pos_stage s JOIN pos_store st ON st.position = s.store"
+            f"SELECT {plain} FROM pos_stage s"
             f" UNION ALL SELECT {', '.join(columns)} FROM pos_checked"
         )
 
     async def load(self, connection: asyncpg.Connection, chunk: Chunk) -> None:
         """Create the chunk's tables and copy its rows in."""
         await connection.execute(self._ddl)
-        await connection.copy_records_to_table(
-            "pos_store",
-            records=[(i, store.id, str(store.zone)) for i, store in enumerate(self.stores)],
-        )
         if chunk.staged:
-            text = "\n".join(chunk.staged) + "\n"
             await connection.copy_to_table(
-                "pos_stage", source=io.BytesIO(text.encode()), format="text", null=""
+                "pos_stage", source=_pieces(chunk.staged), format="text", null=""
             )
         if chunk.checked:
             await connection.copy_records_to_table(
                 "pos_checked", records=[_checked(row) for row in chunk.checked], columns=CHECKED
             )
+
+
+async def _pieces(lines: list[str], size: int = 2000) -> AsyncIterator[bytes]:
+    """The staged lines as COPY data, a few at a time: no second copy of the chunk."""
+    for start in range(0, len(lines), size):
+        yield ("\n".join(lines[start : start + size]) + "\n").encode()
 
 
 def _checked(row: PurchaseRow) -> tuple[object, ...]:

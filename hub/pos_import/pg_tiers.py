@@ -56,24 +56,21 @@ def _refresh() -> str:
     )
     tiers = "ARRAY[" + ", ".join(f"'{tier}'" for tier in TIERS) + "]"
     return f"""
-        WITH eligible AS (
-            SELECT c.id FROM (SELECT DISTINCT customer_id FROM pos_touched) t
-            JOIN customers c ON c.id = t.customer_id
-            WHERE c.tier_source = 'derived' AND c.tier <> '{TIERS[-1]}'
-        ), spent AS (
-            SELECT e.id, p.currency, sum(p.quantity * p.unit_price) AS total
-            FROM eligible e JOIN purchases p ON p.customer_id = e.id
-            GROUP BY e.id, p.currency
+        WITH spent AS (
+            SELECT p.customer_id, p.currency, sum(p.quantity * p.unit_price) AS total
+            FROM purchases p JOIN (SELECT DISTINCT customer_id FROM pos_touched) t
+                 ON t.customer_id = p.customer_id
+            GROUP BY p.customer_id, p.currency
         ), reached AS (
-            SELECT s.id, coalesce(max(th.rank), 0) AS rank
+            SELECT s.customer_id, coalesce(max(th.rank), 0) AS rank
             FROM spent s
             LEFT JOIN (VALUES {thresholds}) th (rank, currency, amount)
                  ON th.currency = s.currency AND s.total >= th.amount
-            GROUP BY s.id
+            GROUP BY s.customer_id
         )
         UPDATE customers c SET tier = ({tiers})[r.rank + 1], updated_at = $1
         FROM reached r
-        WHERE c.id = r.id AND c.tier_source = 'derived' AND c.tier <> '{TIERS[-1]}'
+        WHERE c.id = r.customer_id AND c.tier_source = 'derived' AND c.tier <> '{TIERS[-1]}'
           AND c.tier <> ({tiers})[r.rank + 1]"""
 
 
@@ -85,7 +82,7 @@ async def refresh_tiers(connection: asyncpg.Connection, now: datetime) -> int:
     returns how many tiers changed."""
     # How many customers there are decides between reading their histories through the
     # customer index and one pass over the table; the planner needs the count to choose.
-    await connection.execute("ANALYZE pos_touched")
+    await connection.execute("SET LOCAL work_mem = '64MB'; ANALYZE pos_touched")
     changed = int((await connection.execute(_REFRESH, now)).rsplit(" ", 1)[-1])
     await connection.execute("TRUNCATE pos_touched")
     return changed

@@ -80,6 +80,8 @@ class _RiskyHours(dict[str, frozenset[str]]):
         return at.replace(tzinfo=self.zone).utcoffset()
 
     def __missing__(self, day: str) -> frozenset[str]:
+        if len(self) >= 4096:  # bounded: an export spans a few hundred days at most
+            self.clear()
         midnight = datetime.fromisoformat(day)
         before, after = timedelta(hours=3), timedelta(hours=4)
         hours: frozenset[str] = frozenset()
@@ -94,22 +96,6 @@ class _RiskyHours(dict[str, frozenset[str]]):
         return hours
 
 
-class _PhoneBook(dict[tuple[str, str], "str | None"]):
-    """E.164 forms by (number as written, store country): each distinct number is parsed
-    once (~25 us), never per line. Bounded: when full it starts again, and the numbers
-    that come back often are parsed again at once."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, key: tuple[str, str]) -> str | None:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[key] = phone(*key)[0]
-        return value
-
-
 class _Stores(dict[str, "tuple[str, str, _RiskyHours] | None"]):
     """(staged position, country, risky hours) by store code as written in the file."""
 
@@ -121,28 +107,27 @@ class _Stores(dict[str, "tuple[str, str, _RiskyHours] | None"]):
         }
 
     def __missing__(self, code: str) -> tuple[str, str, _RiskyHours] | None:
-        found = self[code] = self.by_code.get(code.upper())
+        found = self.by_code.get(code.upper())
+        if found is not None:  # only known codes: a file's garbage must not fill memory
+            self[code] = found
         return found
 
 
 Stage = Callable[[int, list[str]], "str | None"]
 
 
-def stager(
-    layout: Layout, stores: Sequence[StoreInfo], not_after: datetime, *, max_phones: int = 1 << 16
-) -> Stage:
+def stager(layout: Layout, stores: Sequence[StoreInfo], not_after: datetime) -> Stage:
     """A function from (line, fields) to the staged COPY line, or None when not plain.
 
     ``fields`` must have the header's width. ``stores`` is the import's store list: the
-    staged store column is a position in it. Phone numbers are normalised once per
-    distinct (number, country), the results kept for up to ``max_phones`` numbers.
+    staged store column is a position in it. Phone numbers are normalised through
+    ``rows.phone``, whose bounded cache parses each distinct number once, not per line.
     """
     (tx, ln, st, at, cno, first, last, mail, tel, sku, desc, cat, carat, colour, clarity,
      cut, metal, qty, price, cur) = layout.positions  # fmt: skip
     extras = [position for position, _ in layout.extras]
     plain = plain_pattern(len(extras)).fullmatch
     known = _Stores(stores)
-    phones = _PhoneBook(max_phones)
     # Local dates before this one are in the past in any time zone (offsets -12h..+14h).
     cutoff = (not_after - timedelta(hours=14)).date().isoformat()
 
@@ -153,7 +138,7 @@ def stager(
             return None
         number, country, risky = found
         raw_phone = fields[tel]
-        normal = phones[raw_phone, country] if raw_phone else ""
+        normal = phone(raw_phone, country)[0] if raw_phone else ""
         given, family = fields[first], fields[last]
         if normal is None or len(given) + len(family) >= MAX_NAME:
             return None
