@@ -65,6 +65,9 @@ ErrorSink = Callable[[RowError], None]
 # Lines per transaction. SQLite writes a batch row by row; PostgreSQL a chunk in a few
 # set-based statements, whose fixed costs (planning, commit) want many lines.
 BATCH_SIZE = {"sqlite": 2000, "postgresql": 50_000}
+# PostgreSQL's first chunks are smaller (doubling up to BATCH_SIZE): the database starts
+# working while the reader is still on the first lines, instead of after 50,000.
+FIRST_CHUNK = 4000
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,8 @@ class _Run:
     async def _read_chunks(self, parser: RowParser, stage: Stage) -> None:
         """The loop that runs once per line of the file: it does as little as it can."""
         writer = BatchWriter(self.write_chunk)
-        width, size, summary = parser.layout.width, self.size, self.summary
+        width, summary = parser.layout.width, self.summary
+        size = self.size if self.options.batch_size else min(self.size, FIRST_CHUNK)
         chunk = Chunk([], [])
         lines = chunk.staged
         read, pending = summary.rows_read, 0
@@ -266,7 +270,7 @@ class _Run:
                 if pending >= size:
                     summary.rows_read = read
                     await writer.submit(chunk)
-                    chunk, pending = Chunk([], []), 0
+                    chunk, pending, size = Chunk([], []), 0, min(size * 2, self.size)
                     lines = chunk.staged
                 if read % YIELD_EVERY == 0:
                     summary.rows_read = read
