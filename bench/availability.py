@@ -159,7 +159,9 @@ async def profile(service: BookingService, samples: int = 100) -> str:
         await service.availability(STORE_CODE, rng.choices(CODES, WEIGHTS)[0], midnight(day), end)
     profiler.disable()
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+    pstats.Stats(profiler, stream=out).sort_stats(
+        os.environ.get("BENCH_SORT", "tottime")
+    ).print_stats(25)
     return out.getvalue()
 
 
