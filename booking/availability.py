@@ -29,7 +29,13 @@ from booking.intervals import Interval, IntervalSet, overlaps, utc
 from booking.model import AmbassadorSchedule, AppointmentType, Booking, Slot, StoreCalendar
 from booking.wallclock import day_intervals, instants, local_dates, wall_times
 
-__all__ = ["blocked_interval", "first_free_ambassador", "free_slots", "overlaps"]
+__all__ = [
+    "blocked_interval",
+    "first_free_ambassador",
+    "free_ambassadors",
+    "free_slots",
+    "overlaps",
+]
 
 DEFAULT_STEP = timedelta(minutes=15)
 
@@ -211,17 +217,15 @@ def free_slots(
     return slots
 
 
-def first_free_ambassador(
+def free_ambassadors(
     slot: Slot,
     *,
     bookings: Iterable[Booking],
     appointment_type: AppointmentType,
-) -> str | None:
-    """Who gets a chosen slot: of its ambassadors still free (bookings may have arrived
-    since the slot was listed), the one with the fewest bookings that local day, so work
-    spreads evenly; ties go to the smallest id so the answer never depends on input order.
-    None when nobody is free any more.
-    """
+) -> list[str]:
+    """Who can still take a chosen slot (bookings may have arrived since it was listed),
+    best first: the fewest bookings that local day, so work spreads evenly; ties go to the
+    smallest id so the order never depends on input order."""
     start, end = utc(slot.start), utc(slot.end)
     before, after = start - appointment_type.buffer_before, end + appointment_type.buffer_after
     zone = slot.start.tzinfo
@@ -237,5 +241,16 @@ def first_free_ambassador(
             busy.add(booking.ambassador_id)
         if booking.start.astimezone(zone).date() == day:
             load[booking.ambassador_id] += 1
-    free = sorted(candidates - busy, key=lambda key: (load[key], key))
+    return sorted(candidates - busy, key=lambda key: (load[key], key))
+
+
+def first_free_ambassador(
+    slot: Slot,
+    *,
+    bookings: Iterable[Booking],
+    appointment_type: AppointmentType,
+) -> str | None:
+    """Who gets a chosen slot (the first of ``free_ambassadors``); None when nobody is
+    free any more."""
+    free = free_ambassadors(slot, bookings=bookings, appointment_type=appointment_type)
     return free[0] if free else None

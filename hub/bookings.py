@@ -24,7 +24,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.availability import first_free_ambassador, free_slots
+from booking.availability import free_ambassadors, free_slots
 from booking.model import Slot
 from hub import audit, booking_data
 from hub.clock import Clock
@@ -238,25 +238,41 @@ class BookingService:
             raise InvalidInput(
                 "start", "that time cannot be booked: choose one of the available times"
             )
-        chosen = first_free_ambassador(
+        candidates = free_ambassadors(
             slot, bookings=data.bookings, appointment_type=data.appointment_type
         )
-        if chosen is None:
+        if not candidates:
             raise SlotTaken
-        return data, slot, chosen
+        return data, slot, await self._take_turn(session, candidates)
+
+    async def _take_turn(self, session: AsyncSession, candidates: list[str]) -> str:
+        """The candidate this transaction writes for, holding their lock until it ends.
+
+        On PostgreSQL, writers for one ambassador queue on a transaction lock. A writer
+        first tries each free candidate without waiting, so shoppers racing for one time
+        spread over the ambassadors free then, instead of all queueing for the first and
+        failing one after another; only when all are busy does it wait for the best. The
+        constraint stays the guarantee; the locks spare racing writers the deadlocks that
+        exclusion checks meeting midway would otherwise cause. SQLite writers are serial.
+        """
+        if session.get_bind().dialect.name != "postgresql":
+            return candidates[0]
+        for candidate in candidates:
+            taken = await session.scalar(
+                text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"appointments:{candidate}"},
+            )
+            if taken:
+                return candidate
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"appointments:{candidates[0]}"},
+        )
+        return candidates[0]
 
     async def _free_expired_holds(self, session: AsyncSession, ambassador_id: str) -> None:
-        """Expired holds still occupy the constraint: clear the ambassador's first.
-
-        On PostgreSQL, writers for one ambassador first queue on a lock for the rest of the
-        transaction. The constraint alone stays the guarantee; the queue spares racing
-        writers the deadlocks that exclusion checks meeting midway would otherwise cause.
-        """
-        if session.get_bind().dialect.name == "postgresql":
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": f"appointments:{ambassador_id}"},
-            )
+        """Expired holds still occupy the constraint: clear the ambassador's first (under
+        the lock ``_take_turn`` holds)."""
         await session.execute(
             delete(Appointment).where(
                 Appointment.ambassador_id == ambassador_id,
