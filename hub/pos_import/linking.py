@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Customer, CustomerIdentity, new_id
@@ -142,6 +142,42 @@ def _link(plan: _Plan, row: PurchaseRow) -> str | None:
     return None
 
 
+async def _prove_claims(
+    session: AsyncSession, identities: list[tuple[object, ...]], created: set[str]
+) -> list[tuple[object, ...]]:
+    """A number an existing customer only claimed (typed in a chat) is now proven by the
+    till: mark that row verified rather than add a second one; returns the rows to add."""
+    adopted = {
+        (str(customer_id), str(kind), str(value))
+        for _, customer_id, kind, value, verified, _ in identities
+        if verified and customer_id not in created
+    }
+    if not adopted:
+        return identities
+    claimed = {
+        (customer_id, kind, value): identity_id
+        for identity_id, customer_id, kind, value in await session.execute(
+            select(
+                CustomerIdentity.id,
+                CustomerIdentity.customer_id,
+                CustomerIdentity.kind,
+                CustomerIdentity.value,
+            ).where(
+                CustomerIdentity.customer_id.in_({c for c, _, _ in adopted}),
+                CustomerIdentity.value.in_({v for _, _, v in adopted}),
+            )
+        )
+        if (customer_id, kind, value) in adopted
+    }
+    if claimed:
+        await session.execute(
+            update(CustomerIdentity)
+            .where(CustomerIdentity.id.in_(list(claimed.values())))
+            .values(verified=True)
+        )
+    return [row for row in identities if (str(row[1]), str(row[2]), str(row[3])) not in claimed]
+
+
 async def link_customers(
     session: AsyncSession, rows: Sequence[PurchaseRow], *, now: datetime
 ) -> Links:
@@ -156,6 +192,12 @@ async def link_customers(
     # A verified identity another import created meanwhile fails the batch (IntegrityError);
     # the importer retries it, and the retry finds that import's customer.
     await add_rows(session, Customer, _CUSTOMER_COLUMNS, plan.customers)
-    await add_rows(session, CustomerIdentity, _IDENTITY_COLUMNS, plan.identities)
-    links.created = {str(c[0]) for c in plan.customers}
+    created = {str(c[0]) for c in plan.customers}
+    await add_rows(
+        session,
+        CustomerIdentity,
+        _IDENTITY_COLUMNS,
+        await _prove_claims(session, plan.identities, created),
+    )
+    links.created = created
     return links

@@ -122,6 +122,8 @@ _CREATE_CUSTOMERS = """
                            created_at, updated_at)
     SELECT created, name, 'standard', 'derived', store_id, '{}'::jsonb, $1, $1
     FROM pos_new WHERE created IS NOT NULL"""
+# A number an adopting customer only claimed (typed in a chat) is now proven by the till:
+# that row becomes verified instead of a second one being added.
 _CREATE_IDENTITIES = f"""
     INSERT INTO customer_identities (id, customer_id, kind, value, verified, created_at)
     SELECT gen_random_uuid()::text, coalesce(adopter, created), '{POS_CUSTOMER_NO}', value,
@@ -132,7 +134,8 @@ _CREATE_IDENTITIES = f"""
     FROM pos_new WHERE created IS NOT NULL AND email IS NOT NULL
     UNION ALL
     SELECT gen_random_uuid()::text, created, '{PHONE}', phone, false, $1::timestamptz
-    FROM pos_new WHERE created IS NOT NULL AND phone IS NOT NULL"""
+    FROM pos_new WHERE created IS NOT NULL AND phone IS NOT NULL
+    ON CONFLICT (customer_id, kind, value) DO UPDATE SET verified = true"""
 _RESOLVE_NEW = """
     UPDATE pos_number n SET owner = coalesce(w.adopter, w.created)
     FROM pos_new w WHERE w.value = n.value"""

@@ -668,3 +668,35 @@ async def test_postgresql_imports_exactly_what_the_reference_path_imports(
     assert reference["purchases"] == bulk["purchases"]
     assert reference["customers"] == bulk["customers"]
     assert len(reference["purchases"]) > 500  # type: ignore[arg-type]
+
+
+async def test_a_number_the_customer_only_claimed_becomes_verified_by_the_till(
+    db: Database, clock: FakeClock, stores: dict[str, str], tmp_path: Path
+) -> None:
+    """Typed in a chat first, printed by the till later: one identity, now proven."""
+    online = new_id()
+    async with db.transaction() as session:
+        session.add_all(
+            [
+                Customer(id=online, name="Online", created_at=clock.now),
+                CustomerIdentity(
+                    customer_id=online, kind="email", value="shopper@example.com",
+                    verified=True, created_at=clock.now,
+                ),
+                CustomerIdentity(
+                    customer_id=online, kind="pos_customer_no", value="P-88",
+                    verified=False, created_at=clock.now,
+                ),
+            ]
+        )  # fmt: skip
+    path = write(
+        tmp_path, "claimed.csv", "T9,1,PARIS01,2026-11-20T10:00:00,P-88,shopper@example.com,50,EUR"
+    )
+    summary, _ = await run(db, clock, path)
+    assert (summary.imported, summary.failed, summary.written.customers_created) == (1, 0, 0)
+    assert (await purchases(db))[("T9", 1)].customer_id == online
+    async with db.reading() as session:
+        numbers = (
+            await session.scalars(select(CustomerIdentity).where(CustomerIdentity.value == "P-88"))
+        ).all()
+    assert [(n.customer_id, n.verified) for n in numbers] == [(online, True)]
