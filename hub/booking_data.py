@@ -8,7 +8,9 @@ are left out, which is what frees their slots.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +36,7 @@ from hub.errors import NotFound
 
 # Who takes appointments: everyone who serves customers in the store.
 BOOKABLE_ROLES = ("ambassador", "manager")
+MAX_KEPT_SETUPS = 1000  # stores; beyond that, start afresh
 
 
 def appointment_type(row: TypeRow) -> AppointmentType:
@@ -48,25 +51,6 @@ def appointment_type(row: TypeRow) -> AppointmentType:
         languages=frozenset(row.languages or ()),
         skills=frozenset(row.skills or ()),
     )
-
-
-async def store_and_type(
-    session: AsyncSession, store_code: str, type_code: str
-) -> tuple[Store, TypeRow]:
-    """The store and one of its active appointment types, or 404 naming which is unknown."""
-    store = await session.scalar(select(Store).where(Store.code == store_code.upper()))
-    if store is None:
-        raise NotFound(f"store {store_code} does not exist", code="unknown_store")
-    row = await session.scalar(
-        select(TypeRow).where(
-            TypeRow.store_id == store.id, TypeRow.code == type_code, TypeRow.active.is_(True)
-        )
-    )
-    if row is None:
-        raise NotFound(
-            f"store {store.code} has no appointment type {type_code!r}", code="unknown_type"
-        )
-    return store, row
 
 
 async def store_calendar(
@@ -199,6 +183,57 @@ class Inputs:
         return appointment_type(self.type_row)
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What a store's calendar is made of besides appointments: the store, its active
+    types, special hours and its bookable staff with schedules and time off from
+    yesterday on. Edited by managers now and then, read by every availability query."""
+
+    store: Store
+    types: dict[str, TypeRow]
+    calendar: StoreCalendar
+    ambassadors: list[AmbassadorSchedule]
+
+
+async def load_setup(session: AsyncSession, store_code: str, now: datetime) -> Setup:
+    store = await session.scalar(select(Store).where(Store.code == store_code.upper()))
+    if store is None:
+        raise NotFound(f"store {store_code} does not exist", code="unknown_store")
+    types = {
+        row.code: row
+        for row in await session.scalars(
+            select(TypeRow).where(TypeRow.store_id == store.id, TypeRow.active.is_(True))
+        )
+    }
+    since = now - timedelta(days=2)  # nothing before is ever offered or booked again
+    zone = ZoneInfo(store.timezone)
+    calendar = await store_calendar(session, store, since.astimezone(zone).date(), date.max)
+    staff = await ambassadors(session, store, since, datetime.max.replace(tzinfo=UTC))
+    return Setup(store, types, calendar, staff)
+
+
+class SetupCache:
+    """Setups kept for ``seconds`` per process, for the queries shoppers make while they
+    browse: a schedule change shows within that time. Bookings never use it (they read
+    everything fresh in their own transaction), so nothing is booked on stale rules."""
+
+    def __init__(self, seconds: float = 10.0, monotonic: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.monotonic = monotonic
+        self._kept: dict[str, tuple[float, Setup]] = {}
+
+    async def get(self, session: AsyncSession, store_code: str, now: datetime) -> Setup:
+        key = store_code.upper()
+        kept = self._kept.get(key)
+        if kept is not None and self.monotonic() - kept[0] < self.seconds:
+            return kept[1]
+        setup = await load_setup(session, key, now)
+        if len(self._kept) >= MAX_KEPT_SETUPS:
+            self._kept.clear()
+        self._kept[key] = (self.monotonic(), setup)
+        return setup
+
+
 async def inputs(
     session: AsyncSession,
     store_code: str,
@@ -208,24 +243,25 @@ async def inputs(
     now: datetime,
     *,
     ignore: str | None = None,
+    setup: Setup | None = None,
 ) -> Inputs:
-    store, type_row = await store_and_type(session, store_code, type_code)
-    zone = StoreCalendar(store.id, store.timezone, None).zone
-    margin = timedelta(days=1)  # a local date can start up to a day from a UTC instant
-    calendar = await store_calendar(
-        session,
-        store,
-        (start - margin).astimezone(zone).date(),
-        (end + margin).astimezone(zone).date(),
-    )
-    staff = await ambassadors(session, store, start - margin, end + margin)
+    """What ``free_slots`` needs for a window; the setup is read unless one is given."""
+    if setup is None:
+        setup = await load_setup(session, store_code, now)
+    type_row = setup.types.get(type_code)
+    if type_row is None:
+        raise NotFound(
+            f"store {setup.store.code} has no appointment type {type_code!r}",
+            code="unknown_type",
+        )
     kind = appointment_type(type_row)
+    zone = setup.calendar.zone
     # Only rows that can decide something: those of ambassadors qualified for the type.
-    qualified = [member.ambassador_id for member in staff if member.qualifies(kind, None)]
+    qualified = [m.ambassador_id for m in setup.ambassadors if m.qualifies(kind, None)]
     taken = await bookings(
         session, qualified, *consulted(start, end, kind, zone), now, ignore=ignore
     )
-    return Inputs(store, type_row, calendar, staff, taken)
+    return Inputs(setup.store, type_row, setup.calendar, setup.ambassadors, taken)
 
 
 def consulted(

@@ -142,6 +142,7 @@ class BookingService:
     hold_minutes: float = 10.0
     reminder_minutes: tuple[int, ...] = (24 * 60, 60)
     events: BookingEvents = field(default_factory=_Quiet)
+    setups: booking_data.SetupCache = field(default_factory=booking_data.SetupCache)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -157,7 +158,10 @@ class BookingService:
     ) -> tuple[booking_data.Inputs, list[Slot]]:
         now = self.clock()
         async with self.db.reading() as session:
-            data = await booking_data.inputs(session, store, type_code, start, end, now)
+            setup = await self.setups.get(session, store, now)
+            data = await booking_data.inputs(
+                session, store, type_code, start, end, now, setup=setup
+            )
         slots = free_slots(
             store=data.calendar,
             ambassadors=data.ambassadors,

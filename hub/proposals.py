@@ -18,7 +18,7 @@ from hub.conversations import visible_conversation
 from hub.db.engine import Database
 from hub.db.models import Store
 from hub.errors import InvalidInput
-from hub.inbox import Inbox, Stored
+from hub.inbox import Inbox, Stored, check_handler
 from hub.staff import Principal
 
 MAX_SLOTS = 3
@@ -64,6 +64,7 @@ class Proposals:
             raise InvalidInput("type", "type is required (an appointment type's code)")
         async with self.db.reading() as session:
             conversation = await visible_conversation(session, principal, conversation_id)
+            check_handler(principal, conversation)  # before telling them what is free
             store = await session.get(Store, conversation.store_id)
             assert store is not None
         starts = sorted(set(starts))
