@@ -9,7 +9,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,11 +48,11 @@ async def shop_phone(
 
 
 def proposed_starts() -> list[str]:
-    """Two starts on the booking grid (15 minutes), at least three hours ahead, two apart."""
-    soon = datetime.now(UTC) + timedelta(hours=3)
-    first = soon.replace(second=0, microsecond=0) + timedelta(minutes=15 - soon.minute % 15)
+    """10:00 and 12:00 in Paris on the day after the minimum notice: always bookable, and an
+    hour-long appointment never runs past midnight (a day's hours end there)."""
     paris = ZoneInfo("Europe/Paris")
-    return [(first + timedelta(hours=2 * i)).astimezone(paris).isoformat() for i in range(2)]
+    day = (datetime.now(UTC) + timedelta(hours=3)).astimezone(paris).date() + timedelta(days=1)
+    return [datetime.combine(day, time(hour), paris).isoformat() for hour in (10, 12)]
 
 
 def new_york_clock(start: str) -> re.Pattern[str]:
