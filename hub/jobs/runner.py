@@ -101,9 +101,14 @@ class InProcessRunner:
         """
         self._stopping = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Let the loop finish what it is doing (a sweep is a database read): cancelled
+            # mid-query, a driver connection can be dropped without being closed.
+            self._wake.set()
+            _done, pending = await asyncio.wait({self._task}, timeout=grace_seconds)
+            if pending:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         if self._running:
             _done, late = await asyncio.wait(set(self._running), timeout=grace_seconds)
@@ -154,12 +159,14 @@ class InProcessRunner:
         return min(MAX_SLEEP_SECONDS, max(0.0, (min(targets) - now).total_seconds()))
 
     async def _run_forever(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             now = self.clock()
             await self._sweep_if_due(now)
             for kind, key in self._pop_due(now):
                 self._start(kind, key)
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._seconds_to_wait(now)):
                     await self._wake.wait()

@@ -56,6 +56,7 @@ class ChangeWatch:
         self.relay_messages = relay_messages and publisher is not None
         self.last_id: int | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def watched(self) -> set[str]:
         """Customers some console of this process is viewing."""
@@ -128,16 +129,25 @@ class ChangeWatch:
     def start(self, every_seconds: float) -> None:
         self._task = asyncio.create_task(self._run(every_seconds), name="change-watch")
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Let a poll in progress finish: cancelled mid-query, a driver connection can be
+        dropped without being closed."""
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            _done, pending = await asyncio.wait({self._task}, timeout=grace_seconds)
+            if pending:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
 
     async def _run(self, every_seconds: float) -> None:
         polls = 0
         while True:
-            await asyncio.sleep(every_seconds)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every_seconds):
+                    await self._stopping.wait()
+            if self._stopping.is_set():
+                return
             try:
                 await self.poll()
                 polls += 1
