@@ -66,6 +66,7 @@ from hub.bookings import BookingRequest, BookingService, Contact, SlotTaken
 from hub.db.booking_models import Appointment
 from hub.db.engine import Database
 from hub.db.migrate import upgrade
+from hub.runtime import settle_heap
 
 ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET_P99_MS = 20.0
@@ -290,8 +291,7 @@ async def run(name: str, url: str, month: Month, args: argparse.Namespace) -> Ou
         await load(db, month)
         service = BookingService(db=db, clock=lambda: NOW)
         # As `hub serve` does after start-up: long-lived objects leave the collector's scans.
-        gc.collect()
-        gc.freeze()
+        settle_heap()
         try:
             windows = await availability(service, args.samples, seed=7)
             profiled = await profile(service) if args.profile else None

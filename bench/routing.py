@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from hub.runtime import settle_heap
 from routing.config import RoutingConfig
 from routing.memory_store import InMemoryRoutingStore
 from routing.model import AmbassadorProfile, OfferRecord, Presence, StoreInfo, Ticket
@@ -136,8 +137,7 @@ async def measure(kind: str, store: RoutingStore, n: int) -> dict[str, float]:
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     service, ambassadors = await build(store, n, now)
     # As `hub serve` does after start-up: long-lived objects leave the collector's scans.
-    gc.collect()
-    gc.freeze()
+    settle_heap()
     queued = sum([await store.queue_length(f"s{i}") for i in range(max(1, n // PER_STORE))])
     rng = random.Random(7)
     freed: list[float] = []

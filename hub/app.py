@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -47,6 +46,7 @@ from hub.realtime.publisher import Publisher
 from hub.routing_config import describe_metrics, routing_config, routing_stores
 from hub.routing_events import RoutingEvents
 from hub.routing_repository import SqlRoutingRepository
+from hub.runtime import settle_heap
 from hub.security.ratelimit import TokenBucketLimiter
 from hub.security.tokens import VisitorTokens
 from hub.services import SERVICES, Limits, Services
@@ -285,10 +285,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
         app[SERVICES].change_watch = change_watch
-        # Start-up objects live as long as the process; keep them out of every full
-        # collection so routing decisions do not stall behind them.
-        gc.collect()
-        gc.freeze()
+        settle_heap()  # start-up objects out of every scan; the collector runs less often
         log.info(
             "hub started",
             extra={"fields": {"database": db.dialect, "public_url": settings.public_url}},

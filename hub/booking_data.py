@@ -154,18 +154,29 @@ async def bookings(
     if ignore is not None:
         query = query.where(Appointment.id != ignore)
     rows = await session.execute(query)
-    moment = datetime.fromtimestamp
+    # Appointments sit on a grid, so the same instants recur: make each datetime once.
+    instants: dict[int, datetime] = {}
+
+    def moment(seconds: int) -> datetime:
+        found = instants.get(seconds)
+        if found is None:
+            found = instants[seconds] = datetime.fromtimestamp(seconds, UTC)
+        return found
+
     # The booking's end is its block's end, with no buffer after: the same blocked span,
     # and its start (which local day it counts for) unchanged.
-    return [
-        Booking(
-            ambassador_id=ambassador_id,
-            start=moment(starts_at, UTC),
-            end=moment(block_end, UTC),
-            buffer_before=timedelta(seconds=starts_at - block_start),
+    found = []
+    for ambassador_id, starts_at, block_start, block_end in rows:
+        start = moment(starts_at)
+        found.append(
+            Booking(
+                ambassador_id=ambassador_id,
+                start=start,
+                end=moment(block_end),
+                buffer_before=start - moment(block_start),
+            )
         )
-        for ambassador_id, starts_at, block_start, block_end in rows
-    ]
+    return found
 
 
 @dataclass(frozen=True)
