@@ -188,6 +188,14 @@ class Session:
         self.clients.append(client)
         return client
 
+    async def book(self, start: str, name: str, email: str, **extra: Any) -> dict[str, Any]:
+        """Someone books PARIS01 through the API (as another shopper would, meanwhile)."""
+        body = {"store": "PARIS01", "type": "in-store", "start": start, **extra}
+        body["customer"] = {"name": name, "email": email}
+        async with self.http.post(f"{self.base}/api/appointments", json=body) as response:
+            assert response.status == 201, await response.text()
+            return dict(await response.json())
+
     async def ambassador(self, token: str, *, available: bool = True) -> Client:
         client = Client("/console")
         await client.connect(self.base, {"token": token})

@@ -267,16 +267,7 @@ async def test_a_time_taken_meanwhile_is_refused_clearly_and_the_form_is_kept(
         await expect(slot(page, ten)).to_be_visible()
 
         # Someone else books ten o'clock with the only ambassador, after the page listed it.
-        async with session.http.post(
-            f"{server.base}/api/appointments",
-            json={
-                "store": "PARIS01",
-                "type": "in-store",
-                "start": ten,
-                "customer": {"name": "Basile Roy", "email": "basile@example.com"},
-            },
-        ) as response:
-            assert response.status == 201, await response.text()
+        await session.book(ten, "Basile Roy", "basile@example.com")
         await slot(page, ten).click()
         notice = page.get_by_test_id("book-times-notice")
         await expect(notice).to_contain_text("That time was just taken")

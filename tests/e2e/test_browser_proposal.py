@@ -218,16 +218,7 @@ async def test_a_time_taken_meanwhile_is_told_and_another_can_be_booked(
         await expect(times).to_have_count(2)
 
         # Someone on the booking page takes the boutique's only ambassador at the second time.
-        async with session.http.post(
-            f"{session.base}/api/appointments",
-            json={
-                "store": "PARIS01",
-                "type": "in-store",
-                "start": second,
-                "customer": {"name": "Léa Petit", "email": "lea@example.com"},
-            },
-        ) as response:
-            assert response.status == 201, await response.text()
+        await session.book(second, "Léa Petit", "lea@example.com")
 
         await times.nth(1).click()
         status = shop.get_by_test_id("chat-proposal-status")

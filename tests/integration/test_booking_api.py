@@ -16,6 +16,7 @@ from hub.app import create_app
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
 from hub.db.models import Conversation
+from hub.inbox import Stored
 from hub.messages import Inbound
 from hub.services import SERVICES
 from hub.staff import Principal
@@ -67,6 +68,26 @@ async def book(client: TestClient, start: str = TOMORROW_10, **extra: Any) -> An
         **extra,
     }
     return await client.post("/api/appointments", json=body)
+
+
+async def chat(client: TestClient, text: str = "Bonjour") -> tuple[Stored, str]:
+    """A web shopper's first message: their conversation and their visitor token."""
+    hub = client.app[SERVICES]
+    token = (await (await client.post("/api/visitors")).json())["visitor_token"]
+    visitor_id = hub.tokens.verify(token)
+    stored = await hub.inbox.receive(
+        Inbound(
+            channel="webchat",
+            contact=visitor_id,
+            identity_kind="visitor",
+            identity_value=visitor_id,
+            dedupe_key=f"webchat:{visitor_id}:1",
+            text=text,
+            received_at=hub.clock(),
+            store_code="PARIS01",
+        )
+    )
+    return stored, token
 
 
 async def test_stores_list_their_appointment_types(client: TestClient, ambassadors: Any) -> None:
@@ -233,21 +254,8 @@ async def test_virtual_appointments_get_an_unguessable_video_room(
 async def test_a_conversation_is_linked_only_with_its_visitor_token(
     client: TestClient, ambassadors: Any, db: Database
 ) -> None:
-    visitor = await (await client.post("/api/visitors")).json()
-    hub = client.app[SERVICES]
-    visitor_id = hub.tokens.verify(visitor["visitor_token"])
-    stored = await hub.inbox.receive(
-        Inbound(
-            channel="webchat",
-            contact=visitor_id,
-            identity_kind="visitor",
-            identity_value=visitor_id,
-            dedupe_key=f"webchat:{visitor_id}:1",
-            text="Could I come in tomorrow?",
-            received_at=hub.clock(),
-            store_code="PARIS01",
-        )
-    )
+    stored, token = await chat(client, "Could I come in tomorrow?")
+    visitor = {"visitor_token": token}
     conversation = stored.conversation
     stranger = await (await client.post("/api/visitors")).json()
     refused = await book(
@@ -325,21 +333,8 @@ async def test_calendars_follow_stores_and_roles(
 async def test_a_proposal_in_the_chat_books_in_one_click(
     client: TestClient, ambassadors: list[Principal], db: Database, clock: FakeClock
 ) -> None:
-    hub = client.app[SERVICES]
-    visitor = await (await client.post("/api/visitors")).json()
-    visitor_id = hub.tokens.verify(visitor["visitor_token"])
-    stored = await hub.inbox.receive(
-        Inbound(
-            channel="webchat",
-            contact=visitor_id,
-            identity_kind="visitor",
-            identity_value=visitor_id,
-            dedupe_key=f"webchat:{visitor_id}:1",
-            text="Could I see the Étoile ring?",
-            received_at=clock(),
-            store_code="PARIS01",
-        )
-    )
+    stored, token = await chat(client, "Could I see the Étoile ring?")
+    visitor = {"visitor_token": token}
     manager = await make_staff(db, clock(), role="manager")
     headers = await staff_headers(client, manager)
     path = f"/api/conversations/{stored.conversation.id}/proposals"
@@ -376,32 +371,18 @@ async def test_a_proposal_in_the_chat_books_in_one_click(
 async def test_a_booking_from_a_chat_goes_to_that_chats_ambassador_when_free(
     client: TestClient, ambassadors: list[Principal], db: Database, clock: FakeClock
 ) -> None:
-    hub = client.app[SERVICES]
     # The one the store would not pick by itself (ties go to the smallest id).
     theirs = max(ambassadors, key=lambda a: a.id)
     tokens = []
-    for n in range(2):
-        visitor = await (await client.post("/api/visitors")).json()
-        visitor_id = hub.tokens.verify(visitor["visitor_token"])
-        stored = await hub.inbox.receive(
-            Inbound(
-                channel="webchat",
-                contact=visitor_id,
-                identity_kind="visitor",
-                identity_value=visitor_id,
-                dedupe_key=f"webchat:{visitor_id}:{n}",
-                text="Bonjour",
-                received_at=clock(),
-                store_code="PARIS01",
-            )
-        )
+    for _ in range(2):
+        stored, token = await chat(client)
         async with db.transaction() as session:
             await session.execute(
                 update(Conversation)
                 .where(Conversation.id == stored.conversation.id)
                 .values(assigned_staff_id=theirs.id, status="assigned")
             )
-        tokens.append((stored.conversation.id, visitor["visitor_token"]))
+        tokens.append((stored.conversation.id, token))
     chosen = []
     for conversation_id, token in tokens:
         response = await book(
