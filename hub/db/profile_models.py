@@ -33,7 +33,7 @@ class ConsentEvent(Base):
     channel: Mapped[str] = mapped_column(String(16))  # email | phone | wechat | post
     purpose: Mapped[str] = mapped_column(String(24))  # service | marketing | ...
     granted: Mapped[bool] = mapped_column(Boolean)
-    source: Mapped[str] = mapped_column(String(24))  # chat_form | console | import | email_link
+    source: Mapped[str] = mapped_column(String(24))  # see hub.profiles.consent.SOURCES
     policy_version: Mapped[str] = mapped_column(String(32))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))

@@ -97,9 +97,7 @@ async def test_the_confirmation_carries_the_invitation_and_a_working_manage_link
     booked = await book(client)
     mail = await smtp.next_message()
     assert mail.rcpt_tos == ("anne@example.com",)
-    assert subject(mail) == (
-        "Your appointment at Boutique PARIS01: Friday 27 November, 10:00"
-    )
+    assert subject(mail) == ("Your appointment at Boutique PARIS01: Friday 27 November, 10:00")
     assert "with Amélie Laurent" in mail.text
     ics = calendar_part(mail)
     assert "METHOD:REQUEST" in ics and "SEQUENCE:0" in ics and "DTSTART:20261127T090000Z" in ics
