@@ -7,6 +7,7 @@ runs never collide; each test starts from empty tables.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import secrets
 import shutil
@@ -39,6 +40,14 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test() -> Iterator[None]:
+    """Whatever a test left unreachable is found while its event loop still runs, and any
+    warning about it is reported against that test rather than a later, unrelated one."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ checked against the lines committed before it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Generic, TypeVar
 
@@ -43,10 +42,11 @@ class BatchWriter(Generic[Batch]):
             await pending
 
     async def abandon(self) -> None:
-        """Stop the batch being written (its transaction rolls back): the reader failed."""
+        """The reader failed: let the batch being written end on its own (commit or roll
+        back; a re-run skips what it committed). Cancelling it mid-statement could leave
+        its driver connection neither returned nor closed."""
         pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.cancel()
         if pending is not None:
-            with contextlib.suppress(BaseException):
-                await pending
+            await asyncio.wait({pending})  # its own error is the reader's to report, not this
+            if not pending.cancelled():
+                pending.exception()  # retrieved: asyncio need not warn it was never seen
