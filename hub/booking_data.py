@@ -37,6 +37,9 @@ from hub.errors import NotFound
 # Who takes appointments: everyone who serves customers in the store.
 BOOKABLE_ROLES = ("ambassador", "manager")
 MAX_KEPT_SETUPS = 1000  # stores; beyond that, start afresh
+# No appointment with its buffers spans longer (types last at most 8 h plus 2 x 4 h of
+# buffers, see hub.stores.TypeSpec).
+LONGEST_BLOCK = timedelta(days=1)
 
 
 def appointment_type(row: TypeRow) -> AppointmentType:
@@ -149,6 +152,9 @@ async def bookings(
         Appointment.ambassador_id.in_(ambassador_ids),
         Appointment.block_start < end,
         Appointment.block_end > start,
+        # Implied by the line above (no block is longer), and what lets the index on
+        # (ambassador, block_end) read just the window instead of everything after it.
+        Appointment.block_end < end + LONGEST_BLOCK,
         live_blocking(now),  # type: ignore[arg-type]
     )
     if ignore is not None:
