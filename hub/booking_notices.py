@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from hub.booking_ics import calendar_file
 from hub.bookings import manage_url
+from hub.calendar import ambassador_name
 from hub.clock import Clock
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
@@ -56,18 +57,23 @@ def local_when(row: Appointment) -> str:
     return spoken_time(row.starts_at, row.store.timezone)
 
 
+def change_line(row: Appointment, event: str, ambassador: str | None) -> str:
+    """What happened, in one line: the chat gets it, the e-mail starts with it."""
+    return CHAT_LINES[event].format(
+        type=row.type.name,
+        when=local_when(row),
+        place=place_name(row.store.timezone),
+        with_whom=f" with {ambassador}" if ambassador else "",
+    )
+
+
 def confirmation_text(
     row: Appointment, event: str, ambassador: str | None, manage_url: str | None
 ) -> str:
     lines = [
         f"Dear {row.contact_name or 'client'},",
         "",
-        CHAT_LINES[event].format(
-            type=row.type.name,
-            when=local_when(row),
-            place=place_name(row.store.timezone),
-            with_whom=f" with {ambassador}" if ambassador else "",
-        ),
+        change_line(row, event, ambassador),
     ]
     if event != "cancelled":
         lines += ["", where(row)]
@@ -118,9 +124,7 @@ class BookingNotices:
             row = await session.get(Appointment, appointment_id)
             if row is None:
                 return
-            ambassador = await session.scalar(
-                select(Staff.name).where(Staff.id == row.ambassador_id)
-            )
+            ambassador = await ambassador_name(session, row)
             mail_id = None
             if row.contact_email:
                 mail_id = await outbox.enqueue(
@@ -153,12 +157,7 @@ class BookingNotices:
         for reminder_id, due in reminders:
             await self.jobs.schedule(REMINDER_JOB, reminder_id, at=due)
         if row.conversation_id is not None:
-            line = CHAT_LINES[event].format(
-                type=row.type.name,
-                when=local_when(row),
-                place=place_name(row.store.timezone),
-                with_whom=f" with {ambassador}" if ambassador else "",
-            )
+            line = change_line(row, event, ambassador)
             await self.inbox.system_message(row.conversation_id, f"{line} {where(row)}")
         payload = {
             "id": row.id,

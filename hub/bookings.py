@@ -31,7 +31,7 @@ from hub.clock import Clock
 from hub.customers import ledger_row
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
-from hub.db.models import Conversation, Customer, Staff
+from hub.db.models import Conversation, Customer
 from hub.errors import Conflict, Gone, InvalidInput, NotFound
 from hub.profiles.consent import SERVICE, ConsentEntry
 from hub.profiles.identity import EMAIL, PHONE, Identity
@@ -609,7 +609,3 @@ class BookingService:
             subject_type="appointment",
             subject_id=row.id,
         )
-
-    async def ambassador_name(self, session: AsyncSession, staff_id: str) -> str | None:
-        name: str | None = await session.scalar(select(Staff.name).where(Staff.id == staff_id))
-        return name

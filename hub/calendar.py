@@ -23,8 +23,14 @@ LISTED = ("booked", "completed", "no_show", "cancelled")
 RECENT_APPOINTMENTS = 20
 
 
-def _local(row: Appointment, moment: datetime) -> str:
+def local_iso(row: Appointment, moment: datetime) -> str:
+    """An instant of the appointment as the store's clock reads it, with its offset."""
     return moment.astimezone(ZoneInfo(row.store.timezone)).isoformat()
+
+
+async def ambassador_name(session: AsyncSession, row: Appointment) -> str | None:
+    name: str | None = await session.scalar(select(Staff.name).where(Staff.id == row.ambassador_id))
+    return name
 
 
 def appointment_line(
@@ -34,8 +40,8 @@ def appointment_line(
         "id": row.id,
         "status": row.status,
         "kind": row.kind,
-        "start": _local(row, row.starts_at),
-        "end": _local(row, row.ends_at),
+        "start": local_iso(row, row.starts_at),
+        "end": local_iso(row, row.ends_at),
         "store": {"code": row.store.code, "name": row.store.name, "timezone": row.store.timezone},
         "type": {"code": row.type.code, "name": row.type.name},
         "ambassador": {"id": row.ambassador_id, "name": ambassador},

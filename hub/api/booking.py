@@ -27,8 +27,9 @@ from hub.bookings import (
     Contact,
     manage_url,
 )
+from hub.calendar import ambassador_name, local_iso
 from hub.db.booking_models import Appointment
-from hub.db.models import AppointmentType, Conversation, Staff, Store
+from hub.db.models import AppointmentType, Conversation, Store
 from hub.errors import InvalidInput, NotFound, Unauthorized
 from hub.messages import iso
 from hub.profiles.identity import EMAIL, PHONE, InvalidIdentity, normalise
@@ -173,8 +174,8 @@ async def create_hold(request: web.Request) -> web.Response:
         {
             "hold_id": row.id,
             "hold_token": placed.token,
-            "start": _local(row, row.starts_at),
-            "end": _local(row, row.ends_at),
+            "start": local_iso(row, row.starts_at),
+            "end": local_iso(row, row.ends_at),
             "expires_at": iso(row.hold_expires_at),
             # Clocks differ: a countdown from the server's own "how long" is honest.
             "expires_in_seconds": round(
@@ -296,19 +297,15 @@ def _optional_id(value: Any) -> str | None:
     return value
 
 
-def _local(row: Appointment, moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(row.store.timezone)).isoformat()
-
-
 async def appointment_payload(hub: Services, row: Appointment) -> dict[str, Any]:
     async with hub.db.reading() as session:
-        ambassador = await session.scalar(select(Staff.name).where(Staff.id == row.ambassador_id))
+        ambassador = await ambassador_name(session, row)
     return {
         "id": row.id,
         "status": row.status,
         "kind": row.kind,
-        "start": _local(row, row.starts_at),
-        "end": _local(row, row.ends_at),
+        "start": local_iso(row, row.starts_at),
+        "end": local_iso(row, row.ends_at),
         "store": store_payload(row.store),
         "type": type_payload(row.type),
         "ambassador": {"name": ambassador},
@@ -347,7 +344,7 @@ async def ics(request: web.Request) -> web.Response:
     token = bearer_token(request) or request.query.get("token")
     row = await booking_service(request).by_token(appointment_id, token)
     async with hub.db.reading() as session:
-        ambassador = await session.scalar(select(Staff.name).where(Staff.id == row.ambassador_id))
+        ambassador = await ambassador_name(session, row)
     body = calendar_file(row, ambassador=ambassador, public_url=hub.settings.public_url)
     return web.Response(
         body=body,
