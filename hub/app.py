@@ -12,7 +12,11 @@ from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters.webchat.namespace import ShopperNamespace
+from adapters.wechat.intake import WechatIntake
+from adapters.wechat.outbox import WechatReplies
+from adapters.wechat.routes import WechatCallbacks
 from hub.api import (
+    attachments,
     auth,
     booking,
     calendar,
@@ -35,7 +39,7 @@ from hub.db.engine import Database
 from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.jobs.kind import JobRunner
-from hub.jobs.registry import registered_kinds
+from hub.jobs.registry import appointment_messengers, registered_kinds
 from hub.jobs.runner import InProcessRunner
 from hub.mail.delivery import warn_if_no_relay
 from hub.metrics import Metrics
@@ -51,6 +55,7 @@ from hub.security.ratelimit import TokenBucketLimiter
 from hub.security.tokens import VisitorTokens
 from hub.services import SERVICES, Limits, Services
 from hub.settings import Settings
+from hub.spool import SPOOL_JOB, spool_kind
 from hub.tasks import BackgroundTasks
 from routing.memory_store import InMemoryRoutingStore
 from routing.service import RoutingService
@@ -59,6 +64,7 @@ from routing.store import RoutingStore
 log = logging.getLogger("hub.app")
 SHUTDOWN_GRACE_SECONDS = 10.0
 HANG_UP_SECONDS = 3.0
+WECHAT = web.AppKey("wechat", WechatCallbacks)
 
 
 class LoopTimers:
@@ -126,6 +132,17 @@ def _add_routes(app: web.Application) -> None:
     verification.add_routes(app)
     imports.add_routes(app)
     pages.add_routes(app)
+    attachments.add_routes(app)
+    app.router.add_get("/wechat/{account}", _wechat_verify)
+    app.router.add_post("/wechat/{account}", _wechat_receive)
+
+
+async def _wechat_verify(request: web.Request) -> web.StreamResponse:
+    return await request.app[WECHAT].verify(request)
+
+
+async def _wechat_receive(request: web.Request) -> web.StreamResponse:
+    return await request.app[WECHAT].receive(request)
 
 
 async def _finish_in_flight(app: web.Application) -> None:
@@ -137,6 +154,7 @@ async def _finish_in_flight(app: web.Application) -> None:
     for namespace in hub.namespaces:
         await namespace.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS)
     await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
+    await hub.spool.stop(SHUTDOWN_GRACE_SECONDS)
     await hub.jobs.stop(SHUTDOWN_GRACE_SECONDS)
     await hub.routing.stop()
     # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
@@ -191,6 +209,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             clock=clock,
             config=config,
         )
+        jobs = _job_runner(settings, db, clock)
         inbox = Inbox(
             db,
             clock=clock,
@@ -199,7 +218,23 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             tasks=tasks,
             metrics=metrics,
             config=config,
+            outbound={"wechat": WechatReplies()},
+            jobs=jobs,
         )
+        # Channel callbacks are answered once spooled and processed here, by this web
+        # process (they need the inbox and routing), one at a time so that one user's
+        # messages keep their order.
+        intake = WechatIntake(
+            db=db, inbox=inbox, jobs=jobs, clock=clock, public_url=settings.public_url
+        )
+        spool = InProcessRunner(
+            {SPOOL_JOB: spool_kind({"wechat": intake})},
+            db=db,
+            clock=clock,
+            settings=settings,
+            concurrency=1,
+        )
+        app[WECHAT] = WechatCallbacks(db=db, clock=clock, spool_jobs=spool, metrics=metrics)
         routing_events.system = inbox
         handover = Handover(
             db=db, clock=clock, inbox=inbox, routing=routing, publisher=publisher, config=config
@@ -213,7 +248,6 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
             verification_mails=TokenBucketLimiter(per_minute=2, burst=3),
         )
-        jobs = _job_runner(settings, db, clock)
         app[SERVICES] = Services(
             settings=settings,
             db=db,
@@ -227,6 +261,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             tasks=tasks,
             metrics=metrics,
             jobs=jobs,
+            spool=spool,
             redis=redis,
         )
         booking_service = BookingService(
@@ -242,6 +277,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
                 jobs=jobs,
                 inbox=inbox,
                 publisher=publisher,
+                messengers=appointment_messengers(),
             ),
         )
         app[BOOKING] = booking_service
@@ -281,6 +317,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             stores = await routing_stores(session)
         await routing.start(stores, recover=redis is None)
         await jobs.start()
+        await spool.start()
         change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=redis is None)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
@@ -293,6 +330,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         app[SERVICES].namespaces = namespaces
         yield
         await change_watch.stop()
+        await spool.stop(0)
         await jobs.stop(0)  # after _finish_in_flight's grace; a no-op when that ran
         await db.close()
         if redis is not None:

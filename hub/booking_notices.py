@@ -10,11 +10,13 @@ sending.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.booking_ics import calendar_file
 from hub.bookings import manage_url
@@ -27,6 +29,7 @@ from hub.inbox import Inbox
 from hub.jobs.kind import Jobs
 from hub.mail import outbox
 from hub.mail.message import compose
+from hub.outbound import AppointmentMessenger, Scheduled
 from hub.proposals import place_name, spoken_time
 from hub.realtime.publisher import Publisher
 from hub.settings import Settings
@@ -102,12 +105,14 @@ class BookingNotices:
         jobs: Jobs,
         inbox: Inbox,
         publisher: Publisher,
+        messengers: Mapping[str, AppointmentMessenger] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.jobs = jobs
         self.inbox = inbox
+        self.messengers = dict(messengers or {})
         self.publisher = publisher
 
     async def appointment_changed(
@@ -145,6 +150,7 @@ class BookingNotices:
                     )
                 )
             ).all()
+            scheduled = await self._channel_notices(session, row, event, token, now)
             reminders = (
                 await session.execute(
                     select(Reminder.id, Reminder.next_attempt_at).where(
@@ -154,6 +160,8 @@ class BookingNotices:
             ).all()
         if mail_id is not None:
             await outbox.schedule(self.jobs, mail_id)
+        for notice in scheduled:
+            await self.jobs.schedule(notice.job_kind, notice.key)
         for reminder_id, due in reminders:
             await self.jobs.schedule(REMINDER_JOB, reminder_id, at=due)
         if row.conversation_id is not None:
@@ -166,6 +174,34 @@ class BookingNotices:
         }
         for staff_id in {row.ambassador_id, *managers}:
             await self.publisher.to_staff(staff_id, "appointment", payload)
+
+    async def _channel_notices(
+        self,
+        session: AsyncSession,
+        row: Appointment,
+        event: str,
+        token: str | None,
+        now: datetime,
+    ) -> list[Scheduled]:
+        """Channels with notices of their own (WeChat templates); one failing is logged and
+        leaves the others (and the e-mail) to go."""
+        manage = manage_url(self.settings.public_url, row.id, token) if token else None
+        ref = ("appointment", f"{row.id}:{event}:{row.sequence}")
+        found = []
+        for name, messenger in self.messengers.items():
+            try:
+                notice = await messenger.appointment_notice(
+                    session, row, event, manage, now, ref=ref
+                )
+            except Exception as exc:
+                log.warning(
+                    "appointment notice not sent",
+                    extra={"fields": {"channel": name, "reason": str(exc)[:200]}},
+                )
+                continue
+            if notice is not None:
+                found.append(notice)
+        return found
 
     def _mail(
         self,

@@ -21,8 +21,10 @@ from hub.db.jobs_models import MailOutbox
 from hub.db.models import Conversation, Message
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
+from hub.jobs.registry import appointment_messengers
 from hub.mail import outbox
 from hub.mail.message import compose
+from hub.outbound import AppointmentMessenger, Scheduled
 from hub.profiles import consent
 
 REMINDER_RETRIES = RetryPolicy(first_delay=timedelta(minutes=1), max_attempts=6)
@@ -92,10 +94,29 @@ async def _in_chat(
     await change_feed.record(session, change_feed.MESSAGE, message.id, at=now)
 
 
+async def _by_messenger(
+    messenger: AppointmentMessenger,
+    session: AsyncSession,
+    reminder: Reminder,
+    row: Appointment,
+    now: datetime,
+) -> Scheduled | None:
+    try:
+        notice = await messenger.appointment_notice(
+            session, row, "reminder", None, now, ref=("reminder", reminder.id)
+        )
+    except Exception as exc:
+        raise DeliveryFailed(str(exc)[:300] or type(exc).__name__, permanent=True) from None
+    if notice is None:
+        raise DeliveryFailed(f"the customer is not on {reminder.channel}", permanent=True)
+    return notice
+
+
 async def send_reminder(ctx: JobContext, reminder_id: str) -> None:
     async def work(reminder: Reminder) -> None:
         now = ctx.clock()
         mail_id = None
+        notice: Scheduled | None = None
         async with ctx.db.transaction() as session:
             row = await session.get(Appointment, reminder.appointment_id)
             if row is None or row.status != "booked":
@@ -108,6 +129,10 @@ async def send_reminder(ctx: JobContext, reminder_id: str) -> None:
                 mail_id = await _by_mail(ctx, session, reminder, row, now)
             elif reminder.channel == "webchat":
                 await _in_chat(session, reminder, row, now)
+            elif reminder.channel in (messengers := appointment_messengers()):
+                notice = await _by_messenger(
+                    messengers[reminder.channel], session, reminder, row, now
+                )
             else:
                 raise DeliveryFailed(
                     f"{reminder.channel} reminders need a provider the hub does not have yet",
@@ -115,6 +140,8 @@ async def send_reminder(ctx: JobContext, reminder_id: str) -> None:
                 )
         if mail_id is not None:
             await outbox.schedule(ctx.jobs, mail_id)
+        if notice is not None:
+            await ctx.jobs.schedule(notice.job_kind, notice.key)
 
     await attempt(ctx, REMINDER_JOB, Reminder, reminder_id, work, REMINDER_RETRIES)
 

@@ -11,6 +11,9 @@ from hub.db.change_models import Change
 POS_IMPORT = "pos_import"  # ref: the import's id; its purchases name the customers
 CUSTOMER = "customer"  # ref: one customer's id
 MESSAGE = "message"  # ref: a message written outside a web process (a reminder)
+# ref: a message whose delivery or attachments a job changed; each web process tells its
+# own consoles, in either mode.
+MESSAGE_UPDATED = "message_updated"
 
 
 async def record(session: AsyncSession, kind: str, ref: str, *, at: datetime | None = None) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from hub import validation
-from hub.commands import calendar_admin
+from hub.commands import calendar_admin, wechat_admin
 from hub.errors import ConfigError, HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--password-stdin", action="store_true", required=True)
 
     calendar_admin.add_parsers(store_cmds, staff_cmds)
+    wechat_admin.add_parsers(commands, _Parser)
 
     pos = commands.add_parser("import-pos", help="import a store's daily point-of-sale export")
     pos.add_argument("file", metavar="FILE", help="CSV export: one row per purchase line")
@@ -139,6 +140,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(calendar_admin.schedule(settings, args))
     elif args.command == "staff" and args.action == "time-off":
         asyncio.run(calendar_admin.time_off(settings, args))
+    elif args.command == "wechat":
+        line = sys.stdin.readline().rstrip("\n") if args.action == "add" else ""
+        asyncio.run(wechat_admin.run(settings, args, line))
     elif args.command == "import-pos":
         from hub.commands.pos import import_pos
 

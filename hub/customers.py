@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit, calendar
 from hub.db.booking_models import Appointment
+from hub.db.channel_models import Attachment, WechatUser
 from hub.db.models import Conversation, Customer, CustomerIdentity, Message, Staff
 from hub.db.profile_models import ConsentEvent, CustomerNote, Purchase
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -296,6 +297,13 @@ async def erase(
             .execution_options(synchronize_session=False)
         )
         await session.execute(
+            delete(Attachment).where(
+                Attachment.message_id.in_(
+                    select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+                )
+            )
+        )
+        await session.execute(
             update(Conversation)
             .where(Conversation.id.in_(conversation_ids))
             .values(contact=f"erased:{customer.id}", transfer_note=None)
@@ -308,6 +316,8 @@ async def erase(
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer.id))
+    # The WeChat follower (openid, nickname) is personal data too; writing again re-creates it.
+    await session.execute(delete(WechatUser).where(WechatUser.customer_id == customer.id))
     # Appointments stay in the calendars (the time was taken) without who it was.
     await session.execute(
         update(Appointment)
@@ -468,7 +478,7 @@ async def merge_profiles(
             "reason", "these profiles share no identity: say why they are one person"
         )
     plan = merge.plan(facts(keep), facts(other), survivor_id=keep.id)
-    for table in (Conversation, Purchase, CustomerNote, ConsentEvent, Appointment):
+    for table in (Conversation, Purchase, CustomerNote, ConsentEvent, Appointment, WechatUser):
         await session.execute(
             update(table)
             .where(table.customer_id == other.id)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ message already stored instead of storing it twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -21,11 +22,14 @@ from hub import audit, validation
 from hub.clock import Clock
 from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
 from hub.customers import ledger_row
+from hub.db.channel_models import Attachment
 from hub.db.engine import Database
-from hub.db.models import Conversation, Customer, Message, Store
+from hub.db.models import Conversation, Customer, Message, Store, new_id
 from hub.errors import Conflict, Forbidden, InvalidInput
-from hub.messages import Inbound
+from hub.jobs.kind import Jobs
+from hub.messages import Inbound, NewAttachment
 from hub.metrics import Metrics
+from hub.outbound import OutboundChannel, Scheduled
 from hub.profiles.resolve import attach, resolve_customer
 from hub.routing_repository import tickets_for
 from hub.staff import Principal
@@ -65,6 +69,10 @@ class Stored:
     conversation: Conversation
     duplicate: bool = False
     opened: bool = False
+    # Attachments stored without their bytes, for the channel to fetch.
+    to_fetch: tuple[str, ...] = ()
+    # The channel delivery stored with a reply, to schedule after the commit.
+    delivery: Scheduled | None = None
 
 
 class Inbox:
@@ -78,8 +86,12 @@ class Inbox:
         tasks: BackgroundTasks,
         metrics: Metrics | None = None,
         config: RoutingConfig | None = None,
+        outbound: Mapping[str, OutboundChannel] | None = None,
+        jobs: Jobs | None = None,
     ) -> None:
         self.config = config or RoutingConfig()
+        self.outbound = dict(outbound or {})
+        self.jobs = jobs
         self.db = db
         self.metrics = metrics or Metrics()
         self.clock = clock
@@ -143,6 +155,8 @@ class Inbox:
         )
         if not stored.duplicate:
             await self._after_commit(stored, origin)
+            if stored.delivery is not None and self.jobs is not None:
+                await self.jobs.schedule(stored.delivery.job_kind, stored.delivery.key)
         return stored
 
     async def close(self, principal: Principal, conversation_id: object) -> Conversation:
@@ -243,6 +257,10 @@ class Inbox:
             await _add_claims(session, conversation.customer_id, inbound, now)
         for entry in inbound.consents:
             session.add(ledger_row(conversation.customer_id, entry))
+        files = [(new_id(), attachment) for attachment in inbound.attachments]
+        data = dict(inbound.data or {})
+        if files:
+            data["attachments"] = [_attachment_entry(id_, a) for id_, a in files]
         message = await append_message(
             session,
             conversation,
@@ -252,9 +270,13 @@ class Inbox:
             author_kind="customer",
             author_name=inbound.display_name,
             text=inbound.text,
+            data=data or None,
             dedupe_key=inbound.dedupe_key,
         )
-        return Stored(message, conversation, opened=opened)
+        for attachment_id, attachment in files:
+            session.add(_attachment_row(attachment_id, message.id, attachment, now))
+        to_fetch = tuple(id_ for id_, attachment in files if attachment.data is None)
+        return Stored(message, conversation, opened=opened, to_fetch=to_fetch)
 
     async def _reply(
         self,
@@ -291,7 +313,11 @@ class Inbox:
             dedupe_key=key,
             delivery_status="sent" if conversation.channel == "webchat" else "pending",
         )
-        return Stored(message, conversation)
+        channel = self.outbound.get(conversation.channel)
+        if channel is None:
+            return Stored(message, conversation)
+        key = await channel.enqueue(session, conversation, message, now)
+        return Stored(message, conversation, delivery=Scheduled(channel.job_kind, key))
 
 
 class _Work(Protocol):
@@ -313,6 +339,39 @@ async def _add_claims(
     if inbound.display_name and not customer.name:
         customer.name = inbound.display_name
     await attach(session, customer, inbound.claims(), now)
+
+
+def _attachment_entry(attachment_id: str, attachment: NewAttachment) -> dict[str, Any]:
+    """What the timeline shows of a file; the bytes are fetched from the API by id."""
+    return {
+        "id": attachment_id,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "filename": attachment.filename,
+        "size": len(attachment.data) if attachment.data is not None else None,
+        "status": "ready" if attachment.data is not None else "pending",
+    }
+
+
+def _attachment_row(
+    attachment_id: str, message_id: str, attachment: NewAttachment, now: datetime
+) -> Attachment:
+    ready = attachment.data is not None
+    return Attachment(
+        id=attachment_id,
+        message_id=message_id,
+        kind=attachment.kind,
+        content_type=attachment.content_type,
+        filename=attachment.filename,
+        size=len(attachment.data) if attachment.data is not None else None,
+        data=attachment.data,
+        source=attachment.source,
+        status="sent" if ready else "queued",
+        attempts=0,
+        next_attempt_at=now,
+        sent_at=now if ready else None,
+        created_at=now,
+    )
 
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:

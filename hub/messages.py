@@ -19,6 +19,17 @@ CHANNELS = ("webchat", "wechat", "email", "voice", "contact", "callback")
 
 
 @dataclass(frozen=True)
+class NewAttachment:
+    """``data`` when the channel delivered the bytes; otherwise ``source`` says where from."""
+
+    kind: str  # image | voice | video | file
+    content_type: str | None = None
+    filename: str | None = None
+    data: bytes | None = None
+    source: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """A shopper's message as it arrived, normalised."""
 
@@ -38,6 +49,10 @@ class Inbound:
     claimed: tuple[Identity, ...] = ()
     # Consents the shopper gave in the same form, for the customer's ledger.
     consents: tuple[ConsentEntry, ...] = ()
+    # Structured content beside the text (a location, a link), shown by the console.
+    data: dict[str, Any] | None = None
+    # Files that came with it; a channel that sends only a media id fetches them later.
+    attachments: tuple[NewAttachment, ...] = ()
 
     def identities(self) -> tuple[Identity, ...]:
         """The channel-proven identities first (verified), then the claims (unverified)."""
@@ -70,6 +85,8 @@ def message_payload(message: Message) -> dict[str, Any]:
     }
     if message.data:
         payload["data"] = message.data
+    if message.delivery_status is not None and message.channel != "webchat":
+        payload["delivery"] = {"status": message.delivery_status, "error": message.delivery_error}
     return payload
 
 

@@ -46,6 +46,7 @@ class Services:
     tasks: BackgroundTasks
     metrics: Metrics
     jobs: JobRunner
+    spool: JobRunner  # this process's runner of spooled channel callbacks
     namespaces: list[TrackedNamespace] = field(default_factory=list)
     redis: Redis | None = None
     change_watch: ChangeWatch | None = None

@@ -31,13 +31,17 @@ async def get_conversation(request: web.Request) -> web.Response:
     raw_after = request.query.get("after_seq", "0")
     if not raw_after.isdigit():
         raise InvalidInput("after_seq", "after_seq must be a whole number ≥ 0")
-    async with services(request).db.reading() as session:
+    hub = services(request)
+    async with hub.db.reading() as session:
         conversation = await queries.visible_conversation(session, who, request.match_info["id"])
         messages = await queries.messages_after(session, conversation.id, int(raw_after))
+        channel = hub.inbox.outbound.get(conversation.channel)
+        state = await channel.state(session, conversation, hub.clock()) if channel else None
     return web.json_response(
         {
             "conversation": conversation_payload(conversation),
             "customer": customer_summary(conversation.customer),
             "messages": [message_payload(m) for m in messages],
+            "channel_state": state,
         }
     )

@@ -4,6 +4,20 @@ Every model module is imported here so every mapper is registered, whichever one
 caller imports first.
 """
 
-from hub.db import booking_models, change_models, jobs_models, models, profile_models
+from hub.db import (
+    booking_models,
+    change_models,
+    channel_models,
+    jobs_models,
+    models,
+    profile_models,
+)
 
-__all__ = ["booking_models", "change_models", "jobs_models", "models", "profile_models"]
+__all__ = [
+    "booking_models",
+    "change_models",
+    "channel_models",
+    "jobs_models",
+    "models",
+    "profile_models",
+]

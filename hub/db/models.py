@@ -257,7 +257,9 @@ class Message(Base):
     # Client id or channel message id, namespaced by who sent it; NULL for system notes.
     dedupe_key: Mapped[str | None] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_status: Mapped[str | None] = mapped_column(String(16))  # pending | sent | failed
+    # Why the channel refused it (WeChat's 45015: outside the 48-hour window), for the console.
+    delivery_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Offer(Base):

@@ -19,13 +19,14 @@ import socketio
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.change_feed import CUSTOMER, MESSAGE, POS_IMPORT
+from hub.change_feed import CUSTOMER, MESSAGE, MESSAGE_UPDATED, POS_IMPORT
 from hub.clock import Clock
 from hub.db.change_models import Change
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message
 from hub.db.profile_models import Purchase
-from hub.realtime.names import CONSOLE, customer_room
+from hub.messages import message_payload
+from hub.realtime.names import CONSOLE, customer_room, staff_room
 from hub.realtime.publisher import Publisher
 
 log = logging.getLogger("hub.change_watch")
@@ -90,6 +91,9 @@ class ChangeWatch:
             self.last_id = changes[-1].id
             if self.relay_messages:
                 await self._relay(session, [ref for _, kind, ref in changes if kind == MESSAGE])
+            await self._updated(
+                session, [ref for _, kind, ref in changes if kind == MESSAGE_UPDATED]
+            )
             watched = self.watched()
             if not watched:
                 return set()
@@ -121,6 +125,28 @@ class ChangeWatch:
             )
             if message is not None and conversation is not None:
                 await self.publisher.message_added(conversation, message, None)
+
+    async def _updated(self, session: AsyncSession, message_ids: list[str]) -> None:
+        """A delivery failed or a file arrived: the assigned ambassador's consoles on this
+        process see the message again (``ignore_queue``: every process does its own)."""
+        for message_id in dict.fromkeys(message_ids):
+            message = await session.get(Message, message_id)
+            if message is None:
+                continue
+            staff_id = await session.scalar(
+                select(Conversation.assigned_staff_id).where(
+                    Conversation.id == message.conversation_id
+                )
+            )
+            if staff_id is None:
+                continue
+            await self.sio.emit(
+                "message_updated",
+                message_payload(message),
+                to=staff_room(staff_id),
+                namespace=CONSOLE,
+                ignore_queue=True,
+            )
 
     async def forget_old(self) -> None:
         async with self.db.transaction() as session:

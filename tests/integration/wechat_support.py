@@ -1,0 +1,107 @@
+"""A running hub (in process, fake clock) with one WeChat account, the fake WeChat API,
+and helpers to post signed callbacks and let the hub finish what they started."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from adapters.wechat.account import WechatAccount
+from adapters.wechat.accounts import NewWechatAccount, add_account
+from hub.db.channel_models import InboundSpool
+from hub.db.models import Conversation, Message
+from hub.jobs.runner import InProcessRunner
+from hub.services import SERVICES, Services
+from tests.conftest import FakeClock
+from tests.fakes.wechat_api import FakeWechatApi
+from tests.wechat_signing import ACCOUNT, Mode, callback
+
+SECRET = "0123456789abcdef0123456789abcdef"
+TOKEN = "conciergetoken"
+
+
+@dataclass
+class WechatHub:
+    client: TestClient
+    clock: FakeClock
+    api: FakeWechatApi
+    account: WechatAccount
+
+    @property
+    def hub(self) -> Services:
+        return self.client.app[SERVICES]
+
+    async def post(
+        self, inner_xml: str, mode: Mode = "aes", *, account: WechatAccount | None = None
+    ) -> tuple[int, str]:
+        query, body = callback(account or self.account, mode, inner_xml, self.clock())
+        path = f"/wechat/{(account or self.account).name}"
+        response = await self.client.post(path, params=query, data=body)
+        return response.status, await response.text()
+
+    async def settle(self) -> None:
+        """Run every job due now (the spool's, then what it scheduled), until none is left."""
+        spool, jobs = self.hub.spool, self.hub.jobs
+        assert isinstance(spool, InProcessRunner) and isinstance(jobs, InProcessRunner)
+        while True:
+            await spool.run_due()
+            await jobs.run_due()
+            now = self.clock()
+            idle = not spool._running and not jobs._running
+            if idle and all(_nothing_due(r, now) for r in (spool, jobs)):
+                return
+
+    async def messages(self) -> list[Message]:
+        async with self.hub.db.reading() as session:
+            return list(
+                await session.scalars(select(Message).order_by(Message.created_at, Message.seq))
+            )
+
+    async def conversations(self) -> list[Conversation]:
+        async with self.hub.db.reading() as session:
+            return list(await session.scalars(select(Conversation)))
+
+    async def spooled(self) -> int:
+        async with self.hub.db.reading() as session:
+            return int(await session.scalar(select(func.count()).select_from(InboundSpool)) or 0)
+
+
+def _nothing_due(runner: InProcessRunner, now: datetime) -> bool:
+    due = runner.next_due()
+    return due is None or due > now
+
+
+async def add_wechat_account(
+    client: TestClient, clock: FakeClock, api: FakeWechatApi, **overrides: Any
+) -> WechatAccount:
+    """The signing helpers' test account, stored the way ``hub wechat add`` stores it."""
+    fields: dict[str, Any] = {
+        "name": ACCOUNT.name,
+        "app_id": ACCOUNT.app_id,
+        "app_secret": SECRET,
+        "token": TOKEN,
+        "aes_key": ACCOUNT.aes_key,
+        "store_code": "PARIS01",
+        "mode": "compatible",
+        **overrides,
+    }
+    new = NewWechatAccount.parse(**fields)
+    async with client.app[SERVICES].db.transaction() as session:
+        row = await add_account(session, new, now=clock(), actor=("test", None))
+    api.add_app(new.app_id, new.app_secret)
+    return dataclasses.replace(
+        ACCOUNT,
+        id=row.id,
+        name=new.name,
+        app_id=new.app_id,
+        app_secret=new.app_secret,
+        token=new.token,
+        aes_key=new.aes_key,
+        store_code=new.store_code,
+        mode=new.mode,
+    )
