@@ -12,6 +12,7 @@ from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from adapters.webchat.namespace import ShopperNamespace
+from adapters.wechat import link_routes as wechat_link
 from adapters.wechat.intake import WechatIntake
 from adapters.wechat.outbox import WechatReplies
 from adapters.wechat.routes import WechatCallbacks
@@ -52,7 +53,7 @@ from hub.routing_events import RoutingEvents
 from hub.routing_repository import SqlRoutingRepository
 from hub.runtime import settle_heap
 from hub.security.ratelimit import TokenBucketLimiter
-from hub.security.tokens import VisitorTokens
+from hub.security.tokens import ConversationProofs, VisitorTokens
 from hub.services import SERVICES, Limits, Services
 from hub.settings import Settings
 from hub.spool import SPOOL_JOB, spool_kind
@@ -133,6 +134,7 @@ def _add_routes(app: web.Application) -> None:
     imports.add_routes(app)
     pages.add_routes(app)
     attachments.add_routes(app)
+    wechat_link.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
 
@@ -281,7 +283,8 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             ),
         )
         app[BOOKING] = booking_service
-        app[PROPOSALS] = Proposals(db, inbox, booking_service, settings.public_url)
+        proofs = ConversationProofs(settings.secret_key.reveal())
+        app[PROPOSALS] = Proposals(db, inbox, booking_service, settings.public_url, proofs)
         namespaces = [
             ShopperNamespace(
                 db=db,

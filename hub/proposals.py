@@ -19,9 +19,12 @@ from hub.db.engine import Database
 from hub.db.models import Store
 from hub.errors import InvalidInput
 from hub.inbox import Inbox, Stored, check_handler
+from hub.security.tokens import ConversationProofs
 from hub.staff import Principal
 
 MAX_SLOTS = 3
+# Long enough to book from a proposal a client reads a week later.
+PROOF_VALID = timedelta(days=14)
 
 
 def place_name(timezone: str) -> str:
@@ -43,12 +46,18 @@ def proposal_text(type_name: str, store: Store, starts: list[datetime], book_url
 
 class Proposals:
     def __init__(
-        self, db: Database, inbox: Inbox, booking: BookingService, public_url: str
+        self,
+        db: Database,
+        inbox: Inbox,
+        booking: BookingService,
+        public_url: str,
+        proofs: ConversationProofs,
     ) -> None:
         self.db = db
         self.inbox = inbox
         self.booking = booking
         self.public_url = public_url
+        self.proofs = proofs
 
     async def propose(
         self,
@@ -82,6 +91,10 @@ class Proposals:
         book_url = f"{self.public_url}/book?" + urlencode(
             {"store": store.code, "type": row.code, "conversation": conversation.id}
         )
+        if conversation.channel != "webchat":
+            # The link opens in a browser with no visitor token: it carries its own proof.
+            expires = self.booking.clock() + PROOF_VALID
+            book_url += "#proof=" + self.proofs.issue(conversation.id, expires)
         payload: dict[str, Any] = {
             "proposal": {
                 "store": {"code": store.code, "name": store.name, "timezone": store.timezone},

@@ -33,6 +33,7 @@ from hub.db.models import AppointmentType, Conversation, Store
 from hub.errors import InvalidInput, NotFound, Unauthorized
 from hub.messages import iso
 from hub.profiles.identity import EMAIL, PHONE, InvalidIdentity, normalise
+from hub.security.tokens import ConversationProofs
 from hub.services import Services, services
 
 MAX_WINDOW = timedelta(days=42)
@@ -233,19 +234,28 @@ async def _proven_conversation(request: web.Request, body: dict[str, Any]) -> st
     if conversation_id in (None, ""):
         return None
     hub = services(request)
-    try:
-        visitor_id = hub.tokens.verify(body.get("visitor_token"))
-    except Unauthorized:
-        raise NotFound("no such conversation", code="not_found") from None
     async with hub.db.reading() as session:
         conversation = (
             await session.get(Conversation, conversation_id)
             if isinstance(conversation_id, str) and len(conversation_id) <= 36
             else None
         )
-    if conversation is None or conversation.contact != visitor_id:
+    if conversation is None or not _proves(hub, conversation, body):
         raise NotFound("no such conversation", code="not_found")
     return conversation.id
+
+
+def _proves(hub: Services, conversation: Conversation, body: dict[str, Any]) -> bool:
+    """The web shopper's visitor token, or the proof a proposal link carried (WeChat)."""
+    proof = body.get("conversation_proof")
+    if proof is not None:
+        return ConversationProofs(hub.settings.secret_key.reveal()).proves(
+            conversation.id, proof, hub.clock()
+        )
+    try:
+        return hub.tokens.verify(body.get("visitor_token")) == conversation.contact
+    except Unauthorized:
+        return False
 
 
 async def create_appointment(request: web.Request) -> web.Response:

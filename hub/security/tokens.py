@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 from hub.errors import Unauthorized
 
@@ -53,3 +54,39 @@ class VisitorTokens:
         if not hmac.compare_digest(parts[2], self._mac(parts[1])):
             raise Unauthorized("invalid visitor token")
         return parts[1]
+
+
+PROOF_PREFIX = "c1"
+
+
+class ConversationProofs:
+    """``c1.<expiry>.<mac>``: proof that whoever holds it was sent a link in one conversation.
+
+    A web shopper proves their conversation with the visitor token in their browser; a
+    WeChat or e-mail client opens the booking page from a link instead, in a browser that
+    holds nothing. The link carries this proof (in its fragment, so no server logs it).
+    """
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = hmac.new(
+            secret_key.encode(), b"concierge/conversation-proof", "sha256"
+        ).digest()
+
+    def _mac(self, conversation_id: str, expires: int) -> str:
+        message = f"{PROOF_PREFIX}.{conversation_id}.{expires}".encode()
+        mac = hmac.new(self._key, message, "sha256").digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+    def issue(self, conversation_id: str, expires: datetime) -> str:
+        seconds = int(expires.timestamp())
+        return f"{PROOF_PREFIX}.{seconds}.{self._mac(conversation_id, seconds)}"
+
+    def proves(self, conversation_id: str, proof: object, now: datetime) -> bool:
+        if not isinstance(proof, str) or len(proof) > 120:
+            return False
+        parts = proof.split(".")
+        if len(parts) != 3 or parts[0] != PROOF_PREFIX or not parts[1].isdigit():
+            return False
+        if datetime.fromtimestamp(int(parts[1]), UTC) <= now:
+            return False
+        return hmac.compare_digest(parts[2], self._mac(conversation_id, int(parts[1])))

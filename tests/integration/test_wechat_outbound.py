@@ -4,8 +4,10 @@ it, WeChat's error codes, the token's refresh, and template messages for appoint
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -15,6 +17,7 @@ from adapters.wechat.accounts import parse_template
 from hub.api.booking import BOOKING
 from hub.app import create_app
 from hub.bookings import BookingRequest, Contact
+from hub.db.booking_models import Appointment
 from hub.db.channel_models import ChannelOutbox, WechatAccountRow
 from hub.db.models import Message
 from hub.errors import Conflict
@@ -241,3 +244,42 @@ async def test_no_reminder_goes_to_a_client_who_unfollowed(
     first = min(reminders, key=lambda r: r.next_attempt_at)
     assert first.status == "failed" and "no longer follows" in (first.last_error or "")
     assert wechat_api.template_messages == []
+
+
+async def test_a_proposal_link_sent_to_wechat_books_into_that_conversation(
+    wechat: WechatHub, wechat_api: FakeWechatApi
+) -> None:
+    await make_staff(wechat.hub.db, wechat.clock(), name="Amélie Laurent")
+    conversation_id = await conversation_from_wechat(wechat)
+    claire = await manager(wechat)
+    headers = await bearer(wechat, claire)
+    response = await wechat.client.post(
+        f"/api/conversations/{conversation_id}/proposals",
+        json={"client_id": "p-1", "type": "in-store", "starts": ["2026-11-27T10:00:00+01:00"]},
+        headers=headers,
+    )
+    assert response.status == 201, await response.text()
+    await wechat.settle()
+    sent = await wechat_api.next_custom_message()
+    (link,) = re.findall(r"https://hub\.example\.com/book\?\S+", sent.text)
+    assert f"conversation={conversation_id}" in link
+    proof = parse_qs(urlsplit(link).fragment)["proof"][0]
+
+    booking = {
+        "store": "PARIS01",
+        "type": "in-store",
+        "start": "2026-11-27T10:00:00+01:00",
+        "customer": {"name": "林小姐", "email": "lin@example.com"},
+        "conversation_id": conversation_id,
+    }
+    forged = await wechat.client.post(
+        "/api/appointments", json={**booking, "conversation_proof": proof[:-2] + "xx"}
+    )
+    assert forged.status == 404  # the page then books without the conversation
+    booked = await wechat.client.post(
+        "/api/appointments", json={**booking, "conversation_proof": proof}
+    )
+    assert booked.status == 201, await booked.text()
+    async with wechat.hub.db.reading() as session:
+        row = await session.get(Appointment, (await booked.json())["id"])
+    assert row is not None and row.conversation_id == conversation_id
