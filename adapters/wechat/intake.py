@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.wechat.account import WechatAccount
 from adapters.wechat.accounts import load_account
-from adapters.wechat.callback import CallbackMessage
+from adapters.wechat.callback import CallbackMessage, Link, Location
 from adapters.wechat.outbox import enqueue_text
 from hub.clock import Clock
 from hub.db.booking_models import Appointment
@@ -60,22 +60,12 @@ def from_payload(payload: dict[str, Any]) -> CallbackMessage:
     fields = {f.name for f in dataclasses.fields(CallbackMessage)}
     values = {key: value for key, value in payload.items() if key in fields}
     values["create_time"] = datetime.fromisoformat(payload["create_time"])
-    for key in ("location", "link"):
-        # asdict flattened nested dataclasses to dicts; rebuild them by their field types.
-        if isinstance(values.get(key), dict):
-            values[key] = _nested(key, values[key])
+    # asdict flattened the nested dataclasses to dicts.
+    if isinstance(values.get("location"), dict):
+        values["location"] = Location(**values["location"])
+    if isinstance(values.get("link"), dict):
+        values["link"] = Link(**values["link"])
     return CallbackMessage(**values)
-
-
-def _nested(field_name: str, value: dict[str, Any]) -> Any:
-    import typing
-
-    hints = typing.get_type_hints(CallbackMessage)
-    kind = hints[field_name]
-    for option in typing.get_args(kind) or (kind,):
-        if isinstance(option, type) and dataclasses.is_dataclass(option):
-            return option(**value)
-    return value
 
 
 class WechatIntake:
@@ -277,7 +267,3 @@ def _content(
             (),
         )
     return (message.text or "").strip() or f"[{message.kind}]", None, ()
-
-
-def utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

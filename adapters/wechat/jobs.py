@@ -243,6 +243,8 @@ async def _due_profiles(session: AsyncSession, now: datetime) -> list[tuple[str,
 
 
 async def _due_sends(session: AsyncSession, _now: datetime) -> list[tuple[str, datetime]]:
+    # Every row of channel_outbox is WeChat's today; another channel's would need its own
+    # kind and a filter here.
     return await due_rows(session, ChannelOutbox)
 
 

@@ -272,3 +272,35 @@ async def test_the_profile_gets_the_nickname_and_unionid_and_meets_the_other_acc
         ("wechat_unionid", "o6_bmasdasdsad6_2sgVt7hMZOPfL", True),
     }
     assert {u.customer_id for u in users} == {customers[0].id}
+
+
+async def test_an_appointment_card_qr_code_suggests_the_booking_profile_without_merging(
+    wechat: WechatHub, wechat_api: FakeWechatApi
+) -> None:
+    from datetime import UTC, datetime
+
+    from hub.api.booking import BOOKING
+    from hub.bookings import BookingRequest, Contact
+
+    await make_staff(wechat.hub.db, wechat.clock(), store="SHANGHAI1", email="s@t.c")
+    placed = await wechat.client.app[BOOKING].book(
+        BookingRequest(
+            store="SHANGHAI1",
+            type="in-store",
+            start=datetime(2026, 11, 27, 6, 0, tzinfo=UTC),
+            contact=Contact(name="Lin Mei", email="lin@example.com", phone=None),
+        )
+    )
+    await wechat.post(scan_xml(f"appointment:{placed.appointment.id}"))
+    await wechat.settle()
+    assert "ambassador will see your messages" in (await wechat_api.next_custom_message()).text
+    async with wechat.hub.db.reading() as session:
+        claim = await session.scalar(
+            select(CustomerIdentity).where(
+                CustomerIdentity.kind == "wechat_openid",
+                CustomerIdentity.customer_id == placed.appointment.customer_id,
+            )
+        )
+        user = await session.scalar(select(WechatUser))
+    assert claim is not None and claim.value == OPENID and not claim.verified
+    assert user is not None and user.store_id == placed.appointment.store_id
