@@ -138,11 +138,13 @@ class WechatReplies:
             select(WechatUser).where(WechatUser.openid == conversation.contact)
         )
         window = window_state(user, now)
+        others = [] if window["open"] else await alternatives(session, conversation.customer_id)
         return {
             "wechat": {
                 "nickname": user.nickname if user else None,
                 "subscribed": bool(user and user.subscribed),
                 "window": {**window, "closes_at": iso(window["closes_at"])},
+                "alternatives": others,
             }
         }
 

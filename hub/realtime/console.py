@@ -20,7 +20,7 @@ from hub.db.engine import Database
 from hub.errors import InvalidInput, Unauthorized
 from hub.handover import Handover
 from hub.inbox import Inbox
-from hub.messages import conversation_payload, iso
+from hub.messages import conversation_payload, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
 from hub.realtime.names import CONSOLE, SESSION_COOKIE, customer_room, staff_room
 from hub.realtime.publisher import Publisher
@@ -138,7 +138,10 @@ class ConsoleNamespace(TrackedNamespace):
             origin=sid,
         )
         message = stored.message
-        return {"id": message.id, "seq": message.seq, "created_at": iso(message.created_at)}
+        ack = {"id": message.id, "seq": message.seq, "created_at": iso(message.created_at)}
+        if "delivery" in (payload := message_payload(message)):
+            ack["delivery"] = payload["delivery"]
+        return ack
 
     @acked
     async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@
 import { showText } from "../shared/dom.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
+import { renderChannelBadge } from "./channels.js";
 import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
@@ -19,6 +20,7 @@ import { sessionEnded } from "./session.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 import { addTimelineMessage, renderPendingForSelected, resetTimeline, scrollTimeline } from "./timeline.js";
+import { renderReplyGate, setChannelState } from "./wechat-window-panel.js";
 
 const isWide = () => window.matchMedia("(min-width: 768px)").matches;
 
@@ -64,12 +66,15 @@ export function showConversation(conversation) {
   dom.placeholder.hidden = Boolean(conversation);
   dom.conversationView.hidden = !conversation;
   profileForConversation(conversation);
-  if (!conversation) return;
+  if (!conversation) {
+    renderReplyGate(null);
+    return;
+  }
   const customer = conversation.customer || {};
   dom.convName.textContent = customerName(customer);
   dom.convName.setAttribute("tabindex", "-1");
   renderTier(dom.convTier, customer.tier);
-  dom.convChannel.textContent = conversation.channel || "";
+  renderChannelBadge(dom.convChannel, conversation.channel);
   dom.convStore.textContent = conversation.store || "";
   dom.convLanguage.textContent = conversation.language || "";
   const closed = conversation.status === "closed";
@@ -79,9 +84,22 @@ export function showConversation(conversation) {
   dom.proposalOpen.disabled = !canPropose(conversation);
   dom.convNoteText.textContent = conversation.transfer_note || "";
   dom.convNote.hidden = !conversation.transfer_note;
-  dom.replyInput.disabled = closed;
-  dom.replySend.disabled = closed;
+  renderReplyGate(conversation); // the composer: closed conversations, WeChat's 48-hour window
   dom.conversationView.dataset.status = conversation.status || "";
+}
+
+/**
+ * The profile beside a conversation was (re)read: a name learnt since the conversation opened
+ * (a WeChat nickname, read by a job after the first message) reaches the header and the list.
+ */
+export function followCustomerName(conversationId, profile) {
+  const conversation = state.conversations.get(conversationId);
+  if (!conversation || !profile || !profile.name) return;
+  const customer = conversation.customer || {};
+  if (customer.name === profile.name) return;
+  conversation.customer = { ...customer, name: profile.name };
+  renderConversationList();
+  if (conversationId === state.selectedId) dom.convName.textContent = customerName(conversation.customer);
 }
 
 /** The conversation is no longer ours (e.g. transferred): it leaves the list and the pane. */
@@ -128,6 +146,7 @@ export async function loadTimeline(id) {
   if (ticket !== state.loadTicket || state.selectedId !== id) return;
   const base = data.conversation || { id };
   const conversation = upsertConversation({ ...base, customer: data.customer || base.customer });
+  setChannelState(id, data.channel_state);
   showConversation(conversation);
   renderConversationList();
   const messages = data.messages || [];

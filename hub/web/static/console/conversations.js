@@ -1,6 +1,7 @@
 /** "My conversations": the list in the sidebar, newest activity first, with unread dots. */
 import { el } from "../shared/dom.js";
 import { api } from "./api.js";
+import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
 import { customerName } from "./customer.js";
 import { dom } from "./elements.js";
@@ -80,7 +81,7 @@ function renderConversationItem(conversation) {
     [
       el("span", { className: "conv-item-top" }, [
         el("span", { className: "conv-item-name", text: customerName(conversation.customer) }),
-        el("span", { className: "conv-item-channel", text: conversation.channel || "" }),
+        el("span", { className: "conv-item-channel", text: channelLabel(conversation.channel) }),
       ]),
       el("span", { className: "conv-item-preview", text: previewText(conversation) }),
       closed ? el("span", { className: "conv-item-closed", text: "Closed" }) : null,

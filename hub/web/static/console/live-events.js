@@ -4,10 +4,11 @@ import { loadTimeline, showConversation, showConversationError } from "./convers
 import { renderConversationList, scheduleListRefresh, upsertConversation } from "./conversations.js";
 import { customerName } from "./customer.js";
 import { dom } from "./elements.js";
-import { announce } from "./notices.js";
+import { announce, toast } from "./notices.js";
 import { localTyping } from "./replies.js";
 import { state } from "./state.js";
 import { addTimelineMessage, highestSeq } from "./timeline.js";
+import { noteClientMessage } from "./wechat-window-panel.js";
 
 const remoteTyping = typingIndicator(dom.typing);
 
@@ -30,12 +31,28 @@ export function onMessage(message) {
   } else {
     scheduleListRefresh();
   }
+  if (kind === "customer") noteClientMessage(message); // WeChat: the reply window reopens
   if (!isSelected) return;
   // A jump in seq means something was missed (e.g. during a reconnect): refetch the timeline.
   const gap = state.timelineLoaded && message.seq > highestSeq() + 1;
   if (!state.messages.has(message.id)) addTimelineMessage(message);
   if (kind === "customer") hideRemoteTyping();
   if (gap) loadTimeline(state.selectedId);
+}
+
+/** A job changed a message (a file arrived, a delivery succeeded or failed): redraw it in place. */
+export function onMessageUpdated(message) {
+  if (!message || !message.id) return;
+  if (message.conversation_id === state.selectedId) {
+    addTimelineMessage(message);
+    return;
+  }
+  const delivery = message.delivery;
+  if (delivery && delivery.status === "failed") {
+    const conversation = state.conversations.get(message.conversation_id);
+    const reason = delivery.error ? `: ${delivery.error}` : ".";
+    toast(`Your message to ${customerName(conversation && conversation.customer)} was not delivered${reason}`);
+  }
 }
 
 export function onAssigned(payload) {

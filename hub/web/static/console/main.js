@@ -18,6 +18,7 @@ import { onLocalTyping, sendReply } from "./replies.js";
 import { onLoginSubmit, onLogout, resumeSession } from "./session.js";
 import { state } from "./state.js";
 import { wireTransfer } from "./transfer.js";
+import { wireWechatLink } from "./wechat-link-action.js";
 
 function wireUi() {
   dom.loginForm.addEventListener("submit", onLoginSubmit);
@@ -35,6 +36,7 @@ function wireUi() {
   wireCustomerSearch();
   wireCalendar();
   wireProposal();
+  wireWechatLink();
 }
 
 wireUi();

@@ -4,6 +4,7 @@
  */
 import { el, showText } from "../shared/dom.js";
 import { formatCountdown } from "../shared/time.js";
+import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
 import { renderConversationList, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
@@ -68,7 +69,7 @@ function renderOffer(entry) {
   const customer = offer.customer || conversation.customer || {};
   entry.name.textContent = customerName(customer);
   renderTier(entry.tier, customer.tier);
-  entry.meta.textContent = [conversation.channel, conversation.store, conversation.language]
+  entry.meta.textContent = [channelLabel(conversation.channel), conversation.store, conversation.language]
     .filter(Boolean)
     .join(" \u00b7 ");
   fillOfferDetails(entry.details, offer);

@@ -4,6 +4,7 @@
  */
 import { el } from "../shared/dom.js";
 import { formatDay } from "../shared/time.js";
+import { channelLabel } from "./channels.js";
 import { state } from "./state.js";
 import { capitalise, emptyLine, formatMoney, profileSection } from "./profile-parts.js";
 
@@ -49,7 +50,7 @@ function conversationItem(line) {
     { className: "profile-item", attrs: { "data-testid": "profile-conversation", "data-status": line.status || "" } },
     [
       el("p", { className: "profile-item-top" }, [
-        el("span", { className: "profile-item-title", text: join([line.channel, line.store]) }),
+        el("span", { className: "profile-item-title", text: join([channelLabel(line.channel), line.store]) }),
         el("span", {
           className: "profile-status",
           attrs: { "data-status": line.status || "" },

@@ -8,7 +8,7 @@
 import { el, showText } from "../shared/dom.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
-import { setView } from "./conversation-pane.js";
+import { followCustomerName, setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
 import { appointmentsSection } from "./profile-appointments.js";
 import { consentsSection } from "./profile-consents.js";
@@ -78,6 +78,7 @@ function render(profile) {
   for (const section of sections) section.el.hidden = false;
   header.render(profile);
   for (const section of sections) section.render(profile);
+  if (panel.mode === "conversation") followCustomerName(ctx.conversationId, profile);
 }
 
 /** Shows the panel for a customer; a different customer or mode starts afresh. */

@@ -5,11 +5,14 @@
  */
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
+import { initialDelivery } from "./delivery-state.js";
 import { dom } from "./elements.js";
 import { onMessage } from "./live-events.js";
+import { toast } from "./notices.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
-import { renderPending, settlePendingEntry } from "./timeline.js";
+import { dropPendingEntry, renderPending, settlePendingEntry } from "./timeline.js";
+import { noteRefusal } from "./wechat-window-panel.js";
 
 /** Our typing in the open conversation, told to the customer. */
 export const localTyping = typingSignal((active, conversationId) =>
@@ -43,6 +46,10 @@ function emitReply(item) {
 
 function onReplyAck(item, ack) {
   if (!state.pending.has(item.client_id)) return; // already settled (duplicate ack)
+  if (ack && ack.error && noteRefusal(item.conversation_id, ack.error)) {
+    withdrawRefused(item, ack.error);
+    return;
+  }
   if (!ack || ack.error || !ack.id) {
     item.status = "failed";
     item.error = (ack && ack.error && ack.error.message) || "The reply could not be sent.";
@@ -50,16 +57,36 @@ function onReplyAck(item, ack) {
     return;
   }
   state.pending.delete(item.client_id);
+  const conversation = state.conversations.get(item.conversation_id);
+  const channel = conversation && conversation.channel;
   const message = {
     id: ack.id,
     conversation_id: item.conversation_id,
     seq: ack.seq,
+    channel,
     created_at: ack.created_at,
     author: { kind: "ambassador", name: state.staff && state.staff.name },
     text: item.text,
+    delivery: initialDelivery(channel), // the job's answer comes as message_updated
   };
   settlePendingEntry(item, message);
   onMessage(message); // updates the list preview (and is a no-op for the timeline now)
+}
+
+/**
+ * The channel will not take a reply now (WeChat's window closed, or the client unfollowed):
+ * nothing was stored, so the bubble goes and the text returns to the composer, untouched.
+ */
+function withdrawRefused(item, error) {
+  state.pending.delete(item.client_id);
+  dropPendingEntry(item.client_id);
+  const join = (typed) => (typed ? `${item.text}\n${typed}` : item.text);
+  if (item.conversation_id === state.selectedId) {
+    dom.replyInput.value = join(dom.replyInput.value);
+  } else {
+    state.drafts.set(item.conversation_id, join(state.drafts.get(item.conversation_id)));
+    toast(error.message || "A reply could not be sent.");
+  }
 }
 
 /** After a (re)connect: everything still "sending" goes out again. */

@@ -23,6 +23,7 @@ import { state } from "./state.js";
 import { forgetStores } from "./stores.js";
 import { resetTimeline } from "./timeline.js";
 import { closeTransfer } from "./transfer.js";
+import { forgetChannelStates } from "./wechat-window-panel.js";
 
 /** Signed in already (the cookie is still good) or not: show the workspace or the form. */
 export async function resumeSession() {
@@ -152,6 +153,7 @@ function teardown() {
   state.drafts.clear();
   state.selectedId = null;
   resetTimeline();
+  forgetChannelStates();
   dom.offersList.replaceChildren();
   dom.conversationList.replaceChildren();
 }

@@ -9,7 +9,14 @@ import { onAppointmentEvent, refreshCalendar } from "./calendar-view.js";
 import { loadTimeline } from "./conversation-pane.js";
 import { loadConversations } from "./conversations.js";
 import { dom } from "./elements.js";
-import { hideRemoteTyping, markClosed, onAssigned, onMessage, onRemoteTyping } from "./live-events.js";
+import {
+  hideRemoteTyping,
+  markClosed,
+  onAssigned,
+  onMessage,
+  onMessageUpdated,
+  onRemoteTyping,
+} from "./live-events.js";
 import { toast } from "./notices.js";
 import { onOffer, onOfferRevoked } from "./offers.js";
 import { emitPresence, onPresencePushed } from "./presence.js";
@@ -63,6 +70,7 @@ export function connectSocket() {
   socket.on("offer_revoked", guard(onOfferRevoked));
   socket.on("assigned", guard(andBoard(onAssigned)));
   socket.on("message", guard(onMessage));
+  socket.on("message_updated", guard(onMessageUpdated));
   socket.on("typing", guard(onRemoteTyping));
   socket.on("closed", guard(andBoard((payload) => markClosed(payload && payload.conversation_id))));
   socket.on("presence", guard(onPresencePushed));

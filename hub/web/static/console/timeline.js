@@ -6,8 +6,10 @@
 import { orderedList, isNearBottom, scrollToBottom } from "../shared/message-list.js";
 import { messageRows } from "../shared/message-row.js";
 import { formatStamp } from "../shared/time.js";
+import { deliveryOf } from "./delivery-state.js";
 import { dom } from "./elements.js";
-import { renderProposalCard } from "./proposal-card.js";
+import { renderMessageContent } from "./message-content.js";
+import { freshestCopy } from "./message-freshness.js";
 import { isConnected } from "./socket.js";
 import { state } from "./state.js";
 
@@ -32,15 +34,18 @@ export function scrollTimeline(force) {
 
 function fillMessage(entry, message) {
   const kind = (message.author && message.author.kind) || "system";
+  const delivery = deliveryOf(message);
   rows.fill(entry, {
     kind,
     name: message.author && message.author.name,
     text: message.text,
     seq: message.seq,
-    status: "sent",
-    meta: formatStamp(message.created_at),
+    status: delivery.status === "failed" ? "failed" : "sent",
+    meta: [formatStamp(message.created_at), delivery.label].filter(Boolean).join(" \u00b7 "),
+    error: delivery.error,
   });
-  renderProposalCard(entry.bubble, message); // a proposal of times reads as a card
+  entry.bubble.dataset.delivery = delivery.status;
+  renderMessageContent(entry.bubble, message); // proposals, files, places and links
   entry.key = [0, Number(message.seq) || 0];
 }
 
@@ -65,9 +70,10 @@ export function highestSeq() {
 }
 
 /** Adds or updates a confirmed message in the open timeline (de-duplicated by id). */
-export function addTimelineMessage(message) {
-  if (!message || !message.id || message.conversation_id !== state.selectedId) return;
+export function addTimelineMessage(incoming) {
+  if (!incoming || !incoming.id || incoming.conversation_id !== state.selectedId) return;
   const wasNearBottom = isNearBottom(dom.timeline);
+  const message = freshestCopy(state.messages.get(incoming.id), incoming);
   state.messages.set(message.id, message);
   const key = `m:${message.id}`;
   let entry = state.entries.get(key);
@@ -96,6 +102,14 @@ export function renderPending(item) {
   fillPending(entry, item);
   timelineList.place(entry);
   scrollTimeline(true);
+}
+
+/** A reply the hub refused without storing it: its bubble goes (the text goes back to the composer). */
+export function dropPendingEntry(clientId) {
+  const entry = state.entries.get(`p:${clientId}`);
+  if (!entry) return;
+  state.entries.delete(`p:${clientId}`);
+  timelineList.remove(entry);
 }
 
 export function renderPendingForSelected() {

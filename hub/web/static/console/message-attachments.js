@@ -1,0 +1,105 @@
+/**
+ * Files that came with a message (a WeChat image, voice note, video or file), fetched by the
+ * hub in a job: a placeholder while pending, a note when WeChat would not give them, and once
+ * ready an image thumbnail (full size in a new tab) or a download link. The bytes are at
+ * /api/attachments/{id} on our own origin; the session cookie authorises <img> and <a>.
+ */
+import { el } from "../shared/dom.js";
+
+const NAMES = { image: "Image", voice: "Voice message", video: "Video", file: "File" };
+
+const TEXT = {
+  loading: (name) => `${name} loading\u2026`,
+  failed: (name) => `${name}: could not be fetched from WeChat.`,
+  openFull: "Image from the client (opens full size in a new tab)",
+  download: (what, details) => (details ? `Download ${what} (${details})` : `Download ${what}`),
+  noTranscript: "No transcript.",
+  transcript: "Transcript",
+};
+
+const WHAT = { voice: "the recording", video: "the video", file: "the file" };
+
+const attachmentUrl = (attachment) => `/api/attachments/${encodeURIComponent(attachment.id)}`;
+
+/** "12 KB", "1.4 MB"; "" when the size is unknown. */
+function formatSize(bytes) {
+  const size = Number(bytes);
+  if (!Number.isFinite(size) || size <= 0) return "";
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${Math.round(size / 1024)} KB`;
+  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** "AMR, 12 KB" from the file name's extension and the size, whichever are known. */
+function fileDetails(attachment) {
+  const name = typeof attachment.filename === "string" ? attachment.filename : "";
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 ? name.slice(dot + 1).toUpperCase().slice(0, 8) : "";
+  return [extension, formatSize(attachment.size)].filter(Boolean).join(", ");
+}
+
+function imageThumbnail(attachment) {
+  const url = attachmentUrl(attachment);
+  const image = el("img", {
+    className: "attach-image",
+    attrs: { src: url, alt: TEXT.openFull, loading: "lazy", "data-testid": "message-image" },
+  });
+  return el("a", { className: "attach-image-link", attrs: { href: url, target: "_blank", rel: "noopener noreferrer" } }, [
+    image,
+  ]);
+}
+
+function downloadLink(attachment) {
+  const what = attachment.kind === "file" && attachment.filename ? attachment.filename : WHAT[attachment.kind] || WHAT.file;
+  return el("a", {
+    className: "attach-download",
+    text: TEXT.download(what, fileDetails(attachment)),
+    attrs: { href: attachmentUrl(attachment), download: "", "data-testid": "message-download" },
+  });
+}
+
+/** What the ambassador can do with a file that has arrived. */
+function readyBody(attachment) {
+  if (attachment.kind === "image") return imageThumbnail(attachment);
+  return downloadLink(attachment); // browsers cannot play WeChat's AMR voice notes
+}
+
+function statusBody(attachment, name) {
+  if (attachment.status === "failed") return el("p", { className: "attach-note attach-failed", text: TEXT.failed(name) });
+  if (attachment.status === "ready") return readyBody(attachment);
+  return el("p", { className: "attach-note attach-pending", text: TEXT.loading(name) });
+}
+
+function transcriptBlock(transcript) {
+  return el("p", { className: "attach-transcript", attrs: { "data-testid": "message-transcript" } }, [
+    el("span", { className: "sr-only", text: `${TEXT.transcript}: ` }),
+    document.createTextNode(transcript || TEXT.noTranscript),
+  ]);
+}
+
+function attachmentItem(attachment, transcript) {
+  const kind = NAMES[attachment.kind] ? attachment.kind : "file";
+  const name = NAMES[kind];
+  const parts = [];
+  // An image speaks for itself; anything else says what it is first.
+  if (kind !== "image") parts.push(el("p", { className: "attach-kind", text: name }));
+  if (kind === "voice") parts.push(transcriptBlock(transcript));
+  parts.push(statusBody({ ...attachment, kind }, name));
+  return el(
+    "li",
+    {
+      className: `attach attach--${kind}`,
+      attrs: { "data-testid": "message-attachment", "data-kind": kind, "data-status": attachment.status || "pending" },
+    },
+    parts,
+  );
+}
+
+/** The list of a message's files, or null when it has none. */
+export function attachmentList(message) {
+  const data = (message && message.data) || {};
+  const attachments = Array.isArray(data.attachments) ? data.attachments.filter((a) => a && a.id) : [];
+  if (attachments.length === 0) return null;
+  const transcript = typeof data.transcript === "string" ? data.transcript : "";
+  return el("ul", { className: "attach-list" }, attachments.map((a) => attachmentItem(a, transcript)));
+}

@@ -1,0 +1,27 @@
+/**
+ * What a timeline bubble shows beyond plain text: a proposal card, or the files, place or
+ * link a message carries. The row has already put the message's text in the bubble.
+ */
+import { el } from "../shared/dom.js";
+import { attachmentList } from "./message-attachments.js";
+import { linkCard } from "./message-link.js";
+import { locationCard } from "./message-location.js";
+import { renderProposalCard } from "./proposal-card.js";
+
+/**
+ * The WeChat adapter writes a stand-in text ("[Image]", "[Location] Plaza 66") for channels
+ * and previews that cannot show the content; here the content itself replaces it. Other
+ * channels' text is what the client wrote, so it stays above their files.
+ */
+const textStandsIn = (message) => message.channel === "wechat";
+
+/** Fills the bubble; returns nothing and leaves plain text alone when there is nothing more. */
+export function renderMessageContent(bubble, message) {
+  renderProposalCard(bubble, message);
+  if (bubble.dataset.kind === "proposal") return;
+  const parts = [attachmentList(message), locationCard(message), linkCard(message)].filter(Boolean);
+  if (parts.length === 0) return;
+  bubble.dataset.kind = "rich";
+  const text = textStandsIn(message) ? "" : (message.text || "").trim();
+  bubble.replaceChildren(...(text ? [el("p", { className: "rich-text", text })] : []), ...parts);
+}
