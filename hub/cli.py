@@ -11,11 +11,11 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Coroutine, Sequence
+from typing import Any, NoReturn
 
 from hub import validation
-from hub.commands import calendar_admin, wechat_admin
+from hub.commands import calendar_admin, mailbox_admin, wechat_admin
 from hub.errors import ConfigError, HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calendar_admin.add_parsers(store_cmds, staff_cmds)
     wechat_admin.add_parsers(commands, _Parser)
+    mailbox_admin.add_parsers(commands, _Parser)
 
     pos = commands.add_parser("import-pos", help="import a store's daily point-of-sale export")
     pos.add_argument("file", metavar="FILE", help="CSV export: one row per purchase line")
@@ -112,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:
+    """Commands that serve or migrate run blocking; the rest are one coroutine each."""
     if args.command == "serve":
         from hub.commands.serve import serve
 
@@ -124,35 +126,36 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         from hub.commands.admin import migrate
 
         migrate(settings)
-    elif args.command == "seed-demo":
-        from hub.commands.admin import seed
+    else:
+        asyncio.run(_command(args, settings))
 
-        asyncio.run(seed(settings))
-    elif args.command == "store" and args.action == "add":
-        from hub.commands.admin import store_add
 
-        asyncio.run(store_add(settings, args))
-    elif args.command == "store" and args.action == "type":
-        asyncio.run(calendar_admin.appointment_type(settings, args))
-    elif args.command == "store" and args.action == "special-hours":
-        asyncio.run(calendar_admin.special_hours(settings, args))
-    elif args.command == "staff" and args.action == "schedule":
-        asyncio.run(calendar_admin.schedule(settings, args))
-    elif args.command == "staff" and args.action == "time-off":
-        asyncio.run(calendar_admin.time_off(settings, args))
-    elif args.command == "wechat":
+def _command(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, None]:
+    from hub.commands import admin, pos
+
+    key = (args.command, getattr(args, "action", None))
+    if key == ("seed-demo", None):
+        return admin.seed(settings)
+    if key == ("import-pos", None):
+        return pos.import_pos(settings, args)
+    if key == ("store", "add"):
+        return admin.store_add(settings, args)
+    if key == ("staff", "add"):
+        return admin.staff_add(settings, args, sys.stdin.readline().rstrip("\n"))
+    if args.command == "wechat":
         line = sys.stdin.readline().rstrip("\n") if args.action == "add" else ""
-        asyncio.run(wechat_admin.run(settings, args, line))
-    elif args.command == "import-pos":
-        from hub.commands.pos import import_pos
-
-        asyncio.run(import_pos(settings, args))
-    elif args.command == "staff" and args.action == "add":
-        from hub.commands.admin import staff_add
-
-        asyncio.run(staff_add(settings, args, sys.stdin.readline().rstrip("\n")))
-    else:  # pragma: no cover - argparse rejects unknown commands
-        raise ConfigError(f"unknown command {args.command}")
+        return wechat_admin.run(settings, args, line)
+    if args.command == "mailbox":
+        return mailbox_admin.run(settings, args)
+    calendar = {
+        ("store", "type"): calendar_admin.appointment_type,
+        ("store", "special-hours"): calendar_admin.special_hours,
+        ("staff", "schedule"): calendar_admin.schedule,
+        ("staff", "time-off"): calendar_admin.time_off,
+    }
+    if key in calendar:
+        return calendar[key](settings, args)
+    raise ConfigError(f"unknown command {args.command}")  # argparse rejects these first
 
 
 if __name__ == "__main__":

@@ -100,7 +100,14 @@ class Settings:
     redis_url: str | None = None
     secret_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(32)))
     public_url: str = "http://127.0.0.1:8080"
-    smtp_port: int | None = None
+    smtp_port: int | None = None  # the inbound mail listener; unset: off
+    smtp_host: str = "127.0.0.1"  # the address it listens on
+    email_max_bytes: int = 25 * 1024 * 1024  # a larger mail is refused at SMTP time
+    # Shared secret of POST /email/inbound (HMAC-SHA256 of timestamp and body); unset: off.
+    email_webhook_secret: Secret | None = None
+    # authserv-ids whose Authentication-Results (dmarc=pass) prove a sender's address: the
+    # hub's own receiving servers, never a header anyone could add.
+    email_trusted_authserv: tuple[str, ...] = ()
     smtp_relay: str | None = None  # host:port of the outbound relay; unset: mails wait
     smtp_username: str | None = None
     smtp_password: Secret | None = None
@@ -171,6 +178,14 @@ class Settings:
             secret_key_is_ephemeral=secret is None,
             public_url=public_url.rstrip("/"),
             smtp_port=reader.optional_int("HUB_SMTP_PORT"),
+            smtp_host=env.get("HUB_SMTP_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            email_max_bytes=reader.optional_int("HUB_EMAIL_MAX_BYTES") or 25 * 1024 * 1024,
+            email_webhook_secret=reader.secret("HUB_EMAIL_WEBHOOK_SECRET"),
+            email_trusted_authserv=tuple(
+                item.strip().lower()
+                for item in env.get("HUB_EMAIL_TRUSTED_AUTHSERV", "").split(",")
+                if item.strip()
+            ),
             smtp_relay=reader.host_port("HUB_SMTP_RELAY"),
             smtp_username=env.get("HUB_SMTP_USERNAME") or None,
             smtp_password=reader.secret("HUB_SMTP_PASSWORD"),

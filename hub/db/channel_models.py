@@ -89,6 +89,8 @@ class InboundSpool(DeliveryState, Base):
     account_id: Mapped[str | None] = mapped_column(String(36))
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The channel's bytes as received, when they are not JSON (a whole e-mail).
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -162,4 +164,50 @@ class WechatLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     customer_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Mailbox(Base):
+    """An address the hub receives mail for (``paris@…``, ``concierge@…``), and answers from."""
+
+    __tablename__ = "mailboxes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # Appended to every reply sent from this address.
+    signature: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EmailThread(Base):
+    """The e-mail side of a conversation: which mailbox it is on, and the token of its
+    reply address (``concierge+<token>@…``), so a reply finds it even without headers."""
+
+    __tablename__ = "email_threads"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    mailbox_id: Mapped[str] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    subject: Mapped[str | None] = mapped_column(String(998))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EmailMessageId(Base):
+    """Every Message-ID the hub received or sent, and its conversation: ``In-Reply-To`` and
+    ``References`` of a new mail are looked up here."""
+
+    __tablename__ = "email_message_ids"
+
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    hub_message_id: Mapped[str | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    direction: Mapped[str] = mapped_column(String(8))  # in | out
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
