@@ -193,11 +193,16 @@ class HubWechatClient(WeChatClient):
         return super()._handle_result(res, method, url, result_processor, **kwargs)
 
 
-def token_storage(redis_client: Redis | None, prefix: str) -> SessionStorage:
+# Without Redis, every client of this process shares one memory per API: a job makes a
+# client of its own, and a token per job would spend WeChat's daily cap on token fetches.
+_PROCESS_TOKENS: dict[str, MemoryStorage] = {}
+
+
+def token_storage(redis_client: Redis | None, prefix: str, api_base: str = "") -> SessionStorage:
     """Redis when there is one, so every web process and worker shares one token (WeChat
-    caps token fetches per day); else this process' memory."""
+    caps token fetches per day); else this process' memory, shared by its clients."""
     if redis_client is None:
-        return MemoryStorage()
+        return _PROCESS_TOKENS.setdefault(api_base, MemoryStorage())
     return RedisStorage(redis_client, prefix=f"{prefix}{STORAGE_NAMESPACE}")
 
 
@@ -298,7 +303,7 @@ class WechatApi:
         *,
         media_limit: int = MEDIA_LIMIT,
     ) -> None:
-        storage = token_storage(redis, prefix)
+        storage = token_storage(redis, prefix, api_base)
         self.clients = WechatClients(account, api_base=api_base, storage=storage, timeout=timeout)
         self.media_limit = media_limit
 

@@ -80,6 +80,9 @@ async def test_a_reply_reaches_the_follower_through_the_customer_service_api(
     again = await wechat.hub.inbox.reply(claire, conversation_id, "r-1", "您好 我们在")
     await wechat.settle()
     assert again.duplicate and len(wechat_api.custom_messages) == 1
+    # The profile read and the reply, each a job with a client of its own, share one token.
+    assert wechat_api.calls["/cgi-bin/user/info"] == 1
+    assert wechat_api.calls["/cgi-bin/token"] == 1
 
 
 async def test_outside_the_48_hour_window_a_reply_is_refused_with_the_other_ways(
