@@ -32,6 +32,7 @@ from hub.customers import ledger_row
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
 from hub.db.models import Conversation, Customer
+from hub.db.races import RETRYABLE_STATES, sqlstate
 from hub.errors import Conflict, Gone, InvalidInput, NotFound
 from hub.profiles.consent import SERVICE, ConsentEntry
 from hub.profiles.identity import EMAIL, PHONE, Identity
@@ -54,15 +55,12 @@ class SlotTaken(Conflict):
         super().__init__("that time was just taken: please choose another")
 
 
-RETRYABLE_STATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
-
-
 def overlap_refused(exc: DBAPIError) -> bool:
     """The database refused a second booking on an ambassador's blocked time, or broke a
     deadlock between two (exclusion constraints can meet each other's entries midway)."""
     if isinstance(exc, IntegrityError):
         return OVERLAP in str(exc.orig)
-    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_STATES
+    return sqlstate(exc) in RETRYABLE_STATES
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,7 @@ from hub.customers import ledger_row
 from hub.db.channel_models import Attachment
 from hub.db.engine import Database
 from hub.db.models import Conversation, Customer, Message, Store, new_id
+from hub.db.races import write_raced
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
@@ -199,13 +200,14 @@ class Inbox:
             log.exception("emitting a stored message failed")
 
     async def _with_retry(self, work: _Work) -> Stored:
-        """Unique-key races (same client id, same new identity) resolve on the next attempt."""
+        """Unique-key races (same client id, same new identity) and deadlocks with a merge
+        resolve on the next attempt."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 async with self.db.transaction() as session:
                     return await work(session)
-            except IntegrityError:
-                if attempt == ATTEMPTS:
+            except DBAPIError as exc:
+                if attempt == ATTEMPTS or not write_raced(exc):
                     raise
                 log.info("write raced, retrying", extra={"fields": {"attempt": attempt}})
         raise AssertionError("unreachable")
@@ -217,17 +219,19 @@ class Inbox:
             assert conversation is not None
             return Stored(existing, conversation, duplicate=True)
         now = self.clock()
-        conversation = await session.scalar(
-            select(Conversation)
-            .where(
-                Conversation.channel == inbound.channel,
-                Conversation.contact == inbound.contact,
-                Conversation.status.in_(OPEN_STATUSES),
+        conversation, opened = await _threaded(session, inbound, now)
+        if conversation is None:
+            conversation = await session.scalar(
+                select(Conversation)
+                .where(
+                    Conversation.channel == inbound.channel,
+                    Conversation.contact == inbound.contact,
+                    Conversation.status.in_(OPEN_STATUSES),
+                )
+                .order_by(Conversation.created_at.desc())
+                .limit(1)
             )
-            .order_by(Conversation.created_at.desc())
-            .limit(1)
-        )
-        opened = conversation is None
+            opened = conversation is None
         if conversation is None:
             store = await _store_for(session, inbound.store_code)
             customer = await resolve_customer(
@@ -372,6 +376,30 @@ def _attachment_row(
         sent_at=now if ready else None,
         created_at=now,
     )
+
+
+async def _threaded(
+    session: AsyncSession, inbound: Inbound, now: datetime
+) -> tuple[Conversation | None, bool]:
+    """The conversation the channel threaded the message into, and whether it opened again:
+    a closed one is queued again (the client answered an old thread) for routing."""
+    if inbound.conversation_id is None:
+        return None, False
+    conversation = await session.get(Conversation, inbound.conversation_id)
+    if conversation is None or conversation.channel != inbound.channel:
+        return None, False
+    if conversation.status == "closed":
+        conversation.status = "queued"
+        conversation.closed_at = None
+        conversation.assigned_staff_id = None
+        conversation.assigned_at = None
+        conversation.queued_at = now
+        conversation.updated_at = now
+        await session.flush()
+        return conversation, True
+    if conversation.status not in OPEN_STATUSES:
+        return None, False
+    return conversation, False  # joined: routing already knows it
 
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:

@@ -53,11 +53,17 @@ class Inbound:
     data: dict[str, Any] | None = None
     # Files that came with it; a channel that sends only a media id fetches them later.
     attachments: tuple[NewAttachment, ...] = ()
+    # Whether the channel proved the sender's identity (a signed WeChat callback does; an
+    # e-mail does only when its DMARC check passed at a trusted server).
+    verified: bool = True
+    # The conversation the channel threads it into (an e-mail's In-Reply-To); a closed one
+    # opens again.
+    conversation_id: str | None = None
 
     def identities(self) -> tuple[Identity, ...]:
         """The channel-proven identities first (verified), then the claims (unverified)."""
         proven = [Identity(i.kind, i.value, verified=True) for i in self.proven]
-        primary = Identity(self.identity_kind, self.identity_value, verified=True)
+        primary = Identity(self.identity_kind, self.identity_value, verified=self.verified)
         return (primary, *proven, *self.claims())
 
     def claims(self) -> tuple[Identity, ...]:

@@ -46,6 +46,7 @@ async def spool(
     dedupe_key: str,
     payload: dict[str, Any],
     now: datetime,
+    raw: bytes | None = None,
 ) -> str | None:
     """Store one callback; its id, or None when the same key was stored before (a retry)."""
     spool_id = new_id()
@@ -55,6 +56,7 @@ async def spool(
         "account_id": account_id,
         "dedupe_key": dedupe_key,
         "payload": payload,
+        "raw": raw,
         "received_at": now,
         "status": "queued",
         "attempts": 0,

@@ -13,9 +13,9 @@ from typing import Any
 import socketio
 from sqlalchemy import select
 
-from adapters.webchat.contact import ContactDetails, parse_contact
 from hub import validation
 from hub.clock import Clock
+from hub.contact_details import ContactDetails, parse_contact
 from hub.conversations import latest_for_contact, messages_after
 from hub.db.engine import Database
 from hub.db.models import Store

@@ -30,7 +30,7 @@ from hub.jobs.attempts import DeliveryFailed
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
 from hub.profiles.identity import WECHAT_OPENID, WECHAT_UNIONID, Identity
-from hub.profiles.resolve import attach
+from hub.profiles.resolve import attach, survivor
 
 log = logging.getLogger("adapters.wechat")
 CHANNEL = "wechat"
@@ -150,10 +150,7 @@ class WechatIntake:
             )
         )
         if user.customer_id != stored.conversation.customer_id:
-            async with self.db.transaction() as session:
-                found = await session.get(WechatUser, user_id)
-                if found is not None:
-                    found.customer_id = stored.conversation.customer_id
+            await _link_customer(self.db, user_id, stored.conversation.customer_id)
         for attachment_id in stored.to_fetch:
             await self.jobs.schedule(MEDIA_JOB, attachment_id)
 
@@ -232,6 +229,17 @@ class WechatIntake:
                 await attach(session, customer, [Identity(WECHAT_OPENID, user.openid)], now)
             return "Thank you. Your ambassador will see your messages here."
         return None
+
+
+async def _link_customer(db: Database, user_id: str, customer_id: str) -> None:
+    """Point the follower at the conversation's profile, or at whatever absorbed it: the
+    profile row is locked first, so a merge (which re-points followers) is either seen
+    here or runs after this and re-points this one too."""
+    async with db.transaction() as session:
+        customer = await session.get(Customer, customer_id, with_for_update=True)
+        user = await session.get(WechatUser, user_id)
+        if customer is not None and user is not None:
+            user.customer_id = (await survivor(session, customer)).id
 
 
 async def _store_code(session: AsyncSession, store_id: str | None) -> str | None:

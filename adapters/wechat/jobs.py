@@ -17,7 +17,7 @@ from typing import Any
 
 from redis import Redis
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.wechat.account import WechatAccount
@@ -28,6 +28,8 @@ from adapters.wechat.outbox import SEND_JOB
 from hub import change_feed
 from hub.db.channel_models import Attachment, ChannelOutbox, WechatUser
 from hub.db.models import Message
+from hub.db.races import write_raced
+from hub.deliveries import record_delivery
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
 from hub.profiles.identity import WECHAT_OPENID, WECHAT_UNIONID, Identity
@@ -118,17 +120,11 @@ async def _still_following(ctx: JobContext, openid: str) -> None:
 
 
 async def _record_delivery(ctx: JobContext, outbox_id: str) -> None:
-    """The timeline message takes the outbox row's final state; consoles hear of it."""
     async with ctx.db.transaction() as session:
         row = await session.get(ChannelOutbox, outbox_id)
         if row is None or row.message_id is None or row.status == "queued":
             return
-        message = await session.get(Message, row.message_id)
-        if message is None or message.delivery_status == row.status:
-            return
-        message.delivery_status = row.status
-        message.delivery_error = row.last_error if row.status == "failed" else None
-        await change_feed.record(session, change_feed.MESSAGE_UPDATED, message.id, at=ctx.clock())
+        await record_delivery(session, row.message_id, row.status, row.last_error, ctx.clock())
 
 
 async def fetch_media(ctx: JobContext, attachment_id: str) -> None:
@@ -202,8 +198,8 @@ async def read_profile(ctx: JobContext, user_id: str) -> None:
         try:
             await _store_profile(ctx, user_id, info.nickname, info.unionid)
             return
-        except IntegrityError:
-            if attempt_no == 3:
+        except DBAPIError as exc:
+            if attempt_no == 3 or not write_raced(exc):
                 raise
 
 

@@ -16,9 +16,10 @@ from aiohttp import web
 from adapters.wechat.accounts import AccountCache
 from adapters.wechat.callback import CallbackRefused, open_callback, verify_echo
 from adapters.wechat.intake import CHANNEL, dedupe_key, to_payload
+from hub.api.requests import capped_body
 from hub.clock import Clock
 from hub.db.engine import Database
-from hub.errors import NotFound, PayloadTooLarge
+from hub.errors import NotFound
 from hub.jobs.kind import Jobs
 from hub.metrics import Metrics
 from hub.spool import SPOOL_JOB, spool
@@ -58,7 +59,7 @@ class WechatCallbacks:
 
     async def receive(self, request: web.Request) -> web.StreamResponse:
         account = await self._account(request)
-        body = await _capped_body(request)
+        body = await capped_body(request, MAX_BODY_BYTES, "a WeChat callback is never this large")
         try:
             message = open_callback(
                 account, request.query, body, self.clock(), allow_plaintext=account.mode != "safe"
@@ -85,17 +86,3 @@ class WechatCallbacks:
         self.metrics.inc("hub_wechat_callbacks_total", outcome=f"refused_{refused.status}")
         log.warning("wechat callback refused", extra={"fields": {"code": refused.code}})
         raise refused
-
-
-async def _capped_body(request: web.Request) -> bytes:
-    """Refuse an oversized body by its length, and never read more than the cap."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise PayloadTooLarge("a WeChat callback is never this large")
-    body = bytearray()
-    while True:
-        chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
-        if not chunk:
-            return bytes(body)
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise PayloadTooLarge("a WeChat callback is never this large")

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import Forbidden, InvalidInput, Unauthorized
+from hub.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from hub.realtime.names import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from hub.services import services
 from hub.staff import Principal, principal_for_token
@@ -29,6 +29,19 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("body", "request body must be a JSON object", code="invalid_json")
     return data
+
+
+async def capped_body(request: web.Request, limit: int, too_large: str) -> bytes:
+    """The raw body, refused by its declared length or as soon as it passes ``limit``
+    (for channels whose bodies are not the API's small JSON)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(too_large)
+    body = bytearray()
+    while chunk := await request.content.read(min(256 * 1024, limit + 1 - len(body))):
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(too_large)
+    return bytes(body)
 
 
 def client_address(request: web.Request) -> str:

@@ -190,7 +190,8 @@ class EmailThread(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    mailbox_id: Mapped[str] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    # None: the hub's own sender (HUB_MAIL_FROM), for a store with no mailbox yet.
+    mailbox_id: Mapped[str | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"))
     token: Mapped[str] = mapped_column(String(32), unique=True)
     subject: Mapped[str | None] = mapped_column(String(998))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.jobs_models import MailOutbox
+from hub.deliveries import record_delivery
 from hub.jobs.attempts import RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
 from hub.mail.outbox import MAIL_JOB
@@ -41,6 +42,16 @@ async def deliver_mail(ctx: JobContext, mail_id: str) -> None:
 
     await attempt(ctx, MAIL_JOB, MailOutbox, mail_id, send, MAIL_RETRIES)
     await _forget_secret_body(ctx, mail_id)
+    await _record_on_message(ctx, mail_id)
+
+
+async def _record_on_message(ctx: JobContext, mail_id: str) -> None:
+    """An ambassador's e-mail reply shows whether it left (or why not) in the timeline."""
+    async with ctx.db.transaction() as session:
+        row = await session.get(MailOutbox, mail_id)
+        if row is None or row.ref_kind != "message" or row.ref_id is None or row.status == "queued":
+            return
+        await record_delivery(session, row.ref_id, row.status, row.last_error, ctx.clock())
 
 
 def headers_only(message: bytes) -> bytes:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.profile_models import Purchase
+from hub.db.races import RETRYABLE_STATES, sqlstate
 from hub.pos_import.attribution import attribute
 from hub.pos_import.bulk import existing_keys, insert_new
 from hub.pos_import.linking import link_customers
@@ -25,7 +26,6 @@ from hub.pos_import.rows import PurchaseRow
 from hub.pos_import.tier_refresh import refresh_tiers
 
 KEY = ("store_id", "transaction_id", "line_no")
-RETRYABLE_STATES = frozenset({"40P01", "40001"})  # deadlock, serialization failure
 COLUMNS = (
     "store_id", "transaction_id", "line_no", "customer_id", "customer_no", "purchased_at",
     "sku", "description", "category", "carat", "colour", "clarity", "cut", "metal",
@@ -54,8 +54,7 @@ def collided(exc: BaseException) -> bool:
     """Whether a batch failed only because another import wrote the same rows."""
     if isinstance(exc, IntegrityError | ConcurrentImport | asyncpg.UniqueViolationError):
         return True
-    state = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return state in RETRYABLE_STATES
+    return sqlstate(exc) in RETRYABLE_STATES
 
 
 @dataclass

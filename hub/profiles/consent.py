@@ -15,7 +15,7 @@ from typing import Any
 
 CHANNELS = ("email", "phone", "wechat", "post")
 PURPOSES = ("service", "marketing", "personalisation", "partners")
-SOURCES = ("chat_form", "booking_form", "console", "import", "email_link", "api")
+SOURCES = ("chat_form", "contact_form", "booking_form", "console", "import", "email_link", "api")
 
 SERVICE = "service"
 MARKETING = "marketing"

@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "email_threads",
         sa.Column("conversation_id", sa.String(length=36), nullable=False),
-        sa.Column("mailbox_id", sa.String(length=36), nullable=False),
+        sa.Column("mailbox_id", sa.String(length=36), nullable=True),
         sa.Column("token", sa.String(length=32), nullable=False),
         sa.Column("subject", sa.String(length=998), nullable=True),
         sa.Column("created_at", WHEN, nullable=False),
@@ -55,7 +55,7 @@ def upgrade() -> None:
             ["mailbox_id"],
             ["mailboxes.id"],
             name=op.f("fk_email_threads_mailbox_id_mailboxes"),
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("conversation_id", name=op.f("pk_email_threads")),
         sa.UniqueConstraint("token", name=op.f("uq_email_threads_token")),

@@ -49,7 +49,15 @@ def entry(
 def test_vocabularies() -> None:
     assert CHANNELS == ("email", "phone", "wechat", "post")
     assert PURPOSES == ("service", "marketing", "personalisation", "partners")
-    assert SOURCES == ("chat_form", "booking_form", "console", "import", "email_link", "api")
+    assert SOURCES == (
+        "chat_form",
+        "contact_form",
+        "booking_form",
+        "console",
+        "import",
+        "email_link",
+        "api",
+    )
 
 
 def test_a_valid_entry_passes_trimmed() -> None:
@@ -71,7 +79,11 @@ def test_every_channel_and_purpose_is_accepted(channel: str, purpose: str) -> No
         ({"channel": "Email"}, "channel", "got 'Email'"),
         ({"channel": "webchat"}, "channel", "channel must be one of"),
         ({"purpose": "newsletter"}, "purpose", "purpose must be one of service, marketing"),
-        ({"source": "wechat"}, "source", "source must be one of chat_form, booking_form, console"),
+        (
+            {"source": "wechat"},
+            "source",
+            "source must be one of chat_form, contact_form, booking_form",
+        ),
         ({"source": None}, "source", "source must be one of"),
         ({"policy_version": ""}, "policy_version", "policy_version must not be empty"),
         ({"policy_version": "   "}, "policy_version", "policy_version must not be empty"),

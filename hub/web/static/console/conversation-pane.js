@@ -10,6 +10,7 @@ import { renderChannelBadge } from "./channels.js";
 import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
+import { renderEmailHeader, setEmailState } from "./email-thread.js";
 import { hideRemoteTyping, markClosed } from "./live-events.js";
 import { announce } from "./notices.js";
 import { leaveSearchProfile, profileForConversation } from "./profile-panel.js";
@@ -68,6 +69,7 @@ export function showConversation(conversation) {
   profileForConversation(conversation);
   if (!conversation) {
     renderReplyGate(null);
+    renderEmailHeader(null);
     return;
   }
   const customer = conversation.customer || {};
@@ -85,6 +87,7 @@ export function showConversation(conversation) {
   dom.convNoteText.textContent = conversation.transfer_note || "";
   dom.convNote.hidden = !conversation.transfer_note;
   renderReplyGate(conversation); // the composer: closed conversations, WeChat's 48-hour window
+  renderEmailHeader(conversation); // e-mail: the client's address, the subject, where replies go
   dom.conversationView.dataset.status = conversation.status || "";
 }
 
@@ -147,6 +150,7 @@ export async function loadTimeline(id) {
   const base = data.conversation || { id };
   const conversation = upsertConversation({ ...base, customer: data.customer || base.customer });
   setChannelState(id, data.channel_state);
+  setEmailState(id, data.channel_state);
   showConversation(conversation);
   renderConversationList();
   const messages = data.messages || [];

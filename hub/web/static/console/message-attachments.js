@@ -1,8 +1,9 @@
 /**
- * Files that came with a message (a WeChat image, voice note, video or file), fetched by the
- * hub in a job: a placeholder while pending, a note when WeChat would not give them, and once
- * ready an image thumbnail (full size in a new tab) or a download link. The bytes are at
- * /api/attachments/{id} on our own origin; the session cookie authorises <img> and <a>.
+ * Files that came with a message (a WeChat image, voice note, video or file, fetched by the
+ * hub in a job; an e-mail's attachments, kept as the mail arrived): a placeholder while
+ * pending, a note when they could not be had, and once ready an image thumbnail (full size in
+ * a new tab) or a download link. The bytes are at /api/attachments/{id} on our own origin;
+ * the session cookie authorises <img> and <a>.
  */
 import { el } from "../shared/dom.js";
 
@@ -10,7 +11,8 @@ const NAMES = { image: "Image", voice: "Voice message", video: "Video", file: "F
 
 const TEXT = {
   loading: (name) => `${name} loading\u2026`,
-  failed: (name) => `${name}: could not be fetched from WeChat.`,
+  failed: (name, channel) =>
+    channel === "email" ? `${name}: could not be kept.` : `${name}: could not be fetched from WeChat.`,
   openFull: "Image from the client (opens full size in a new tab)",
   download: (what, details) => (details ? `Download ${what} (${details})` : `Download ${what}`),
   noTranscript: "No transcript.",
@@ -64,8 +66,10 @@ function readyBody(attachment) {
   return downloadLink(attachment); // browsers cannot play WeChat's AMR voice notes
 }
 
-function statusBody(attachment, name) {
-  if (attachment.status === "failed") return el("p", { className: "attach-note attach-failed", text: TEXT.failed(name) });
+function statusBody(attachment, name, channel) {
+  if (attachment.status === "failed") {
+    return el("p", { className: "attach-note attach-failed", text: TEXT.failed(name, channel) });
+  }
   if (attachment.status === "ready") return readyBody(attachment);
   return el("p", { className: "attach-note attach-pending", text: TEXT.loading(name) });
 }
@@ -77,14 +81,14 @@ function transcriptBlock(transcript) {
   ]);
 }
 
-function attachmentItem(attachment, transcript) {
+function attachmentItem(attachment, transcript, channel) {
   const kind = NAMES[attachment.kind] ? attachment.kind : "file";
   const name = NAMES[kind];
   const parts = [];
   // An image speaks for itself; anything else says what it is first.
   if (kind !== "image") parts.push(el("p", { className: "attach-kind", text: name }));
   if (kind === "voice") parts.push(transcriptBlock(transcript));
-  parts.push(statusBody({ ...attachment, kind }, name));
+  parts.push(statusBody({ ...attachment, kind }, name, channel));
   return el(
     "li",
     {
@@ -101,5 +105,6 @@ export function attachmentList(message) {
   const attachments = Array.isArray(data.attachments) ? data.attachments.filter((a) => a && a.id) : [];
   if (attachments.length === 0) return null;
   const transcript = typeof data.transcript === "string" ? data.transcript : "";
-  return el("ul", { className: "attach-list" }, attachments.map((a) => attachmentItem(a, transcript)));
+  const items = attachments.map((a) => attachmentItem(a, transcript, message.channel));
+  return el("ul", { className: "attach-list" }, items);
 }

@@ -1,9 +1,11 @@
 /**
  * What a timeline bubble shows beyond plain text: a proposal card, or the files, place or
- * link a message carries. The row has already put the message's text in the bubble.
+ * link a message carries, and what an e-mail adds (its form, subject, folded quote). The row
+ * has already put the message's text in the bubble.
  */
 import { el } from "../shared/dom.js";
 import { attachmentList } from "./message-attachments.js";
+import { mailParts } from "./message-email.js";
 import { linkCard } from "./message-link.js";
 import { locationCard } from "./message-location.js";
 import { renderProposalCard } from "./proposal-card.js";
@@ -19,9 +21,11 @@ const textStandsIn = (message) => message.channel === "wechat";
 export function renderMessageContent(bubble, message) {
   renderProposalCard(bubble, message);
   if (bubble.dataset.kind === "proposal") return;
+  const mail = mailParts(message);
   const parts = [attachmentList(message), locationCard(message), linkCard(message)].filter(Boolean);
-  if (parts.length === 0) return;
+  if (parts.length === 0 && mail.lead.length === 0 && !mail.quote && !mail.refused) return;
   bubble.dataset.kind = "rich";
   const text = textStandsIn(message) ? "" : (message.text || "").trim();
-  bubble.replaceChildren(...(text ? [el("p", { className: "rich-text", text })] : []), ...parts);
+  const body = text ? el("p", { className: "rich-text", text }) : null;
+  bubble.replaceChildren(...[...mail.lead, body, mail.quote, ...parts, mail.refused].filter(Boolean));
 }

@@ -10,6 +10,7 @@ import { renderConversationList } from "./conversations.js";
 import { forgetNames } from "./customer-names.js";
 import { resetCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
+import { forgetEmailStates } from "./email-thread.js";
 import { hideRemoteTyping } from "./live-events.js";
 import { toast } from "./notices.js";
 import { renderOffersMeta, tickOffers } from "./offers.js";
@@ -154,6 +155,7 @@ function teardown() {
   state.selectedId = null;
   resetTimeline();
   forgetChannelStates();
+  forgetEmailStates();
   dom.offersList.replaceChildren();
   dom.conversationList.replaceChildren();
 }
