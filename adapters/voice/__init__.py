@@ -1,0 +1,1 @@
+"""The voice channel: callback requests and phone calls through a Twilio-compatible provider."""
