@@ -11,6 +11,12 @@ import socketio
 from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from adapters.email import contact as email_contact
+from adapters.email import webhook as email_webhook
+from adapters.email.intake import EmailIntake
+from adapters.email.listener import MailHandler, SmtpListener
+from adapters.email.mailboxes import MailboxDirectory
+from adapters.email.replies import EmailReplies
 from adapters.webchat.namespace import ShopperNamespace
 from adapters.wechat import link_routes as wechat_link
 from adapters.wechat.intake import WechatIntake
@@ -43,6 +49,7 @@ from hub.jobs.kind import JobRunner
 from hub.jobs.registry import appointment_messengers, registered_kinds
 from hub.jobs.runner import InProcessRunner
 from hub.mail.delivery import warn_if_no_relay
+from hub.mail.message import message_domain
 from hub.metrics import Metrics
 from hub.proposals import Proposals
 from hub.realtime.change_watch import ChangeWatch
@@ -66,6 +73,7 @@ log = logging.getLogger("hub.app")
 SHUTDOWN_GRACE_SECONDS = 10.0
 HANG_UP_SECONDS = 3.0
 WECHAT = web.AppKey("wechat", WechatCallbacks)
+SMTP_LISTENER = web.AppKey("smtp_listener", SmtpListener)
 
 
 class LoopTimers:
@@ -135,6 +143,8 @@ def _add_routes(app: web.Application) -> None:
     pages.add_routes(app)
     attachments.add_routes(app)
     wechat_link.add_routes(app)
+    email_webhook.add_routes(app)
+    email_contact.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
 
@@ -182,6 +192,30 @@ def _job_runner(settings: Settings, db: Database, clock: Clock) -> JobRunner:
     return InProcessRunner(kinds, db=db, clock=clock, settings=settings)
 
 
+def _smtp_listener(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    directory: MailboxDirectory,
+    spool: JobRunner,
+    metrics: Metrics,
+) -> SmtpListener | None:
+    """Mail straight from MX when HUB_SMTP_PORT is set; off otherwise."""
+    if settings.smtp_port is None:
+        return None
+    handler = MailHandler(
+        db=db,
+        clock=clock,
+        directory=directory,
+        spool_jobs=spool,
+        metrics=metrics,
+        max_bytes=settings.email_max_bytes,
+    )
+    return SmtpListener(
+        handler, host=settings.smtp_host, port=settings.smtp_port, hostname=message_domain(settings)
+    )
+
+
 def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         db = Database(settings.database_url)
@@ -220,7 +254,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             tasks=tasks,
             metrics=metrics,
             config=config,
-            outbound={"wechat": WechatReplies()},
+            outbound={"wechat": WechatReplies(), "email": EmailReplies(settings)},
             jobs=jobs,
         )
         # Channel callbacks are answered once spooled and processed here, by this web
@@ -229,8 +263,12 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         intake = WechatIntake(
             db=db, inbox=inbox, jobs=jobs, clock=clock, public_url=settings.public_url
         )
+        directory = MailboxDirectory(db)
+        mail_intake = EmailIntake(
+            db=db, inbox=inbox, clock=clock, settings=settings, directory=directory
+        )
         spool = InProcessRunner(
-            {SPOOL_JOB: spool_kind({"wechat": intake})},
+            {SPOOL_JOB: spool_kind({"wechat": intake, "email": mail_intake})},
             db=db,
             clock=clock,
             settings=settings,
@@ -311,6 +349,12 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         metrics.describe(
             "hub_messages_total", "counter", "Messages stored, by channel and direction"
         )
+        metrics.describe(
+            "hub_wechat_callbacks_total", "counter", "WeChat callbacks: stored, duplicate, refused"
+        )
+        metrics.describe(
+            "hub_mail_received_total", "counter", "Inbound mails: stored, duplicate, refused"
+        )
         metrics.gauge("hub_background_tasks", "Background tasks in flight", lambda: len(tasks))
         metrics.gauge(
             "hub_socket_connections", "Open socket connections", lambda: len(sio.eio.sockets)
@@ -321,6 +365,10 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         await routing.start(stores, recover=redis is None)
         await jobs.start()
         await spool.start()
+        listener = _smtp_listener(settings, db, clock, directory, spool, metrics)
+        if listener is not None:
+            await listener.start()
+            app[SMTP_LISTENER] = listener
         change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=redis is None)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
@@ -333,6 +381,8 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         app[SERVICES].namespaces = namespaces
         yield
         await change_watch.stop()
+        if listener is not None:
+            await listener.stop()
         await spool.stop(0)
         await jobs.stop(0)  # after _finish_in_flight's grace; a no-op when that ran
         await db.close()

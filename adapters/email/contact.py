@@ -1,0 +1,131 @@
+"""``POST /api/contact``: the website's contact form, as an e-mail conversation.
+
+The form's message opens a conversation on the ``email`` channel in the store's queue, so
+the ambassador answers it like any mail and the client's reply threads back; the client
+gets a receipt at once (``Auto-Submitted: auto-replied``, so their out-of-office stays
+quiet). The address is what they typed, so it is a claim on a profile of its own until
+it is proven. Anonymous and public: rate-limited per address and per client address.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from adapters.email.compose import Sender, bare_id, compose_in_thread, reply_subject
+from adapters.email.intake import CHANNEL
+from adapters.email.threads import ensure_thread, remember, sender_of
+from hub import mail, validation
+from hub.api.requests import client_address, json_body
+from hub.contact_details import parse_contact
+from hub.db.channel_models import Mailbox
+from hub.db.models import Store
+from hub.errors import InvalidInput
+from hub.messages import Inbound
+from hub.profiles.identity import EMAIL
+from hub.services import Services, services
+
+FIELDS = frozenset({"name", "email", "phone", "message", "store", "marketing", "client_id"})
+SUBJECT = "Your message to {store}"
+RECEIPT = (
+    "Dear {name},\n\nThank you for your message. An ambassador of {store} will answer you "
+    "by e-mail, usually within a day. To add anything, simply reply to this e-mail.\n\n"
+    "Your message:\n{quote}"
+)
+
+
+async def contact(request: web.Request) -> web.Response:
+    hub = services(request)
+    hub.limits.anonymous.hit(f"contact:{client_address(request)}")
+    body = await json_body(request)
+    if not set(body) <= FIELDS:
+        raise InvalidInput("body", f"the form takes {', '.join(sorted(FIELDS))}")
+    text = validation.text(body.get("message"), "message")
+    store = await _store(hub, body.get("store"))
+    details = parse_contact(
+        {key: body[key] for key in ("name", "email", "phone", "marketing") if key in body},
+        country=store.country,
+        now=hub.clock(),
+        policy_version=hub.settings.privacy_policy_version,
+        source="contact_form",
+        prefix="",
+    )
+    address = next((c.value for c in details.claims if c.kind == EMAIL), None)
+    if address is None:
+        raise InvalidInput("email", "give your e-mail address so that we can answer")
+    if details.name is None:
+        raise InvalidInput("name", "give your name")
+    hub.limits.verification_mails.hit(f"contact:{address}")
+    client_id = validation.client_id(body.get("client_id") or secrets.token_hex(16))
+    stored = await hub.inbox.receive(
+        Inbound(
+            channel=CHANNEL,
+            contact=address,
+            identity_kind=EMAIL,
+            identity_value=address,
+            verified=False,
+            dedupe_key=f"contact:{client_id}",
+            text=text,
+            received_at=hub.clock(),
+            store_code=store.code,
+            display_name=details.name,
+            claimed=tuple(c for c in details.claims if c.kind != EMAIL),
+            consents=details.consents,
+            data={"subject": SUBJECT.format(store=store.name), "form": "contact"},
+        )
+    )
+    if not stored.duplicate:
+        await _receipt(hub, stored.conversation.id, store, address, details.name, text)
+    return web.json_response(
+        {"conversation_id": stored.conversation.id, "message_id": stored.message.id},
+        status=200 if stored.duplicate else 201,
+    )
+
+
+async def _store(hub: Services, code: Any) -> Store:
+    async with hub.db.reading() as session:
+        if code not in (None, ""):
+            store = await session.scalar(
+                select(Store).where(Store.code == validation.store_code(code))
+            )
+        else:
+            store = await session.scalar(select(Store).order_by(Store.created_at).limit(1))
+    if store is None:
+        raise InvalidInput("store", "no such store", code="unknown_store")
+    return store
+
+
+async def _receipt(
+    hub: Services, conversation_id: str, store: Store, address: str, name: str, text: str
+) -> None:
+    """The thread (on the store's mailbox, if it has one) and the receipt that starts it."""
+    now = hub.clock()
+    async with hub.db.transaction() as session:
+        mailbox_id = await session.scalar(
+            select(Mailbox.id).where(Mailbox.store_id == store.id).order_by(Mailbox.created_at)
+        )
+        subject = SUBJECT.format(store=store.name)
+        thread = await ensure_thread(session, conversation_id, mailbox_id, subject, now)
+        sender: Sender = await sender_of(session, thread, None)
+        quote = "\n".join(f"> {line}" for line in text.splitlines()[:40])
+        receipt = compose_in_thread(
+            hub.settings,
+            sender,
+            to=address,
+            subject=reply_subject(subject),
+            text=RECEIPT.format(name=name, store=store.name, quote=quote),
+            thread_token=thread.token,
+            references=[],
+            now=now,
+            automatic=True,
+        )
+        mail_id = await mail.enqueue(session, receipt, now=now, ref=("contact", conversation_id))
+        await remember(session, bare_id(receipt["Message-ID"]), conversation_id, None, "out", now)
+    await mail.schedule(hub.jobs, mail_id)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/contact", contact)
