@@ -7,17 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from hub.app import create_app
 from hub.db.channel_models import Attachment, WechatUser
 from hub.db.models import Customer, CustomerIdentity
-from hub.services import SERVICES
-from tests.conftest import FakeClock, make_settings
+from tests.conftest import FakeClock
 from tests.factories import make_staff, make_store
 from tests.fakes.wechat_api import FakeWechatApi
-from tests.integration.wechat_support import WechatHub, add_wechat_account
+from tests.integration.wechat_support import WechatHub, add_wechat_account, start_wechat_hub
 from tests.wechat_signing import (
     OPENID,
     click_xml,
@@ -37,16 +34,13 @@ from tests.wechat_signing import (
 async def wechat(
     aiohttp_client: Any, database_url: str, clock: FakeClock, wechat_api: FakeWechatApi
 ) -> WechatHub:
-    settings = make_settings(
-        database_url, wechat_api_base=wechat_api.base_url, public_url="https://hub.example.com"
+    wechat = await start_wechat_hub(
+        aiohttp_client, database_url, clock, wechat_api, hours=None, welcome_text="欢迎 Welcome"
     )
-    client: TestClient = await aiohttp_client(create_app(settings, clock=clock))
-    db = client.app[SERVICES].db
-    await make_store(db, clock(), hours=None)
+    db = wechat.hub.db
     await make_store(db, clock(), code="SHANGHAI1", timezone="Asia/Shanghai", country="CN")
     await make_staff(db, clock(), name="Amélie Laurent")
-    account = await add_wechat_account(client, clock, wechat_api, welcome_text="欢迎 Welcome")
-    return WechatHub(client, clock, wechat_api, account)
+    return wechat
 
 
 @pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])

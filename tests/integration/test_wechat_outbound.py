@@ -10,23 +10,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from adapters.wechat.accounts import parse_template
 from hub.api.booking import BOOKING
-from hub.app import create_app
 from hub.bookings import BookingRequest, Contact
 from hub.db.booking_models import Appointment
 from hub.db.channel_models import ChannelOutbox, WechatAccountRow
 from hub.db.models import Message
 from hub.errors import Conflict
-from hub.services import SERVICES
 from hub.staff import Principal
-from tests.conftest import FakeClock, make_settings
-from tests.factories import make_staff, make_store
+from tests.conftest import FakeClock
+from tests.factories import make_staff
 from tests.fakes.wechat_api import FakeWechatApi
-from tests.integration.wechat_support import WechatHub, add_wechat_account
+from tests.integration.wechat_support import WechatHub, start_wechat_hub
 from tests.wechat_signing import OPENID, text_xml
 
 
@@ -34,14 +31,9 @@ from tests.wechat_signing import OPENID, text_xml
 async def wechat(
     aiohttp_client: Any, database_url: str, clock: FakeClock, wechat_api: FakeWechatApi
 ) -> WechatHub:
-    settings = make_settings(
-        database_url, wechat_api_base=wechat_api.base_url, public_url="https://hub.example.com"
+    return await start_wechat_hub(
+        aiohttp_client, database_url, clock, wechat_api, hours="Mon-Sat 10:00-19:00"
     )
-    client: TestClient = await aiohttp_client(create_app(settings, clock=clock))
-    db = client.app[SERVICES].db
-    await make_store(db, clock(), hours="Mon-Sat 10:00-19:00")
-    account = await add_wechat_account(client, clock, wechat_api)
-    return WechatHub(client, clock, wechat_api, account)
 
 
 async def conversation_from_wechat(wechat: WechatHub, text: str = "你好") -> str:
@@ -62,6 +54,21 @@ async def delivery(wechat: WechatHub, message_id: str) -> tuple[str | None, str 
         message = await session.get(Message, message_id)
     assert message is not None
     return message.delivery_status, message.delivery_error
+
+
+async def book_from_wechat(wechat: WechatHub, conversation_id: str) -> Any:
+    """Friday 27 November 11:00 in Paris, reminders by WeChat, for the follower's chat."""
+    return await wechat.client.app[BOOKING].book(
+        BookingRequest(
+            store="PARIS01",
+            type="in-store",
+            start=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
+            contact=Contact(name="林小姐", email="lin@example.com", phone=None),
+            remind_by="wechat",
+            consent_reminders=True,
+            conversation_id=conversation_id,
+        )
+    )
 
 
 async def test_a_reply_reaches_the_follower_through_the_customer_service_api(
@@ -187,17 +194,7 @@ async def test_appointments_of_a_wechat_client_are_confirmed_and_reminded_by_tem
             ),
         }
     conversation_id = await conversation_from_wechat(wechat)
-    placed = await wechat.client.app[BOOKING].book(
-        BookingRequest(
-            store="PARIS01",
-            type="in-store",
-            start=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
-            contact=Contact(name="林小姐", email="lin@example.com", phone=None),
-            remind_by="wechat",
-            consent_reminders=True,
-            conversation_id=conversation_id,
-        )
-    )
+    placed = await book_from_wechat(wechat, conversation_id)
     await wechat.settle()
     booked = await wechat_api.next_template_message()
     assert booked.openid == OPENID and booked.body["template_id"] == "TPL-BOOKED"
@@ -227,17 +224,7 @@ async def test_no_reminder_goes_to_a_client_who_unfollowed(
 
     await make_staff(wechat.hub.db, wechat.clock(), name="Amélie Laurent")
     conversation_id = await conversation_from_wechat(wechat)
-    await wechat.client.app[BOOKING].book(
-        BookingRequest(
-            store="PARIS01",
-            type="in-store",
-            start=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
-            contact=Contact(name="林小姐", email="lin@example.com", phone=None),
-            remind_by="wechat",
-            consent_reminders=True,
-            conversation_id=conversation_id,
-        )
-    )
+    await book_from_wechat(wechat, conversation_id)
     await wechat.post(unsubscribe_xml(create_time=wechat.clock()))
     await wechat.settle()
     wechat.clock.now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC) + timedelta(minutes=1)

@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 
 from adapters.wechat.account import WechatAccount
 from adapters.wechat.accounts import NewWechatAccount, add_account
+from hub.app import create_app
 from hub.db.channel_models import InboundSpool
 from hub.db.models import Conversation, Message
 from hub.jobs.runner import InProcessRunner
 from hub.services import SERVICES, Services
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, make_settings
+from tests.factories import make_store
 from tests.fakes.wechat_api import FakeWechatApi
 from tests.wechat_signing import ACCOUNT, Mode, callback
 
@@ -74,6 +76,25 @@ class WechatHub:
 def _nothing_due(runner: InProcessRunner, now: datetime) -> bool:
     due = runner.next_due()
     return due is None or due > now
+
+
+async def start_wechat_hub(
+    aiohttp_client: Any,
+    database_url: str,
+    clock: FakeClock,
+    api: FakeWechatApi,
+    *,
+    hours: str | None,
+    welcome_text: str | None = None,
+) -> WechatHub:
+    """The in-process hub with PARIS01 (open ``hours``) and the test account."""
+    settings = make_settings(
+        database_url, wechat_api_base=api.base_url, public_url="https://hub.example.com"
+    )
+    client: TestClient = await aiohttp_client(create_app(settings, clock=clock))
+    await make_store(client.app[SERVICES].db, clock(), hours=hours)
+    account = await add_wechat_account(client, clock, api, welcome_text=welcome_text)
+    return WechatHub(client, clock, api, account)
 
 
 async def add_wechat_account(
