@@ -208,7 +208,8 @@ async def _store_profile(
 ) -> None:
     now = ctx.clock()
     async with ctx.db.transaction() as session:
-        user = await session.get(WechatUser, user_id)
+        # The follower row first, then profiles: the order the message intake locks them.
+        user = await session.get(WechatUser, user_id, with_for_update=True)
         if user is None:
             return
         user.nickname = (nickname or "").strip()[:200] or None
