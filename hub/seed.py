@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from booking.hours import parse_hours
 from hub.clock import Clock
+from hub.db.channel_models import Mailbox
 from hub.db.engine import Database
 from hub.db.models import AppointmentType, Staff, Store
 from hub.schedules import set_schedule
@@ -107,6 +108,17 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
                 .values(
                     buffer_before_minutes=IN_STORE_BUFFER_MINUTES,
                     buffer_after_minutes=IN_STORE_BUFFER_MINUTES,
+                )
+            )
+            # Each boutique answers mail from its own address (receiving it needs
+            # HUB_SMTP_PORT or the webhook; replies need HUB_SMTP_RELAY).
+            session.add(
+                Mailbox(
+                    address=f"{store.code.lower()}@demo.concierge",
+                    store_id=store.id,
+                    display_name=store.name,
+                    signature=store.name,
+                    created_at=clock(),
                 )
             )
             summary.stores_created += 1

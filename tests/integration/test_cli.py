@@ -259,6 +259,20 @@ async def test_seed_demo_twice_changes_nothing(database_url: str) -> None:
     second = run(database_url, "seed-demo")
     assert second.returncode == 0 and "0 new" in second.stdout
     assert await counts(database_url) == after_first
+    mailboxes = run(database_url, "mailbox", "list")
+    assert "paris01@demo.concierge" in mailboxes.stdout and "PARIS01" in mailboxes.stdout
+
+
+def test_mailbox_add_refuses_a_plus_address_and_an_unknown_store(database_url: str) -> None:
+    assert run(database_url, *PARIS).returncode == 0
+    added = run(database_url, "mailbox", "add", "Concierge@Maison.example", "--store", "paris01")
+    assert added.returncode == 0 and "concierge@maison.example added for PARIS01" in added.stdout
+    again = run(database_url, "mailbox", "add", "concierge@maison.example", "--store", "PARIS01")
+    assert again.returncode == 1 and "exists" in again.stderr
+    plus = run(database_url, "mailbox", "add", "paris+x@maison.example", "--store", "PARIS01")
+    assert plus.returncode == 1 and "+" in plus.stderr
+    unknown = run(database_url, "mailbox", "add", "rome@maison.example", "--store", "ROME01")
+    assert unknown.returncode == 1 and "ROME01" in unknown.stderr
 
 
 def test_commands_on_an_unmigrated_database_say_so(tmp_path: Path) -> None:
@@ -280,3 +294,30 @@ def test_migrate_reports_progress_and_is_idempotent(tmp_path: Path) -> None:
 def test_worker_without_redis_explains_the_embedded_mode(tmp_path: Path) -> None:
     result = run(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", "worker")
     assert result.returncode == 1 and "HUB_REDIS_URL" in result.stderr
+
+
+WECHAT = ["--app-id", "wx0123456789abcdef", "--token", "conciergetoken", "--store", "PARIS01"]
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APP_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def test_wechat_add_checks_every_value_and_never_prints_the_secret(database_url: str) -> None:
+    assert run(database_url, *PARIS).returncode == 0
+    add = ["wechat", "add", "cn", *WECHAT, "--app-secret-stdin"]
+    bad_key = run(database_url, *add, "--aes-key", "short", stdin=f"{APP_SECRET}\n")
+    assert bad_key.returncode == 1 and "EncodingAESKey" in bad_key.stderr
+    no_secret = run(database_url, *add, "--aes-key", AES_KEY, stdin="\n")
+    assert no_secret.returncode == 1 and "stdin" in no_secret.stderr
+    added = run(database_url, *add, "--aes-key", AES_KEY, stdin=f"{APP_SECRET}\n")
+    assert added.returncode == 0 and "/wechat/cn" in added.stdout
+    again = run(database_url, *add, "--aes-key", AES_KEY, stdin=f"{APP_SECRET}\n")
+    assert again.returncode == 1 and "exists" in again.stderr
+    listed = run(database_url, "wechat", "list")
+    assert "cn" in listed.stdout and "wx0123456789abcdef" in listed.stdout
+    for result in (bad_key, no_secret, added, again, listed):
+        assert APP_SECRET not in result.stdout + result.stderr
+    template = run(
+        database_url, "wechat", "template", "cn", "reminder", "--template-id", "T1",
+        "--field", "first={nobody}",
+    )  # fmt: skip
+    assert template.returncode == 1 and "{nobody} is not one of" in template.stderr
