@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.db.models import Store
 from hub.metrics import Metrics
 from hub.settings import Settings
-from routing.config import RoutingConfig
+from routing.config import DEFAULT_CHANNEL_WEIGHTS, RoutingConfig
 from routing.model import StoreInfo
 
 
 def routing_config(settings: Settings) -> RoutingConfig:
     thresholds = {name: timedelta(seconds=value) for name, value in settings.routing_seconds}
     return RoutingConfig(
+        channel_weights={**DEFAULT_CHANNEL_WEIGHTS, **dict(settings.channel_weights)},
         offer_timeout=timedelta(seconds=settings.offer_timeout_seconds),
         disconnect_grace=timedelta(seconds=settings.disconnect_grace_seconds),
         **thresholds,  # type: ignore[arg-type]

@@ -92,6 +92,35 @@ def _minutes_list(value: str) -> tuple[int, ...]:
     return minutes
 
 
+WEIGHTED_CHANNELS = ("webchat", "wechat", "email", "contact", "callback", "voice")
+
+
+def _channel_weights(raw: str) -> tuple[tuple[str, float | None], ...]:
+    """``voice=full,email=0.5``: a channel's share of an ambassador's capacity."""
+    found: list[tuple[str, float | None]] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        channel, _sep, value = (piece.strip() for piece in item.partition("="))
+        if channel not in WEIGHTED_CHANNELS:
+            raise ConfigError(
+                f"HUB_CHANNEL_WEIGHTS: {channel!r} is not one of {', '.join(WEIGHTED_CHANNELS)}"
+            )
+        if value == "full":
+            found.append((channel, None))
+            continue
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if not 0 < weight <= 100:
+            raise ConfigError(
+                f"HUB_CHANNEL_WEIGHTS: {channel} takes a positive number or 'full', not {value!r}"
+            )
+        found.append((channel, weight))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the hub reads from its environment, cast and validated."""
@@ -121,6 +150,10 @@ class Settings:
     disconnect_grace_seconds: float = 30.0
     # Routing thresholds (seconds of waiting); see routing.config.RoutingConfig.
     routing_seconds: tuple[tuple[str, float], ...] = ()
+    # How much of an ambassador's capacity one conversation of a channel takes; None: all
+    # of it (a call). Only the channels named in HUB_CHANNEL_WEIGHTS; the rest keep the
+    # routing defaults.
+    channel_weights: tuple[tuple[str, float | None], ...] = ()
     redis_prefix: str = "concierge:"
     # How often each web process reads the change feed (changes made by other processes).
     change_poll_seconds: float = 1.0
@@ -197,6 +230,7 @@ class Settings:
             allowed_origins=origins,
             offer_timeout_seconds=reader.positive_float("HUB_OFFER_TIMEOUT_SECONDS", 30.0),
             disconnect_grace_seconds=reader.positive_float("HUB_DISCONNECT_GRACE_SECONDS", 30.0),
+            channel_weights=_channel_weights(env.get("HUB_CHANNEL_WEIGHTS", "")),
             routing_seconds=tuple(
                 (field, reader.positive_float(f"HUB_{field.upper()}_SECONDS", 0.0))
                 for field in ROUTING_THRESHOLDS

@@ -80,6 +80,17 @@ async def test_a_call_needs_the_whole_ambassador(rig: Rig) -> None:
     assert rig.offers_to("a") == ["chat", "call"]
 
 
+async def test_an_ambassador_on_a_call_is_offered_no_chat_until_it_ends(rig: Rig) -> None:
+    await rig.ambassador("a", capacity=3)
+    await rig.arrive("call", channel="voice")
+    await rig.service.accept(rig.live_offer("call").id, "a")
+    await rig.arrive("chat", channel="webchat")
+    await rig.arrive("mail", channel="email")
+    assert rig.offers_to("a") == ["call"]
+    await rig.service.finished("a", "voice")
+    assert rig.offers_to("a") == ["call", "chat", "mail"]
+
+
 async def test_closing_frees_capacity_for_the_next_in_line_at_once(rig: Rig) -> None:
     await rig.ambassador("a", capacity=1)
     await rig.arrive("c1")

@@ -39,6 +39,9 @@ def test_values_are_cast_and_origins_normalised() -> None:
         ({"HUB_SECRET_KEY": "short"}, "HUB_SECRET_KEY"),
         ({"HUB_PUBLIC_URL": "hub.example.com"}, "HUB_PUBLIC_URL"),
         ({"HUB_ALLOWED_ORIGINS": "shop.example.com"}, "HUB_ALLOWED_ORIGINS"),
+        ({"HUB_CHANNEL_WEIGHTS": "fax=1"}, "HUB_CHANNEL_WEIGHTS"),
+        ({"HUB_CHANNEL_WEIGHTS": "email=half"}, "HUB_CHANNEL_WEIGHTS"),
+        ({"HUB_CHANNEL_WEIGHTS": "email=0"}, "HUB_CHANNEL_WEIGHTS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
@@ -50,3 +53,13 @@ def test_secret_is_not_revealed_in_repr() -> None:
     settings = Settings.from_env({"HUB_SECRET_KEY": "super-secret-value-" + "x" * 20})
     assert "super-secret" not in repr(settings)
     assert settings.secret_key.reveal().startswith("super-secret")
+
+
+def test_channel_weights_change_only_the_channels_named() -> None:
+    from hub.routing_config import routing_config
+
+    settings = Settings.from_env({"HUB_CHANNEL_WEIGHTS": "email=1, voice=2,wechat=full"})
+    weights = routing_config(settings).channel_weights
+    assert weights["email"] == 1.0 and weights["voice"] == 2.0 and weights["wechat"] is None
+    assert weights["webchat"] == 1.0 and weights["callback"] is None  # the defaults
+    assert routing_config(settings).weight("wechat", 3) == 3  # a WeChat chat takes all of it
