@@ -15,7 +15,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, NoReturn
 
 from hub import validation
-from hub.commands import calendar_admin, mailbox_admin, wechat_admin
+from hub.commands import calendar_admin, mailbox_admin, voice_admin, wechat_admin
 from hub.errors import ConfigError, HubError
 from hub.logs import configure_logging
 from hub.settings import Settings
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_admin.add_parsers(store_cmds, staff_cmds)
     wechat_admin.add_parsers(commands, _Parser)
     mailbox_admin.add_parsers(commands, _Parser)
+    voice_admin.add_parsers(commands, _Parser)
 
     pos = commands.add_parser("import-pos", help="import a store's daily point-of-sale export")
     pos.add_argument("file", metavar="FILE", help="CSV export: one row per purchase line")
@@ -147,6 +148,9 @@ def _command(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any
         return wechat_admin.run(settings, args, line)
     if args.command == "mailbox":
         return mailbox_admin.run(settings, args)
+    if args.command == "voice":
+        line = sys.stdin.readline().rstrip("\n") if args.action == "add" else ""
+        return voice_admin.run(settings, args, line)
     calendar = {
         ("store", "type"): calendar_admin.appointment_type,
         ("store", "special-hours"): calendar_admin.special_hours,

@@ -212,3 +212,21 @@ class EmailMessageId(Base):
     )
     direction: Mapped[str] = mapped_column(String(8))  # in | out
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VoiceAccount(Base):
+    """A phone number of a store at a voice provider (Twilio-compatible): its webhooks are
+    checked with this account's auth token."""
+
+    __tablename__ = "voice_accounts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(16))  # twilio
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    account_sid: Mapped[str] = mapped_column(String(34))
+    auth_token: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:  # the token never reaches a log through a repr
+        return f"VoiceAccount(number={self.number!r}, account_sid={self.account_sid!r})"

@@ -321,3 +321,30 @@ def test_wechat_add_checks_every_value_and_never_prints_the_secret(database_url:
         "--field", "first={nobody}",
     )  # fmt: skip
     assert template.returncode == 1 and "{nobody} is not one of" in template.stderr
+
+
+def test_voice_add_checks_the_number_and_account_and_never_prints_the_token(
+    database_url: str,
+) -> None:
+    assert run(database_url, *PARIS).returncode == 0
+    token = "f" * 32
+    sid = "AC" + "0" * 32
+    add = ["voice", "add", "twilio", "--store", "PARIS01", "--auth-token-stdin"]
+    national = run(database_url, *add, "--number", "0142965000", "--account-sid", sid, stdin=token)
+    assert national.returncode == 1 and "international" in national.stderr
+    bad_sid = run(
+        database_url, *add, "--number", "+33142965000", "--account-sid", "AC1", stdin=token
+    )
+    assert bad_sid.returncode == 1 and "account SID" in bad_sid.stderr
+    no_token = run(database_url, *add, "--number", "+33142965000", "--account-sid", sid, stdin="\n")
+    assert no_token.returncode == 1 and "auth token" in no_token.stderr
+    added = run(
+        database_url, *add, "--number", "+33 1 42 96 50 00", "--account-sid", sid, stdin=token
+    )
+    assert added.returncode == 0 and "+33142965000 added for PARIS01" in added.stdout
+    again = run(database_url, *add, "--number", "+33142965000", "--account-sid", sid, stdin=token)
+    assert again.returncode == 1 and "configured already" in again.stderr
+    listed = run(database_url, "voice", "list")
+    assert "+33142965000" in listed.stdout and "PARIS01" in listed.stdout
+    for result in (national, bad_sid, no_token, added, again, listed):
+        assert token not in result.stdout + result.stderr
