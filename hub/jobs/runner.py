@@ -94,6 +94,11 @@ class InProcessRunner:
                 return
             await asyncio.wait(set(self._running))
 
+    def idle(self) -> bool:
+        """Nothing running, and nothing due at ``clock()``."""
+        due = self.next_due()
+        return not self._running and (due is None or due > self.clock())
+
     async def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop taking jobs; give running ones ``grace_seconds``, then cancel them.
 
@@ -170,3 +175,13 @@ class InProcessRunner:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._seconds_to_wait(now)):
                     await self._wake.wait()
+
+
+async def run_due_together(*runners: InProcessRunner) -> None:
+    """Runners that feed each other (the spool's runner schedules jobs, a job schedules a
+    follow-up) run until none has anything running or due at its clock."""
+    while True:
+        for runner in runners:
+            await runner.run_due()
+        if all(runner.idle() for runner in runners):
+            return

@@ -22,28 +22,20 @@ from adapters.email.mailboxes import add_mailbox
 from hub.app import SMTP_LISTENER, create_app
 from hub.db.channel_models import Attachment
 from hub.db.jobs_models import MailOutbox
-from hub.db.models import Conversation, CustomerIdentity, Message
-from hub.jobs.runner import InProcessRunner
-from hub.services import SERVICES, Services
+from hub.db.models import CustomerIdentity, Message
+from hub.services import SERVICES
 from hub.settings import Secret
 from hub.staff import Principal
 from tests.conftest import FakeClock, make_settings
 from tests.factories import make_staff, make_store
 from tests.fakes.smtp import FakeSmtpServer
+from tests.integration.running_hub import RunningHub
 
 WEBHOOK_SECRET = "webhook-secret-0123456789abcdef0123456789"
 PARIS = "paris@maison.example.com"
 
 
-class MailHub:
-    def __init__(self, client: TestClient, clock: FakeClock) -> None:
-        self.client = client
-        self.clock = clock
-
-    @property
-    def hub(self) -> Services:
-        return self.client.app[SERVICES]
-
+class MailHub(RunningHub):
     @property
     def smtp_port(self) -> int:
         return self.client.app[SMTP_LISTENER].port
@@ -57,26 +49,6 @@ class MailHub:
             recipients=to or [str(mail["To"])],
             sender="anna@client.example",
         )
-
-    async def settle(self) -> None:
-        spool, jobs = self.hub.spool, self.hub.jobs
-        assert isinstance(spool, InProcessRunner) and isinstance(jobs, InProcessRunner)
-        while True:
-            await spool.run_due()
-            await jobs.run_due()
-            if not spool._running and not jobs._running:
-                now = self.clock()
-                due = [r.next_due() for r in (spool, jobs)]
-                if all(d is None or d > now for d in due):
-                    return
-
-    async def messages(self) -> list[Message]:
-        async with self.hub.db.reading() as session:
-            return list(await session.scalars(select(Message).order_by(Message.created_at)))
-
-    async def conversations(self) -> list[Conversation]:
-        async with self.hub.db.reading() as session:
-            return list(await session.scalars(select(Conversation)))
 
 
 @pytest.fixture

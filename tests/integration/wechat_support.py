@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -15,12 +14,11 @@ from adapters.wechat.account import WechatAccount
 from adapters.wechat.accounts import NewWechatAccount, add_account
 from hub.app import create_app
 from hub.db.channel_models import InboundSpool
-from hub.db.models import Conversation, Message
-from hub.jobs.runner import InProcessRunner
-from hub.services import SERVICES, Services
+from hub.services import SERVICES
 from tests.conftest import FakeClock, make_settings
 from tests.factories import make_store
 from tests.fakes.wechat_api import FakeWechatApi
+from tests.integration.running_hub import RunningHub
 from tests.wechat_signing import ACCOUNT, Mode, callback
 
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -28,15 +26,9 @@ TOKEN = "conciergetoken"
 
 
 @dataclass
-class WechatHub:
-    client: TestClient
-    clock: FakeClock
+class WechatHub(RunningHub):
     api: FakeWechatApi
     account: WechatAccount
-
-    @property
-    def hub(self) -> Services:
-        return self.client.app[SERVICES]
 
     async def post(
         self, inner_xml: str, mode: Mode = "aes", *, account: WechatAccount | None = None
@@ -46,36 +38,9 @@ class WechatHub:
         response = await self.client.post(path, params=query, data=body)
         return response.status, await response.text()
 
-    async def settle(self) -> None:
-        """Run every job due now (the spool's, then what it scheduled), until none is left."""
-        spool, jobs = self.hub.spool, self.hub.jobs
-        assert isinstance(spool, InProcessRunner) and isinstance(jobs, InProcessRunner)
-        while True:
-            await spool.run_due()
-            await jobs.run_due()
-            now = self.clock()
-            idle = not spool._running and not jobs._running
-            if idle and all(_nothing_due(r, now) for r in (spool, jobs)):
-                return
-
-    async def messages(self) -> list[Message]:
-        async with self.hub.db.reading() as session:
-            return list(
-                await session.scalars(select(Message).order_by(Message.created_at, Message.seq))
-            )
-
-    async def conversations(self) -> list[Conversation]:
-        async with self.hub.db.reading() as session:
-            return list(await session.scalars(select(Conversation)))
-
     async def spooled(self) -> int:
         async with self.hub.db.reading() as session:
             return int(await session.scalar(select(func.count()).select_from(InboundSpool)) or 0)
-
-
-def _nothing_due(runner: InProcessRunner, now: datetime) -> bool:
-    due = runner.next_due()
-    return due is None or due > now
 
 
 async def start_wechat_hub(
