@@ -24,9 +24,9 @@ from hub.conversations import OPEN_STATUSES, append_message, visible_conversatio
 from hub.customers import ledger_row
 from hub.db.channel_models import Attachment
 from hub.db.engine import Database
-from hub.db.models import Conversation, Customer, Message, Store, new_id
+from hub.db.models import Conversation, Customer, Message, new_id
 from hub.db.races import write_raced
-from hub.errors import Conflict, Forbidden, InvalidInput
+from hub.errors import Conflict, Forbidden
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
 from hub.metrics import Metrics
@@ -34,6 +34,7 @@ from hub.outbound import OutboundChannel, Scheduled
 from hub.profiles.resolve import attach, resolve_customer
 from hub.routing_repository import tickets_for
 from hub.staff import Principal
+from hub.stores import store_for_channel
 from hub.tasks import BackgroundTasks
 from routing.config import RoutingConfig
 from routing.model import Ticket
@@ -233,7 +234,7 @@ class Inbox:
             )
             opened = conversation is None
         if conversation is None:
-            store = await _store_for(session, inbound.store_code)
+            store = await store_for_channel(session, inbound.store_code)
             customer = await resolve_customer(
                 session,
                 identities=inbound.identities(),
@@ -404,16 +405,3 @@ async def _threaded(
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:
     return await session.scalar(select(Message).where(Message.dedupe_key == key))
-
-
-async def _store_for(session: AsyncSession, code: str | None) -> Store:
-    """The store named by the channel, or the first store when a channel names none."""
-    if code is not None:
-        store = await session.scalar(select(Store).where(Store.code == code.upper()))
-        if store is None:
-            raise InvalidInput("store", f"store {code} does not exist", code="unknown_store")
-        return store
-    store = await session.scalar(select(Store).order_by(Store.created_at, Store.code).limit(1))
-    if store is None:
-        raise Conflict("no store is configured yet", code="no_store")
-    return store

@@ -166,3 +166,16 @@ async def set_appointment_type(
         created=created,
     )
     return created
+
+
+async def store_for_channel(session: AsyncSession, code: str | None) -> Store:
+    """The store named by the channel, or the first store when a channel names none."""
+    if code is not None:
+        store = await session.scalar(select(Store).where(Store.code == code.upper()))
+        if store is None:
+            raise InvalidInput("store", f"store {code} does not exist", code="unknown_store")
+        return store
+    store = await session.scalar(select(Store).order_by(Store.created_at, Store.code).limit(1))
+    if store is None:
+        raise Conflict("no store is configured yet", code="no_store")
+    return store

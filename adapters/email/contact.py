@@ -27,6 +27,7 @@ from hub.errors import InvalidInput
 from hub.messages import Inbound
 from hub.profiles.identity import EMAIL
 from hub.services import Services, services
+from hub.stores import store_for_channel
 
 FIELDS = frozenset({"name", "email", "phone", "message", "store", "marketing", "client_id"})
 SUBJECT = "Your message to {store}"
@@ -86,16 +87,10 @@ async def contact(request: web.Request) -> web.Response:
 
 
 async def _store(hub: Services, code: Any) -> Store:
+    """The boutique the form names, else the first one, as for any channel."""
+    named = validation.store_code(code) if code not in (None, "") else None
     async with hub.db.reading() as session:
-        if code not in (None, ""):
-            store = await session.scalar(
-                select(Store).where(Store.code == validation.store_code(code))
-            )
-        else:
-            store = await session.scalar(select(Store).order_by(Store.created_at).limit(1))
-    if store is None:
-        raise InvalidInput("store", "no such store", code="unknown_store")
-    return store
+        return await store_for_channel(session, named)
 
 
 async def _receipt(
