@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +24,7 @@ from hub.customers import ledger_row
 from hub.db.channel_models import Attachment
 from hub.db.engine import Database
 from hub.db.models import Conversation, Customer, Message, new_id
-from hub.db.races import write_raced
+from hub.db.races import transaction_retrying
 from hub.errors import Conflict, Forbidden
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
@@ -40,7 +39,6 @@ from routing.config import RoutingConfig
 from routing.model import Ticket
 
 log = logging.getLogger("hub.inbox")
-ATTEMPTS = 3
 
 
 class ConversationEvents(Protocol):
@@ -104,7 +102,7 @@ class Inbox:
     async def receive(self, inbound: Inbound, *, origin: str | None = None) -> Stored:
         """Store a shopper's message in their open conversation, opening one if needed."""
         validation.text(inbound.text)
-        stored = await self._with_retry(lambda s: self._receive(s, inbound))
+        stored = await transaction_retrying(self.db, lambda s: self._receive(s, inbound))
         if not stored.duplicate:
             await self._after_commit(stored, origin)
             if stored.opened:
@@ -152,8 +150,8 @@ class Inbox:
         """An ambassador's message; ``data`` carries structured content (a proposal)."""
         body = validation.text(text)
         key = f"staff:{principal.id}:{validation.client_id(client_id)}"
-        stored = await self._with_retry(
-            lambda s: self._reply(s, principal, conversation_id, key, body, data)
+        stored = await transaction_retrying(
+            self.db, lambda s: self._reply(s, principal, conversation_id, key, body, data)
         )
         if not stored.duplicate:
             await self._after_commit(stored, origin)
@@ -199,19 +197,6 @@ class Inbox:
         except Exception:
             # The message is stored; clients recover it through history.
             log.exception("emitting a stored message failed")
-
-    async def _with_retry(self, work: _Work) -> Stored:
-        """Unique-key races (same client id, same new identity) and deadlocks with a merge
-        resolve on the next attempt."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                async with self.db.transaction() as session:
-                    return await work(session)
-            except DBAPIError as exc:
-                if attempt == ATTEMPTS or not write_raced(exc):
-                    raise
-                log.info("write raced, retrying", extra={"fields": {"attempt": attempt}})
-        raise AssertionError("unreachable")
 
     async def _receive(self, session: AsyncSession, inbound: Inbound) -> Stored:
         existing = await _by_dedupe_key(session, inbound.dedupe_key)
@@ -323,10 +308,6 @@ class Inbox:
             return Stored(message, conversation)
         key = await channel.enqueue(session, conversation, message, now)
         return Stored(message, conversation, delivery=Scheduled(channel.job_kind, key))
-
-
-class _Work(Protocol):
-    async def __call__(self, session: AsyncSession) -> Stored: ...
 
 
 def check_handler(principal: Principal, conversation: Conversation) -> None:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.wechat.account import WechatAccount
@@ -26,7 +25,7 @@ from hub.db.booking_models import Appointment
 from hub.db.channel_models import InboundSpool, WechatUser
 from hub.db.engine import Database
 from hub.db.models import Customer, Store
-from hub.db.races import write_raced
+from hub.db.races import transaction_retrying
 from hub.inbox import Inbox
 from hub.jobs.attempts import DeliveryFailed
 from hub.jobs.kind import Jobs
@@ -44,7 +43,6 @@ TALK_KEYS = frozenset({"talk", "talk_to_ambassador", "ambassador", "concierge"})
 BOOK_KEYS = frozenset({"book", "book_appointment", "appointment"})
 # A callback's CreateTime is the user's action; one far in the future is not believed.
 CLOCK_SKEW = timedelta(minutes=5)
-LINK_ATTEMPTS = 3
 
 
 def dedupe_key(account: WechatAccount, message: CallbackMessage) -> str:
@@ -242,17 +240,14 @@ async def _link_customer(db: Database, user_id: str, customer_id: str) -> None:
     followers) is either seen here or re-points this one after. A deadlock with a merge
     elsewhere is run again.
     """
-    for attempt in range(1, LINK_ATTEMPTS + 1):
-        try:
-            async with db.transaction() as session:
-                user = await session.get(WechatUser, user_id, with_for_update=True)
-                customer = await session.get(Customer, customer_id, with_for_update=True)
-                if customer is not None and user is not None:
-                    user.customer_id = (await survivor(session, customer)).id
-            return
-        except DBAPIError as exc:
-            if attempt == LINK_ATTEMPTS or not write_raced(exc):
-                raise
+
+    async def link(session: AsyncSession) -> None:
+        user = await session.get(WechatUser, user_id, with_for_update=True)
+        customer = await session.get(Customer, customer_id, with_for_update=True)
+        if customer is not None and user is not None:
+            user.customer_id = (await survivor(session, customer)).id
+
+    await transaction_retrying(db, link)
 
 
 async def _store_code(session: AsyncSession, store_id: str | None) -> str | None:

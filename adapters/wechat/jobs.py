@@ -17,18 +17,18 @@ from typing import Any
 
 from redis import Redis
 from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.wechat.account import WechatAccount
 from adapters.wechat.accounts import load_account
 from adapters.wechat.api import WechatApi, WechatApiError
+from adapters.wechat.api import WechatUser as WechatProfile
 from adapters.wechat.intake import MEDIA_JOB, PROFILE_JOB
 from adapters.wechat.outbox import SEND_JOB
 from hub import change_feed
 from hub.db.channel_models import Attachment, ChannelOutbox, WechatUser
 from hub.db.models import Message
-from hub.db.races import write_raced
+from hub.db.races import transaction_retrying
 from hub.deliveries import record_delivery
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
@@ -194,39 +194,33 @@ async def read_profile(ctx: JobContext, user_id: str) -> None:
         return
     # A message of the same follower may be linking them right now: a race on the unique
     # verified identity resolves on the next try, which finds the winner's profile.
-    for attempt_no in range(1, 4):
-        try:
-            await _store_profile(ctx, user_id, info.nickname, info.unionid)
-            return
-        except DBAPIError as exc:
-            if attempt_no == 3 or not write_raced(exc):
-                raise
+    await transaction_retrying(
+        ctx.db, lambda session: _store_profile(session, ctx.clock(), user_id, info)
+    )
 
 
 async def _store_profile(
-    ctx: JobContext, user_id: str, nickname: str | None, unionid: str | None
+    session: AsyncSession, now: datetime, user_id: str, info: WechatProfile
 ) -> None:
-    now = ctx.clock()
-    async with ctx.db.transaction() as session:
-        # The follower row first, then profiles: the order the message intake locks them.
-        user = await session.get(WechatUser, user_id, with_for_update=True)
-        if user is None:
-            return
-        user.nickname = (nickname or "").strip()[:200] or None
-        user.unionid = unionid or None
-        user.profile_fetched_at = now
-        identities = [Identity(WECHAT_OPENID, user.openid, verified=True)]
-        if user.unionid:
-            identities.append(Identity(WECHAT_UNIONID, user.unionid, verified=True))
-        customer = await resolve_customer(
-            session,
-            identities=identities,
-            display_name=user.nickname,
-            home_store_id=user.store_id,
-            now=now,
-        )
-        user.customer_id = customer.id
-        await change_feed.record(session, change_feed.CUSTOMER, customer.id, at=now)
+    # The follower row first, then profiles: the order the message intake locks them.
+    user = await session.get(WechatUser, user_id, with_for_update=True)
+    if user is None:
+        return
+    user.nickname = (info.nickname or "").strip()[:200] or None
+    user.unionid = info.unionid or None
+    user.profile_fetched_at = now
+    identities = [Identity(WECHAT_OPENID, user.openid, verified=True)]
+    if user.unionid:
+        identities.append(Identity(WECHAT_UNIONID, user.unionid, verified=True))
+    customer = await resolve_customer(
+        session,
+        identities=identities,
+        display_name=user.nickname,
+        home_store_id=user.store_id,
+        now=now,
+    )
+    user.customer_id = customer.id
+    await change_feed.record(session, change_feed.CUSTOMER, customer.id, at=now)
 
 
 async def _due_profiles(session: AsyncSession, now: datetime) -> list[tuple[str, datetime]]:
