@@ -41,6 +41,7 @@ from hub.api.calendar import PROPOSALS
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.booking_notices import BookingNotices
 from hub.bookings import BookingService
+from hub.callbacks import CALLBACK_JOB, Callbacks
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
 from hub.handover import Handover
@@ -74,6 +75,7 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 HANG_UP_SECONDS = 3.0
 WECHAT = web.AppKey("wechat", WechatCallbacks)
 SMTP_LISTENER = web.AppKey("smtp_listener", SmtpListener)
+CALLBACKS = web.AppKey("callbacks", Callbacks)
 
 
 class LoopTimers:
@@ -267,13 +269,27 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         mail_intake = EmailIntake(
             db=db, inbox=inbox, clock=clock, settings=settings, directory=directory
         )
+        callbacks = Callbacks(
+            db=db,
+            clock=clock,
+            inbox=inbox,
+            publisher=publisher,
+            settings=settings,
+            config=config,
+            jobs=jobs,
+        )
         spool = InProcessRunner(
-            {SPOOL_JOB: spool_kind({"wechat": intake, "email": mail_intake})},
+            {
+                SPOOL_JOB: spool_kind({"wechat": intake, "email": mail_intake}),
+                CALLBACK_JOB: callbacks.job_kind(),
+            },
             db=db,
             clock=clock,
             settings=settings,
             concurrency=1,
         )
+        callbacks.timers = spool
+        app[CALLBACKS] = callbacks
         app[WECHAT] = WechatCallbacks(db=db, clock=clock, spool_jobs=spool, metrics=metrics)
         routing_events.system = inbox
         handover = Handover(

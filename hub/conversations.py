@@ -14,9 +14,11 @@ from hub.db.models import Conversation, Message
 from hub.errors import NotFound
 from hub.staff import Principal
 
-OPEN_STATUSES = ("queued", "offered", "assigned")
+# ``scheduled``: a callback waiting for its time; open, but not yet in routing's hands.
+OPEN_STATUSES = ("scheduled", "queued", "offered", "assigned")
 STATUS_FILTERS = {
     "open": OPEN_STATUSES,
+    "scheduled": ("scheduled",),
     "queued": ("queued", "offered"),
     "assigned": ("assigned",),
     "closed": ("closed",),

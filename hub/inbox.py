@@ -8,7 +8,7 @@ message already stored instead of storing it twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -49,6 +49,10 @@ class ConversationEvents(Protocol):
     ) -> None: ...
 
     async def conversation_closed(self, conversation: Conversation) -> None: ...
+
+
+# More rows to store with a new message, in its transaction.
+AlsoStore = Callable[[AsyncSession, Conversation, Message], Awaitable[None]]
 
 
 class Router(Protocol):
@@ -99,13 +103,35 @@ class Inbox:
         self.routing = routing
         self.tasks = tasks
 
-    async def receive(self, inbound: Inbound, *, origin: str | None = None) -> Stored:
-        """Store a shopper's message in their open conversation, opening one if needed."""
+    async def receive(
+        self,
+        inbound: Inbound,
+        *,
+        origin: str | None = None,
+        also: AlsoStore | None = None,
+        wait_for_routing: bool = False,
+    ) -> Stored:
+        """Store a shopper's message in their open conversation, opening one if needed.
+
+        ``also`` stores more rows in the same transaction (a callback request beside its
+        message), only when the message is new. ``wait_for_routing`` returns once routing
+        has taken a newly opened conversation (and offered it, if anyone is free): a
+        caller on the line needs the answer now.
+        """
         validation.text(inbound.text)
-        stored = await transaction_retrying(self.db, lambda s: self._receive(s, inbound))
+
+        async def work(session: AsyncSession) -> Stored:
+            stored = await self._receive(session, inbound)
+            if also is not None and not stored.duplicate:
+                await also(session, stored.conversation, stored.message)
+            return stored
+
+        stored = await transaction_retrying(self.db, work)
         if not stored.duplicate:
             await self._after_commit(stored, origin)
-            if stored.opened:
+            if stored.opened and wait_for_routing:
+                await self.enqueue(stored.conversation.id)
+            elif stored.opened:
                 self.tasks.spawn(self.enqueue(stored.conversation.id), name="routing:enqueue")
         return stored
 
@@ -233,7 +259,7 @@ class Inbox:
                 channel=inbound.channel,
                 contact=inbound.contact,
                 language=inbound.language,
-                status="queued",
+                status="scheduled" if inbound.scheduled else "queued",
                 priority=self.config.priority_of(customer.tier),
                 last_seq=0,
                 created_at=now,

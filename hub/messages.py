@@ -59,6 +59,9 @@ class Inbound:
     # The conversation the channel threads it into (an e-mail's In-Reply-To); a closed one
     # opens again.
     conversation_id: str | None = None
+    # A new conversation waits (status ``scheduled``) for whoever asked for it later, a
+    # callback at its time, instead of going to routing at once.
+    scheduled: bool = False
 
     def identities(self) -> tuple[Identity, ...]:
         """The channel-proven identities first (verified), then the claims (unverified)."""

@@ -143,6 +143,15 @@ class Settings:
     smtp_starttls: bool | None = None  # None: upgrade when the relay offers STARTTLS
     mail_from: str = DEFAULT_MAIL_FROM
     wechat_api_base: str = "https://api.weixin.qq.com"
+    # The voice provider's REST API (Twilio's); tests point it at a local fake.
+    voice_api_base: str = "https://api.twilio.com"
+    # How long an ambassador's phone rings for an incoming call before voicemail.
+    voice_ring_seconds: int = 20
+    # Callbacks: tries before giving up, the wait after an unanswered try, and their
+    # routing priority (a chat of a standard client is 1, a VIP's 2).
+    callback_max_attempts: int = 3
+    callback_retry_minutes: float = 30.0
+    callback_priority: int = 2
     log_format: str = "console"
     log_level: str = "INFO"
     allowed_origins: tuple[str, ...] = ()
@@ -225,6 +234,11 @@ class Settings:
             smtp_starttls=reader.optional_bool("HUB_SMTP_STARTTLS"),
             mail_from=reader.mailbox("HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
             wechat_api_base=reader.url("HUB_WECHAT_API_BASE", "https://api.weixin.qq.com"),
+            voice_api_base=reader.url("HUB_VOICE_API_BASE", "https://api.twilio.com").rstrip("/"),
+            voice_ring_seconds=reader.optional_int("HUB_VOICE_RING_SECONDS") or 20,
+            callback_max_attempts=reader.optional_int("HUB_CALLBACK_MAX_ATTEMPTS") or 3,
+            callback_retry_minutes=reader.positive_float("HUB_CALLBACK_RETRY_MINUTES", 30.0),
+            callback_priority=reader.optional_int("HUB_CALLBACK_PRIORITY") or 2,
             log_format=log_format,
             log_level=env.get("HUB_LOG_LEVEL", "INFO").upper(),
             allowed_origins=origins,

@@ -33,6 +33,8 @@ class RoutingConfig:
     overflow_service_centre_after: timedelta = timedelta(seconds=180)
     offer_timeout: timedelta = timedelta(seconds=30)
     transfer_priority: int = 3  # a transferred shopper has already waited once
+    # A callback at the time the shopper chose is a promise: ahead of chats of their tier.
+    callback_priority: int = 2
     missed_offers_before_away: int = 2
     disconnect_grace: timedelta = timedelta(seconds=30)
     default_handle_seconds: float = 300.0
@@ -43,3 +45,6 @@ class RoutingConfig:
 
     def priority_of(self, tier: str | None) -> int:
         return self.tier_priority.get(tier or "standard", 1)
+
+    def callback_priority_of(self, tier: str | None) -> int:
+        return max(self.priority_of(tier), self.callback_priority)

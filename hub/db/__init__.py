@@ -11,6 +11,7 @@ from hub.db import (
     jobs_models,
     models,
     profile_models,
+    voice_models,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "jobs_models",
     "models",
     "profile_models",
+    "voice_models",
 ]

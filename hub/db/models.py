@@ -101,6 +101,8 @@ class Staff(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where a phone call for them rings (E.164); without one they take calls back only.
+    phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     store_links: Mapped[list[StaffStore]] = relationship(
@@ -211,7 +213,8 @@ class Conversation(Base):
     # The channel address replies go to (web visitor id, openid, e-mail, E.164 number).
     contact: Mapped[str] = mapped_column(String(320))
     language: Mapped[str | None] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))  # queued | offered | assigned | closed
+    # scheduled | queued | offered | assigned | closed
+    status: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer, default=1)
     required_skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     optional_skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
