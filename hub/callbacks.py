@@ -225,7 +225,9 @@ class Callbacks:
         now = self.clock()
         route: str | None = None
         async with self.db.transaction() as session:
-            callback = await session.get(Callback, callback_id, with_for_update=True)
+            callback = await session.scalar(
+                select(Callback).where(Callback.id == callback_id).with_for_update(of=Callback)
+            )
             if callback is None or callback.status != "scheduled" or callback.due_at > now:
                 return
             conversation = await session.get(Conversation, callback.conversation_id)
@@ -279,7 +281,7 @@ class Callbacks:
             callback = await session.scalar(
                 select(Callback)
                 .where(Callback.conversation_id == conversation.id, Callback.status == "queued")
-                .with_for_update()
+                .with_for_update(of=Callback)
             )
             if callback is None:
                 raise Conflict("this conversation has no callback to make", code="no_callback")

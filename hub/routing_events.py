@@ -7,8 +7,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from hub.callbacks import callback_of, callback_payload
 from hub.db.engine import Database
 from hub.db.models import Conversation
+from hub.db.voice_models import CALLBACK_OPEN, VoiceCall
 from hub.messages import conversation_payload, customer_summary, iso, staff_summary
 from hub.realtime.publisher import Publisher
 from routing.model import OfferRecord, Presence, QueuePosition, Ticket
@@ -79,8 +81,38 @@ class RoutingEvents:
                 "preferred": conversation.customer.preferred_staff_id == offer.ambassador_id,
                 "transfer": conversation.transfer_to_staff_id == offer.ambassador_id,
                 "history": await self._history(conversation),
+                "voice": await self._voice(conversation),
             },
         )
+
+    async def _voice(self, conversation: Conversation) -> dict[str, Any] | None:
+        """A callback's card, or the caller on the line (a screen pop), for a voice offer."""
+        if conversation.channel != "voice":
+            return None
+        async with self.db.reading() as session:
+            callback = await callback_of(session, conversation.id)
+            ringing = await session.scalar(
+                select(VoiceCall)
+                .where(
+                    VoiceCall.conversation_id == conversation.id,
+                    VoiceCall.direction == "inbound",
+                    VoiceCall.ended_at.is_(None),
+                )
+                .order_by(VoiceCall.created_at.desc())
+                .limit(1)
+            )
+        return {
+            "callback": (
+                callback_payload(callback)
+                if callback is not None and callback.status in CALLBACK_OPEN
+                else None
+            ),
+            "call": (
+                {"id": ringing.id, "from": ringing.from_number, "ringing": True}
+                if ringing is not None
+                else None
+            ),
+        }
 
     async def revoked(self, offer: OfferRecord, reason: str) -> None:
         await self.publisher.to_staff(
