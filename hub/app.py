@@ -27,6 +27,7 @@ from hub.api import (
     auth,
     booking,
     calendar,
+    callbacks,
     conversations,
     customers,
     health,
@@ -38,6 +39,7 @@ from hub.api import (
 )
 from hub.api.booking import BOOKING
 from hub.api.calendar import PROPOSALS
+from hub.api.callbacks import CALLBACKS
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.booking_notices import BookingNotices
 from hub.bookings import BookingService
@@ -75,7 +77,6 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 HANG_UP_SECONDS = 3.0
 WECHAT = web.AppKey("wechat", WechatCallbacks)
 SMTP_LISTENER = web.AppKey("smtp_listener", SmtpListener)
-CALLBACKS = web.AppKey("callbacks", Callbacks)
 
 
 class LoopTimers:
@@ -147,6 +148,7 @@ def _add_routes(app: web.Application) -> None:
     wechat_link.add_routes(app)
     email_webhook.add_routes(app)
     email_contact.add_routes(app)
+    callbacks.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
 
@@ -269,7 +271,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         mail_intake = EmailIntake(
             db=db, inbox=inbox, clock=clock, settings=settings, directory=directory
         )
-        callbacks = Callbacks(
+        callback_service = Callbacks(
             db=db,
             clock=clock,
             inbox=inbox,
@@ -281,15 +283,15 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         spool = InProcessRunner(
             {
                 SPOOL_JOB: spool_kind({"wechat": intake, "email": mail_intake}),
-                CALLBACK_JOB: callbacks.job_kind(),
+                CALLBACK_JOB: callback_service.job_kind(),
             },
             db=db,
             clock=clock,
             settings=settings,
             concurrency=1,
         )
-        callbacks.timers = spool
-        app[CALLBACKS] = callbacks
+        callback_service.timers = spool
+        app[CALLBACKS] = callback_service
         app[WECHAT] = WechatCallbacks(db=db, clock=clock, spool_jobs=spool, metrics=metrics)
         routing_events.system = inbox
         handover = Handover(
