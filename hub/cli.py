@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--languages", help="default: the store's languages")
     staff_add.add_argument("--capacity", type=int, default=3)
     staff_add.add_argument("--skills", help="e.g. bridal,high-jewellery (routing and booking)")
+    staff_add.add_argument("--phone", help="where their phone calls ring, e.g. +33612345678")
     staff_add.add_argument("--password-stdin", action="store_true", required=True)
 
     calendar_admin.add_parsers(store_cmds, staff_cmds)

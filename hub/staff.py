@@ -74,6 +74,7 @@ class NewStaff:
     capacity: int
     password: str
     skills: tuple[str, ...] = ()
+    phone: str | None = None  # E.164: where phone calls for them ring
 
 
 async def add_staff(session: AsyncSession, new: NewStaff, *, now: datetime, actor: str) -> Staff:
@@ -88,6 +89,7 @@ async def add_staff(session: AsyncSession, new: NewStaff, *, now: datetime, acto
         languages=new.languages,
         capacity=new.capacity,
         skills=list(new.skills),
+        phone=new.phone,
         active=True,
         created_at=now,
     )

@@ -72,6 +72,8 @@ async def test_store_and_staff_add_write_what_the_contract_promises(database_url
         "manager",
         "--capacity",
         "4",
+        "--phone",
+        "06 12 34 56 78",
         "--password-stdin",
         stdin="a long enough secret\n",
     )
@@ -97,6 +99,7 @@ async def test_store_and_staff_add_write_what_the_contract_promises(database_url
     ]
     assert member is not None and member.role == "manager" and member.capacity == 4
     assert member.languages == ["fr", "en"]  # the store's languages by default
+    assert member.phone == "+33612345678"  # a national number, in the store's country
     assert "a long enough secret" not in member.password_hash
 
 
@@ -234,6 +237,23 @@ async def test_store_and_staff_add_write_what_the_contract_promises(database_url
             ],
             "a long enough secret\n",
             "capacity",
+        ),
+        (
+            [
+                "staff",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--store",
+                "PARIS01",
+                "--phone",
+                "12",
+                "--password-stdin",
+            ],
+            "a long enough secret\n",
+            "--phone",
         ),
         (["staff", "add", "--email", "a@b.co"], None, "required"),
         (["store", "add"], None, "required"),
