@@ -296,3 +296,33 @@ async def test_callbacks_are_rate_limited_per_number(hub: Hub) -> None:
     statuses = [(await hub.post("/api/callbacks", body))[0] for _ in range(5)]
     assert statuses[0] == 201
     assert 429 in statuses
+
+
+async def test_a_callback_from_the_widget_joins_the_shoppers_own_profile(hub: Hub) -> None:
+    async with hub.http.post(f"{hub.base}/api/visitors") as response:
+        token = (await response.json())["visitor_token"]
+    shopper = Client("/shopper")
+    await shopper.connect(hub.base, {"visitor_token": token, "store": "PARIS01"})
+    ack = await shopper.call("message", {"client_id": "m1", "text": "Is the Serpent in stock?"})
+    status, requested = await hub.post(
+        "/api/callbacks",
+        {
+            "name": "Anna",
+            "phone": "+33612345678",
+            "store": "PARIS01",
+            "consent": True,
+            "visitor_token": token,
+        },
+    )
+    assert status == 201, requested
+    async with hub.services.db.reading() as session:
+        chat = await session.get(Conversation, ack["conversation_id"])
+        call = await session.get(Conversation, requested["conversation_id"])
+    assert chat is not None and call is not None
+    assert call.channel == "voice" and call.customer_id == chat.customer_id
+    status, refused = await hub.post(
+        "/api/callbacks",
+        {"name": "A", "phone": "+33612345678", "consent": True, "visitor_token": "forged"},
+    )
+    assert (status, refused["error"]["field"]) == (400, "visitor_token")
+    await shopper.close()
