@@ -92,7 +92,7 @@ def _minutes_list(value: str) -> tuple[int, ...]:
     return minutes
 
 
-WEIGHTED_CHANNELS = ("webchat", "wechat", "email", "contact", "callback", "voice")
+WEIGHTED_CHANNELS = ("webchat", "wechat", "email", "voice")
 
 
 def _channel_weights(raw: str) -> tuple[tuple[str, float | None], ...]:

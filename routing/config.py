@@ -10,7 +10,7 @@ from types import MappingProxyType
 # How much of an ambassador's capacity one conversation takes, by channel. ``None`` means
 # all of it: a phone call has the ambassador's full attention.
 DEFAULT_CHANNEL_WEIGHTS: Mapping[str, float | None] = MappingProxyType(
-    {"webchat": 1.0, "wechat": 1.0, "email": 0.5, "contact": 0.5, "callback": None, "voice": None}
+    {"webchat": 1.0, "wechat": 1.0, "email": 0.5, "voice": None}
 )
 DEFAULT_TIER_PRIORITY: Mapping[str, int] = MappingProxyType({"standard": 1, "vip": 2, "vvip": 3})
 # A requeue after an ambassador vanished jumps ahead of everything else.

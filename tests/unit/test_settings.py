@@ -61,5 +61,5 @@ def test_channel_weights_change_only_the_channels_named() -> None:
     settings = Settings.from_env({"HUB_CHANNEL_WEIGHTS": "email=1, voice=2,wechat=full"})
     weights = routing_config(settings).channel_weights
     assert weights["email"] == 1.0 and weights["voice"] == 2.0 and weights["wechat"] is None
-    assert weights["webchat"] == 1.0 and weights["callback"] is None  # the defaults
+    assert weights["webchat"] == 1.0  # the default, untouched
     assert routing_config(settings).weight("wechat", 3) == 3  # a WeChat chat takes all of it
