@@ -17,6 +17,10 @@ from adapters.email.intake import EmailIntake
 from adapters.email.listener import MailHandler, SmtpListener
 from adapters.email.mailboxes import MailboxDirectory
 from adapters.email.replies import EmailReplies
+from adapters.voice import outbound_routes as voice_outbound
+from adapters.voice import routes as voice_routes
+from adapters.voice.replies import VoiceReplies
+from adapters.voice.sms import VoiceSms
 from adapters.webchat.namespace import ShopperNamespace
 from adapters.wechat import link_routes as wechat_link
 from adapters.wechat.intake import WechatIntake
@@ -148,6 +152,8 @@ def _add_routes(app: web.Application) -> None:
     wechat_link.add_routes(app)
     email_webhook.add_routes(app)
     email_contact.add_routes(app)
+    voice_outbound.add_routes(app)
+    voice_routes.add_routes(app)
     callbacks.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
@@ -258,7 +264,11 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             tasks=tasks,
             metrics=metrics,
             config=config,
-            outbound={"wechat": WechatReplies(), "email": EmailReplies(settings)},
+            outbound={
+                "wechat": WechatReplies(),
+                "email": EmailReplies(settings),
+                "voice": VoiceReplies(),
+            },
             jobs=jobs,
         )
         # Channel callbacks are answered once spooled and processed here, by this web
@@ -279,6 +289,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             settings=settings,
             config=config,
             jobs=jobs,
+            sms=VoiceSms(),
         )
         spool = InProcessRunner(
             {
@@ -292,6 +303,16 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         )
         callback_service.timers = spool
         app[CALLBACKS] = callback_service
+        app[voice_routes.VOICE] = voice_routes.voice_channel(
+            db=db,
+            clock=clock,
+            settings=settings,
+            inbox=inbox,
+            routing=routing,
+            callbacks=callback_service,
+            events=publisher,
+            jobs=jobs,
+        )
         app[WECHAT] = WechatCallbacks(db=db, clock=clock, spool_jobs=spool, metrics=metrics)
         routing_events.system = inbox
         handover = Handover(

@@ -23,6 +23,7 @@ from hub.db.migrate import upgrade
 from hub.db.models import Base
 from hub.settings import Settings
 from tests.fakes.smtp import FakeSmtpServer
+from tests.fakes.voice_provider import voice_provider_fixture  # noqa: F401  (fixture)
 from tests.fakes.wechat_api import FakeWechatApi, wechat_api  # noqa: F401  (fixture)
 
 PG_ADMIN_DSN = os.environ.get("TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")

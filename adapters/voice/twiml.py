@@ -321,3 +321,70 @@ def _url(value: str, name: str) -> str:
     if not _URL.fullmatch(value):
         raise ConfigError(f"{name} must be an absolute http(s) URL")
     return value
+
+
+# -- a bridge the hub placed: the ambassador answered, now ring the client -----------------
+
+_BRIDGE_PHRASES = {
+    "en": ("Connecting you with {name}.", "Connecting you with your client."),
+    "fr": (
+        "Nous vous mettons en relation avec {name}.",
+        "Nous vous mettons en relation avec votre client.",
+    ),
+    "it": (
+        "La stiamo mettendo in contatto con {name}.",
+        "La stiamo mettendo in contatto con il suo cliente.",
+    ),
+    "es": ("Le estamos conectando con {name}.", "Le estamos conectando con su cliente."),
+    "de": ("Wir verbinden Sie mit {name}.", "Wir verbinden Sie mit Ihrem Kunden."),
+}
+BRIDGE_RING_SECONDS = 30
+
+
+def bridge(
+    customer_number: str,
+    caller_id: str,
+    action_url: str,
+    *,
+    name: str | None = None,
+    language: str = "en",
+    voice: str | None = None,
+    timeout_seconds: int = BRIDGE_RING_SECONDS,
+) -> str:
+    """The ambassador picked up a call the hub placed: tell them whom they are about to
+    speak with, then dial the client with the store's number as caller ID. Twilio posts the
+    outcome (``DialCallStatus``) to ``action_url``.
+
+    ``name`` is the client's, as they gave it: spoken as text (controls removed, capped),
+    never read as a template; without one the sentence names nobody.
+    """
+    if not _E164.fullmatch(customer_number):
+        raise ConfigError("the client's number must be an E.164 number")
+    if not _E164.fullmatch(caller_id):
+        raise ConfigError("caller_id must be an E.164 number")
+    if not 5 <= timeout_seconds <= 600:
+        raise ConfigError("bridge timeout must be 5 to 600 seconds")
+    spoken = _spoken_name(name)
+    speaker = _speaker(spoken or "-", language, voice)
+    named, anonymous = _BRIDGE_PHRASES[speaker.locale.split("-")[0]]
+    text = named.format(name=spoken) if spoken else anonymous
+    response = VoiceResponse()
+    # Not speaker.say: that formats the finished text again, and a name may hold braces.
+    response.say(text, language=speaker.locale, voice=speaker.voice)
+    dial = response.dial(
+        action=_url(action_url, "action_url"),
+        method="POST",
+        timeout=timeout_seconds,
+        caller_id=caller_id,
+    )
+    dial.number(customer_number)
+    return str(response.to_xml())
+
+
+def _spoken_name(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return _store_name(raw)
+    except ConfigError:  # nothing left to say once cleaned
+        return None

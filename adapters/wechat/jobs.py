@@ -23,7 +23,7 @@ from adapters.wechat.account import WechatAccount
 from adapters.wechat.accounts import load_account
 from adapters.wechat.api import WechatApi, WechatApiError
 from adapters.wechat.api import WechatUser as WechatProfile
-from adapters.wechat.intake import MEDIA_JOB, PROFILE_JOB
+from adapters.wechat.intake import CHANNEL, MEDIA_JOB, PROFILE_JOB
 from adapters.wechat.outbox import SEND_JOB
 from hub import change_feed
 from hub.db.channel_models import Attachment, ChannelOutbox, WechatUser
@@ -234,13 +234,16 @@ async def _due_profiles(session: AsyncSession, now: datetime) -> list[tuple[str,
 
 
 async def _due_sends(session: AsyncSession, _now: datetime) -> list[tuple[str, datetime]]:
-    # Every row of channel_outbox is WeChat's today; another channel's would need its own
-    # kind and a filter here.
-    return await due_rows(session, ChannelOutbox)
+    return await due_rows(session, ChannelOutbox, ChannelOutbox.channel == CHANNEL)
 
 
 async def _due_media(session: AsyncSession, _now: datetime) -> list[tuple[str, datetime]]:
-    return await due_rows(session, Attachment)
+    """WeChat's media only: other channels' files are fetched by their own jobs."""
+    return await due_rows(
+        session,
+        Attachment,
+        Attachment.message_id.in_(select(Message.id).where(Message.channel == CHANNEL)),
+    )
 
 
 SEND_KIND = JobKind(name=SEND_JOB, handle=send, due=_due_sends)

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.db.engine import Database
 from hub.db.jobs_models import DeliveryState, JobAttempt
@@ -196,12 +197,18 @@ async def attempt(
         await ctx.jobs.schedule(kind, key, at=retry_at)
 
 
-async def due_rows(session: AsyncSession, model: type[DeliveryState]) -> list[tuple[str, datetime]]:
-    """Queued rows and when each is due: its next attempt, or the end of a live lease."""
+async def due_rows(
+    session: AsyncSession, model: type[DeliveryState], *where: ColumnElement[bool]
+) -> list[tuple[str, datetime]]:
+    """Queued rows and when each is due: its next attempt, or the end of a live lease.
+
+    ``where`` narrows them to one job kind's rows in a table that several channels share
+    (the channel outbox, attachments): another kind's row must never be claimed by this
+    one, which would fail it for want of its channel's account."""
     table = _table(model)
     rows = await session.execute(
         select(table.id, table.next_attempt_at, table.claimed_until)
-        .where(table.status == "queued")
+        .where(table.status == "queued", *where)
         .order_by(table.next_attempt_at)
         .limit(DUE_LIMIT)
     )

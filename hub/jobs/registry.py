@@ -9,11 +9,14 @@ from hub.outbound import AppointmentMessenger
 def registered_kinds() -> dict[str, JobKind]:
     # Kinds import hub.jobs; import them late. The registry is composition, like
     # hub.app: it names the channels' kinds too, so web processes and rq workers agree.
+    from adapters.voice.jobs import KINDS as VOICE_KINDS
+    from adapters.voice.sms_job import SMS_KIND
     from adapters.wechat.jobs import KINDS as WECHAT_KINDS
     from hub.booking_reminders import REMINDER_KIND
     from hub.mail.delivery import MAIL_KIND
 
-    return {kind.name: kind for kind in (MAIL_KIND, REMINDER_KIND, *WECHAT_KINDS)}
+    kinds = (MAIL_KIND, REMINDER_KIND, *WECHAT_KINDS, SMS_KIND, *VOICE_KINDS)
+    return {kind.name: kind for kind in kinds}
 
 
 def appointment_messengers() -> dict[str, AppointmentMessenger]:

@@ -8,8 +8,9 @@ The hub is reached on loopback while the signature covers the public URL
 (``HUB_PUBLIC_URL``), as behind a real proxy.
 
 As Twilio's REST API it *serves* ``POST /2010-04-01/Accounts/{AccountSid}/Calls.json``
-(recording every call the hub creates, answering Twilio's JSON, failing when scripted)
-and recording media at ``/Recordings/{sid}.mp3`` and at Twilio's own path
+(recording every call the hub creates, answering Twilio's JSON, failing when scripted),
+``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` (text messages, likewise) and
+recording media at ``/Recordings/{sid}.mp3`` and at Twilio's own path
 ``/2010-04-01/Accounts/{AccountSid}/Recordings/{sid}.mp3``, both behind HTTP basic auth
 of account SID and auth token. It runs on the test's event loop: a test awaits the next
 created call instead of sleeping.
@@ -82,6 +83,18 @@ class OutboundCall:
     params: dict[str, list[str]] = field(repr=False)
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """One text message the hub asked the provider to send (``Messages.json``)."""
+
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    body: str
+    params: dict[str, list[str]] = field(repr=False)
+
+
 @dataclass
 class _Failure:
     remaining: int
@@ -110,11 +123,14 @@ class FakeVoiceProvider:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.created_calls: list[OutboundCall] = []
+        self.sent_messages: list[SentMessage] = []
         self.requests: Counter[str] = Counter()  # path -> calls made to the fake's API
         self.media_fetches: Counter[str] = Counter()  # recording SID -> authorised fetches
         self._recordings: dict[str, bytes] = {}
         self._failures: list[_Failure] = []
+        self._message_failures: list[_Failure] = []
         self._created: asyncio.Queue[OutboundCall] = asyncio.Queue()
+        self._sent: asyncio.Queue[SentMessage] = asyncio.Queue()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port = 0
@@ -127,6 +143,7 @@ class FakeVoiceProvider:
         app = web.Application(middlewares=[self._count])
         accounts = f"/{API_VERSION}/Accounts/{{account}}"
         app.router.add_post(f"{accounts}/Calls.json", self._create_call)
+        app.router.add_post(f"{accounts}/Messages.json", self._create_message)
         app.router.add_get(f"{accounts}/Recordings/{{sid:RE{_SID_HEX}}}.mp3", self._media)
         app.router.add_get(f"/Recordings/{{sid:RE{_SID_HEX}}}.mp3", self._media)
         self._runner = web.AppRunner(app, shutdown_timeout=2.0)
@@ -291,6 +308,21 @@ class FakeVoiceProvider:
         async with asyncio.timeout(timeout):
             return await self._created.get()
 
+    def fail_next_message(
+        self,
+        status: int = 503,
+        code: int = 20503,
+        message: str = "Service unavailable",
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` ``Messages.json`` requests answer this Twilio error."""
+        self._message_failures.append(_Failure(times, status, code, message))
+
+    async def next_message(self, timeout: float = 10.0) -> SentMessage:
+        """The next text message the hub sends (already in ``sent_messages`` too)."""
+        async with asyncio.timeout(timeout):
+            return await self._sent.get()
+
     # The REST API
 
     @web.middleware
@@ -361,6 +393,54 @@ class FakeVoiceProvider:
                 "direction": "outbound-api",
                 "api_version": API_VERSION,
                 "uri": f"/{API_VERSION}/Accounts/{created.account_sid}/Calls/{created.sid}.json",
+            },
+            status=201,
+        )
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._unauthorised()
+        for failure in self._message_failures:
+            if failure.remaining > 0:
+                failure.remaining -= 1
+                return api_error(failure.status, failure.code, failure.message)
+        form = await request.post()
+        params: dict[str, list[str]] = {}
+        for name, value in form.items():
+            params.setdefault(name, []).append(str(value))
+        first = {name: values[0] for name, values in params.items()}
+        if not first.get("To"):
+            return api_error(400, 21604, "A 'To' phone number is required.")
+        if not first.get("From") and not first.get("MessagingServiceSid"):
+            return api_error(400, 21603, "A 'From' phone number is required.")
+        if not first.get("Body") and not first.get("MediaUrl"):
+            return api_error(400, 21602, "Message body is required.")
+        if len(first.get("Body", "")) > 1600:
+            return api_error(
+                400, 21617, "The concatenated message body exceeds the 1600 character limit."
+            )
+        sent = SentMessage(
+            sid=new_sid("SM"),
+            account_sid=self.account_sid,
+            to=first["To"],
+            from_=first.get("From", ""),
+            body=first.get("Body", ""),
+            params=params,
+        )
+        self.sent_messages.append(sent)
+        self._sent.put_nowait(sent)
+        return web.json_response(
+            {
+                "sid": sent.sid,
+                "account_sid": sent.account_sid,
+                "to": sent.to,
+                "from": sent.from_,
+                "body": sent.body,
+                "status": "queued",
+                "direction": "outbound-api",
+                "num_segments": "1",
+                "api_version": API_VERSION,
+                "uri": f"/{API_VERSION}/Accounts/{sent.account_sid}/Messages/{sent.sid}.json",
             },
             status=201,
         )

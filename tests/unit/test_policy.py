@@ -247,10 +247,10 @@ WHO_GETS_IT = [
         id="voice-goes-to-an-idle-ambassador-of-any-capacity",
     ),
     pytest.param(
-        ticket(channel="callback"),
+        ticket(channel="voice"),
         [amb("a", load=0.5)],
         None,
-        id="callback-needs-an-idle-ambassador",
+        id="a-call-needs-an-idle-ambassador",
     ),
     pytest.param(
         ticket(channel="email"), [amb("a", load=1.5)], "a", id="email-fits-where-a-chat-would-not"
