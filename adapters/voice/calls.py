@@ -14,14 +14,12 @@ person and the caller is offered a callback (press 1) or a voicemail. Out of hou
 with nobody free, the caller gets that offer at once. Either way the conversation stays
 in routing's queue, so a missed call lands in the console like any message.
 
-Status callbacks keep the row's state (only forward: Twilio may deliver them out of order
-or twice) and, on the first final one, write one system note with the outcome.
+Status callbacks are ``adapters.voice.call_status``'s.
 """
 
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Protocol
 
@@ -43,17 +41,15 @@ from adapters.voice.webhook import (
     call_webhook,
     incoming_webhook,
     no_content,
-    status_webhook,
     twiml_response,
 )
 from hub.callbacks import Callbacks, NewCallback
 from hub.clock import Clock
-from hub.conversations import append_message
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message, Offer, Staff, new_id
-from hub.db.voice_models import Callback, VoiceCall
+from hub.db.voice_models import VoiceCall
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.inbox import ConversationEvents, Inbox
+from hub.inbox import Inbox
 from hub.messages import Inbound
 from hub.routing_config import store_info
 from hub.settings import Settings
@@ -61,13 +57,10 @@ from routing.callback_policy import CallbackWindow
 from routing.policy import store_is_open
 
 log = logging.getLogger("adapters.voice")
-XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 RING = "ring"
 VOICEMAIL = "voicemail"
 CLOSED = "closed"  # out of hours: a callback or a voicemail, with the "closed" wording
-FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 ANSWERED = frozenset({"completed", "answered"})
-_PROGRESS = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3}
 # A call the hub placed (``adapters.voice.bridge``): the ambassador's phone first, then the
 # client. Its ``<Dial>`` action and status callbacks come here too.
 BRIDGE = "bridge"
@@ -94,7 +87,6 @@ class VoiceCalls:
         inbox: Inbox,
         routing: Offers,
         callbacks: Callbacks,
-        events: ConversationEvents,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -102,7 +94,6 @@ class VoiceCalls:
         self.inbox = inbox
         self.routing = routing
         self.callbacks = callbacks
-        self.events = events
 
     # -- POST /voice/twilio/incoming ----------------------------------------------------
 
@@ -223,15 +214,15 @@ class VoiceCalls:
                 offer = await session.get(Offer, call.offer_id) if call.offer_id else None
             seconds = self._ring_seconds(offer, now)
             if staff is not None and staff.phone and seconds >= MIN_RING_SECONDS:
-                ringing = twiml.ring(
+                return twiml.ring(
                     [staff.phone],
                     seconds,
                     self._url("dial", call),
                     signed.account.number,
                     store_name=signed.store.name,
                     language=signed.language,
+                    answered_url=self._url("answered", call),
                 )
-                return _reporting_answer(ringing, self._url("answered", call))
         return self._voicemail(signed, call, "closed" if call.handling == CLOSED else "unanswered")
 
     def _ring_seconds(self, offer: Offer | None, now: datetime) -> int:
@@ -379,141 +370,6 @@ class VoiceCalls:
             )
         )
 
-    # -- POST /voice/twilio/status ---------------------------------------------------------
-
-    async def status(self, request: web.Request) -> web.Response:
-        signed = await status_webhook(request, self.db, self.settings.public_url)
-        event = call_status(signed.params)
-        assert signed.call is not None
-        await self._status(signed.call.id, event)
-        return no_content()
-
-    async def _status(self, call_id: str, event: CallStatus) -> None:
-        """Move the row forward only; the first final status ends it with one note."""
-        now = self.clock()
-        note: tuple[Conversation, Message] | None = None
-        async with self.db.transaction() as session:
-            call = await session.get(VoiceCall, call_id, with_for_update=True)
-            assert call is not None
-            if call.ended_at is not None:
-                return  # ended already: a duplicate, or a status overtaken by the final one
-            if event.status in FINAL_STATUSES:
-                call.status = event.status
-                if event.duration_seconds is not None:
-                    call.duration_seconds = event.duration_seconds
-                call.ended_at = now
-                call.updated_at = now
-                if call.direction in (INBOUND, BRIDGE):
-                    note = await self._final_note(session, call, now)
-            elif _PROGRESS.get(event.status, 0) > _PROGRESS.get(call.status, 0):
-                call.status = event.status
-                call.updated_at = now
-        if note is not None:
-            conversation, message = note
-            try:
-                await self.events.message_added(conversation, message, None)
-            except Exception:
-                log.exception("emitting a call note failed")  # stored; consoles reload it
-
-    async def _final_note(
-        self, session: AsyncSession, call: VoiceCall, now: datetime
-    ) -> tuple[Conversation, Message] | None:
-        key = f"voice:{call.call_sid}:ended"
-        if call.conversation_id is None or await session.scalar(
-            select(Message.id).where(Message.dedupe_key == key)
-        ):
-            return None
-        conversation = await session.get(Conversation, call.conversation_id)
-        if conversation is None:
-            return None
-        text, outcome = await self._outcome(session, call)
-        message = await append_message(
-            session,
-            conversation,
-            now,
-            direction="internal",
-            channel=CHANNEL,
-            author_kind="system",
-            author_name=None,
-            text=text,
-            data={
-                "call": {
-                    "id": call.id,
-                    "outcome": outcome,
-                    "status": call.status,
-                    "duration_seconds": call.duration_seconds,
-                    "staff_id": call.staff_id if outcome == "answered" else None,
-                }
-            },
-            dedupe_key=key,
-        )
-        return conversation, message
-
-    async def _outcome(self, session: AsyncSession, call: VoiceCall) -> tuple[str, str]:
-        """The note's text and a word for the console: how the call went."""
-        staff = await session.get(Staff, call.staff_id) if call.staff_id else None
-        who = staff.name if staff is not None else "an ambassador"
-        lasted = f", {spoken_duration(call.duration_seconds)}" if call.duration_seconds else ""
-        if call.direction == BRIDGE:
-            return _bridge_outcome(call, who, lasted)
-        if call.dial_status in ANSWERED and call.staff_id is not None:
-            return f"Call with {who}{lasted}", "answered"
-        missed = "Missed call outside opening hours" if call.handling == CLOSED else "Missed call"
-        callback = await session.scalar(
-            select(Callback.id).where(Callback.client_key == f"call:{call.call_sid}")
-        )
-        if callback is not None:
-            return f"{missed}: the caller asked to be called back", "callback"
-        voicemail = await session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == call.conversation_id,
-                Message.dedupe_key.startswith(f"voice:{call.call_sid}:recording:"),
-            )
-            .limit(1)
-        )
-        if voicemail is not None:
-            return f"{missed}: the caller left a voicemail", "voicemail"
-        return f"{missed}: the caller hung up before anyone answered", "missed"
-
     async def _by_sid(self, call_sid: str) -> VoiceCall | None:
         async with self.db.reading() as session:
             return await session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
-
-
-def _bridge_outcome(call: VoiceCall, who: str, lasted: str) -> tuple[str, str]:
-    """A call the hub placed: did the ambassador pick up, and then the client?"""
-    if call.dial_status in ANSWERED:
-        return f"Call with the client by {who}{lasted}", "answered"
-    if call.dial_status == "busy":
-        return f"Call by {who}: the client's line was busy", "client_busy"
-    if call.dial_status is not None:
-        return f"Call by {who}: the client did not answer", "client_no_answer"
-    if call.status != "completed":
-        return f"Call by {who}: their own phone did not answer", "ambassador_no_answer"
-    return f"Call by {who}: ended before the client was called", "ended"
-
-
-def spoken_duration(seconds: int) -> str:
-    """192 → "3 min 12 s"; 3600 → "1 h"."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours} h"] if hours else []
-    if minutes:
-        parts.append(f"{minutes} min")
-    if secs or not parts:
-        parts.append(f"{secs} s")
-    return " ".join(parts)
-
-
-def _reporting_answer(ringing: str, answered_url: str) -> str:
-    """``twiml.ring``'s TwiML with each dialled number reporting when it is answered.
-
-    The parse is of TwiML built a line above by twilio's library, never of input.
-    """
-    root = ET.fromstring(ringing)  # noqa: S314
-    for endpoint in (*root.iter("Number"), *root.iter("Client")):
-        endpoint.set("statusCallbackEvent", "answered")
-        endpoint.set("statusCallback", answered_url)
-        endpoint.set("statusCallbackMethod", "POST")
-    return XML_DECLARATION + ET.tostring(root, encoding="unicode")

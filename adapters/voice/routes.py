@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from adapters.voice.call_status import CallStatuses
 from adapters.voice.calls import Offers, VoiceCalls
 from adapters.voice.voicemail import Voicemail
 from hub.callbacks import Callbacks
@@ -30,6 +31,7 @@ PREFIX = "/voice/twilio"
 @dataclass(frozen=True)
 class VoiceChannel:
     calls: VoiceCalls
+    statuses: CallStatuses
     voicemail: Voicemail
 
 
@@ -56,8 +58,8 @@ def voice_channel(
             inbox=inbox,
             routing=routing,
             callbacks=callbacks,
-            events=events,
         ),
+        statuses=CallStatuses(db=db, clock=clock, settings=settings, events=events),
         voicemail=Voicemail(db=db, clock=clock, settings=settings, inbox=inbox, jobs=jobs),
     )
 
@@ -79,7 +81,7 @@ async def _gather(request: web.Request) -> web.StreamResponse:
 
 
 async def _status(request: web.Request) -> web.StreamResponse:
-    return await request.app[VOICE].calls.status(request)
+    return await request.app[VOICE].statuses.status(request)
 
 
 async def _recording(request: web.Request) -> web.StreamResponse:

@@ -180,11 +180,13 @@ def ring(
     store_name: str | None = None,
     language: str = "en",
     voice: str | None = None,
+    answered_url: str | None = None,
 ) -> str:
     """Ring every endpoint at once (E.164 numbers, ``client:identity`` for a browser);
     the first to answer takes the call. Twilio posts the outcome (``DialCallStatus``) to
     ``action_url``, whose answer says what happens next. With ``store_name`` the caller
-    is greeted first."""
+    is greeted first; with ``answered_url`` each endpoint reports the moment it picks up
+    (the ``<Dial>`` action only comes when the call ends)."""
     if not numbers_or_clients or len(numbers_or_clients) > MAX_ENDPOINTS:
         raise ConfigError(f"ring needs 1 to {MAX_ENDPOINTS} numbers or clients")
     if not 5 <= timeout_seconds <= 600:
@@ -202,11 +204,20 @@ def ring(
         timeout=timeout_seconds,
         caller_id=caller_id,
     )
+    reporting = (
+        {
+            "status_callback_event": "answered",
+            "status_callback": _url(answered_url, "answered_url"),
+            "status_callback_method": "POST",
+        }
+        if answered_url is not None
+        else {}
+    )
     for endpoint in dict.fromkeys(numbers_or_clients):
         if _E164.fullmatch(endpoint):
-            dial.number(endpoint)
+            dial.number(endpoint, **reporting)
         elif client := _CLIENT.fullmatch(endpoint):
-            dial.client(client.group(1))
+            dial.client(client.group(1), **reporting)
         else:
             raise ConfigError("ring endpoints must be E.164 numbers or client:identity")
     return str(response.to_xml())
