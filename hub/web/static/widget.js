@@ -7,8 +7,9 @@
  * static base is worked out from import.meta.url and the rest comes in with import().
  * The parts: widget/main.js (start), config, storage, ui, panel, messages, composer,
  * about-you (the optional pre-chat form), proposal (proposed times, booked in one click) and
- * proposal-times, incoming, connection, offline; and the helpers in shared/ that the console
- * uses too.
+ * proposal-times, incoming, connection, offline and callback (the "Request a callback" form
+ * among the offline options); and the helpers in shared/ that the console and the demo shop
+ * page use too.
  */
 
 const here = new URL(import.meta.url);

@@ -6,6 +6,7 @@
 import { showText } from "../shared/dom.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
+import { renderCallCard } from "./call-card.js";
 import { renderChannelBadge } from "./channels.js";
 import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
@@ -21,6 +22,8 @@ import { sessionEnded } from "./session.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 import { addTimelineMessage, renderPendingForSelected, resetTimeline, scrollTimeline } from "./timeline.js";
+import { renderVoiceComposer } from "./voice-composer.js";
+import { setVoiceState } from "./voice-state.js";
 import { renderReplyGate, setChannelState } from "./wechat-window-panel.js";
 
 const isWide = () => window.matchMedia("(min-width: 768px)").matches;
@@ -70,6 +73,7 @@ export function showConversation(conversation) {
   if (!conversation) {
     renderReplyGate(null);
     renderEmailHeader(null);
+    renderCallCard(null);
     return;
   }
   const customer = conversation.customer || {};
@@ -88,6 +92,8 @@ export function showConversation(conversation) {
   dom.convNote.hidden = !conversation.transfer_note;
   renderReplyGate(conversation); // the composer: closed conversations, WeChat's 48-hour window
   renderEmailHeader(conversation); // e-mail: the client's address, the subject, where replies go
+  renderVoiceComposer(conversation); // phone: replies by text message, or none
+  renderCallCard(conversation); // phone: the call to make and how it went
   dom.conversationView.dataset.status = conversation.status || "";
 }
 
@@ -151,6 +157,7 @@ export async function loadTimeline(id) {
   const conversation = upsertConversation({ ...base, customer: data.customer || base.customer });
   setChannelState(id, data.channel_state);
   setEmailState(id, data.channel_state);
+  setVoiceState(id, data.channel_state);
   showConversation(conversation);
   renderConversationList();
   const messages = data.messages || [];

@@ -1,5 +1,6 @@
 /** What the hub pushes over the socket: messages, assignments, closings and typing. */
 import { typingIndicator } from "../shared/typing.js";
+import { refreshCallCard } from "./call-card.js";
 import { loadTimeline, showConversation, showConversationError } from "./conversation-pane.js";
 import { renderConversationList, scheduleListRefresh, upsertConversation } from "./conversations.js";
 import { customerName } from "./customer.js";
@@ -33,6 +34,8 @@ export function onMessage(message) {
   }
   if (kind === "customer") noteClientMessage(message); // WeChat: the reply window reopens
   if (!isSelected) return;
+  // A phone conversation's call card follows its calls (one rang, ended, left a voicemail).
+  if (conversation && conversation.channel === "voice") refreshCallCard(message.conversation_id);
   // A jump in seq means something was missed (e.g. during a reconnect): refetch the timeline.
   const gap = state.timelineLoaded && message.seq > highestSeq() + 1;
   if (!state.messages.has(message.id)) addTimelineMessage(message);

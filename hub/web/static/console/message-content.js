@@ -8,6 +8,7 @@ import { attachmentList } from "./message-attachments.js";
 import { mailParts } from "./message-email.js";
 import { linkCard } from "./message-link.js";
 import { locationCard } from "./message-location.js";
+import { voicemailCard } from "./message-voicemail.js";
 import { renderProposalCard } from "./proposal-card.js";
 
 /**
@@ -21,6 +22,13 @@ const textStandsIn = (message) => message.channel === "wechat";
 export function renderMessageContent(bubble, message) {
   renderProposalCard(bubble, message);
   if (bubble.dataset.kind === "proposal") return;
+  const voicemail = voicemailCard(message);
+  if (voicemail) {
+    // The card says it all: the transcript is the words, the recording the voice.
+    bubble.dataset.kind = "rich";
+    bubble.replaceChildren(voicemail);
+    return;
+  }
   const mail = mailParts(message);
   const parts = [attachmentList(message), locationCard(message), linkCard(message)].filter(Boolean);
   if (parts.length === 0 && mail.lead.length === 0 && !mail.quote && !mail.refused) return;

@@ -11,8 +11,10 @@ import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
 import { announce, toast } from "./notices.js";
 import { createOfferDetails, fillOfferDetails } from "./offer-details.js";
+import { createOfferVoice, fillOfferVoice } from "./offer-voice.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
+import { seedVoiceState } from "./voice-state.js";
 
 // Accept errors meaning the offer is gone for good (remove it rather than offer a retry).
 const OFFER_GONE = /expired|revoked|declined|taken|not_found|conflict|gone/;
@@ -26,7 +28,16 @@ export function onOffer(payload) {
   else state.offers.set(payload.offer_id, createOffer(payload));
   renderOffer(state.offers.get(payload.offer_id));
   renderOffersMeta();
-  if (!existing) announce(`New offer: ${customerName(payload.customer)}${payload.preferred ? " (your client)" : ""}`);
+  if (!existing) {
+    const preferred = payload.preferred ? " (your client)" : "";
+    announce(`${offerHeadline(payload)}: ${customerName(payload.customer)}${preferred}`);
+  }
+}
+
+/** "New offer", or what a phone offer is ("Callback request", "Incoming call from …"). */
+function offerHeadline(offer) {
+  const entry = state.offers.get(offer.offer_id);
+  return (entry && !entry.voice.el.hidden && entry.voice.kind.textContent) || "New offer";
 }
 
 function createOffer(offer) {
@@ -48,9 +59,11 @@ function createOffer(offer) {
     attrs: { type: "button", "data-testid": "offer-decline", "aria-describedby": nameId },
   });
   const details = createOfferDetails();
+  const voice = createOfferVoice();
   const item = el("li", { className: "offer", attrs: { "data-testid": "offer", "data-offer-id": offer.offer_id } }, [
     el("div", { className: "offer-top" }, [name, el("span", { className: "offer-badges" }, [details.preferred, tier])]),
     meta,
+    voice.el,
     details.note,
     details.history,
     countdown,
@@ -60,7 +73,7 @@ function createOffer(offer) {
   accept.addEventListener("click", () => acceptOffer(offer.offer_id));
   decline.addEventListener("click", () => declineOffer(offer.offer_id));
   dom.offersList.appendChild(item);
-  return { offer, el: item, name, tier, meta, details, countdown, error, accept, decline };
+  return { offer, el: item, name, tier, meta, details, voice, countdown, error, accept, decline };
 }
 
 function renderOffer(entry) {
@@ -69,9 +82,16 @@ function renderOffer(entry) {
   const customer = offer.customer || conversation.customer || {};
   entry.name.textContent = customerName(customer);
   renderTier(entry.tier, customer.tier);
-  entry.meta.textContent = [channelLabel(conversation.channel), conversation.store, conversation.language]
+  const voiceKind = fillOfferVoice(entry.voice, offer);
+  // A phone offer says what it is in its own first line; the channel's name would repeat it.
+  entry.meta.textContent = [
+    voiceKind ? "" : channelLabel(conversation.channel),
+    conversation.store,
+    conversation.language,
+  ]
     .filter(Boolean)
     .join(" \u00b7 ");
+  entry.el.dataset.voice = voiceKind;
   fillOfferDetails(entry.details, offer);
   entry.el.classList.toggle("offer-preferred", Boolean(offer.preferred));
   updateCountdown(entry);
@@ -152,6 +172,7 @@ function onAcceptAck(offerId, entry, ack) {
     return;
   }
   removeOffer(offerId);
+  seedVoiceState(ack.conversation.id, entry.offer.voice); // the call card shows before the timeline loads
   const customer = ack.conversation.customer || entry.offer.customer;
   upsertConversation({ ...ack.conversation, customer, transfer_note: entry.offer.note || null });
   renderConversationList();

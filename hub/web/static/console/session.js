@@ -24,6 +24,7 @@ import { state } from "./state.js";
 import { forgetStores } from "./stores.js";
 import { resetTimeline } from "./timeline.js";
 import { closeTransfer } from "./transfer.js";
+import { forgetVoiceStates } from "./voice-state.js";
 import { forgetChannelStates } from "./wechat-window-panel.js";
 
 /** Signed in already (the cookie is still good) or not: show the workspace or the form. */
@@ -156,6 +157,8 @@ function teardown() {
   resetTimeline();
   forgetChannelStates();
   forgetEmailStates();
+  forgetVoiceStates();
+  dom.conversationsNotice.hidden = true;
   dom.offersList.replaceChildren();
   dom.conversationList.replaceChildren();
 }

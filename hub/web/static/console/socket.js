@@ -6,6 +6,7 @@
 import { onImportDone, onImportProgress } from "./pos-upload.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
 import { onAppointmentEvent, refreshCalendar } from "./calendar-view.js";
+import { onCallbackRescheduled } from "./callback-notice.js";
 import { loadTimeline } from "./conversation-pane.js";
 import { loadConversations } from "./conversations.js";
 import { dom } from "./elements.js";
@@ -75,6 +76,8 @@ export function connectSocket() {
   socket.on("closed", guard(andBoard((payload) => markClosed(payload && payload.conversation_id))));
   socket.on("presence", guard(onPresencePushed));
   socket.on("transferred", guard(onTransferred));
+  // A callback nobody answered leaves us until its next try.
+  socket.on("callback_rescheduled", guard(andBoard(onCallbackRescheduled)));
   socket.on("customer_updated", guard(onCustomerUpdated));
   socket.on("import_progress", guard(onImportProgress));
   socket.on("import_done", guard(onImportDone));

@@ -1,7 +1,8 @@
 /**
- * The contact form's fields, by the names the hub gives them in its errors ("email",
+ * A demo-page form's fields, by the names the hub gives them in its errors ("email",
  * "marketing.email"): what was typed, and an error shown next to its field (and read with it,
- * through aria-describedby) until the shopper changes that field.
+ * through aria-describedby) until the shopper changes that field. contactFields() is the
+ * "Write to us" form's; the callback form (callback-form.js) builds its own with formFields().
  */
 import { TEXT } from "./text.js";
 
@@ -15,16 +16,21 @@ const CONTROLS = {
 };
 const REQUIRED = ["name", "email", "message"];
 
-export function contactFields(form) {
-  const controls = new Map(
-    Object.entries(CONTROLS).map(([field, id]) => [
+/**
+ * form: the <form>; controls: {field: control id}; aliases: {hub field: form field} for
+ * errors the hub names differently ("preferred_time.end" is the time picker's).
+ */
+export function formFields(form, controls, aliases = {}) {
+  const byField = new Map(
+    Object.entries(controls).map(([field, id]) => [
       field,
       { input: form.querySelector(`#${id}`), error: form.querySelector(`#${id}-error`) },
     ]),
   );
+  const own = (field) => (byField.has(field) ? field : aliases[field]);
 
   function setError(field, message) {
-    const control = controls.get(field);
+    const control = byField.get(own(field));
     if (!control) return false;
     control.error.textContent = message || "";
     control.error.hidden = !message;
@@ -33,15 +39,34 @@ export function contactFields(form) {
     return true;
   }
 
-  for (const [field, { input }] of controls) {
-    input.addEventListener(input.type === "checkbox" ? "change" : "input", () => setError(field, ""));
+  for (const [field, { input }] of byField) {
+    const event = input.type === "checkbox" || input.tagName === "SELECT" ? "change" : "input";
+    input.addEventListener(event, () => setError(field, ""));
   }
-  // Ticking "news by e-mail" is answered by the address: its error goes with the address's.
-  controls.get("email").input.addEventListener("input", () => setError("marketing.email", ""));
-
-  const value = (field) => controls.get(field).input.value;
 
   return {
+    control: (field) => byField.get(own(field)) || null,
+    /** Shows message by the field; false when the hub named a field the form does not have. */
+    showError: setError,
+    clearErrors() {
+      for (const field of byField.keys()) setError(field, "");
+    },
+    focus(field) {
+      const control = byField.get(own(field));
+      if (control) control.input.focus();
+    },
+  };
+}
+
+export function contactFields(form) {
+  const fields = formFields(form, CONTROLS);
+  // Ticking "news by e-mail" is answered by the address: its error goes with the address's.
+  fields.control("email").input.addEventListener("input", () => fields.showError("marketing.email", ""));
+
+  const value = (field) => fields.control(field).input.value;
+
+  return {
+    ...fields,
     /** What the shopper typed: name and address trimmed, the message as written. */
     values() {
       return {
@@ -49,22 +74,16 @@ export function contactFields(form) {
         email: value("email").trim(),
         phone: value("phone").trim(),
         message: value("message"),
-        marketingEmail: controls.get("marketing.email").input.checked,
+        marketingEmail: fields.control("marketing.email").input.checked,
       };
-    },
-    /** Shows message by the field; false when the hub named a field the form does not have. */
-    showError: setError,
-    clearErrors() {
-      for (const field of controls.keys()) setError(field, "");
     },
     /** The required fields left empty, in the form's order. */
     missing() {
       const values = this.values();
-      return REQUIRED.filter((field) => !values[field].trim()).map((field) => ({ field, message: TEXT.missing[field] }));
-    },
-    focus(field) {
-      const control = controls.get(field);
-      if (control) control.input.focus();
+      return REQUIRED.filter((field) => !values[field].trim()).map((field) => ({
+        field,
+        message: TEXT.missing[field],
+      }));
     },
   };
 }

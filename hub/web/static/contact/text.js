@@ -12,3 +12,22 @@ export const TEXT = {
     message: "Please write your message.",
   },
 };
+
+/** Every string the callback form's script (callback-form.js) shows. */
+export const CALLBACK_TEXT = {
+  send: "Request a callback",
+  sending: "Sending\u2026",
+  thanks: (phone, when) => `Thank you \u2014 we will call you at ${phone} ${when}.`,
+  tooMany: "Too many requests, please try again in a minute",
+  offline: "Your request could not be sent: the boutique could not be reached. Check your connection and send it again.",
+  refused: "Your request could not be sent. Please check the form and try again.",
+  today: "Today",
+  tomorrow: "Tomorrow",
+  noTimeLeft: "No times left today",
+  missing: {
+    name: "Please give your name.",
+    phone: "Please give the number we should call.",
+    time: "Please choose a time.",
+    consent: "Please agree to be called at this number.",
+  },
+};

@@ -2,29 +2,29 @@
  * When the boutique team is not available (the store is closed, or nobody is on duty), the
  * hub's "queue" event says so ({offline: true, options}). The shopper then sees the ways
  * forward: leave a message (the conversation stays in the queue and is answered later),
- * request a callback, or book an appointment.
+ * request a callback (a form in the panel, widget/callback.js), or book an appointment.
  */
 import { el, showText } from "../shared/dom.js";
+import { openCallbackForm } from "./callback.js";
 import { config } from "./config.js";
 import { state } from "./state.js";
 import { ui } from "./ui.js";
 
 const LEAVE_MESSAGE_HINT = "Write your message; an ambassador will answer as soon as possible.";
 
-/** The hub's booking page for this store (callbacks have their own section on it). */
-function bookingUrl(section) {
+/** The hub's booking page for this store. */
+function bookingUrl() {
   const url = new URL(`${config.hubBase}/book`);
   if (config.store) url.searchParams.set("store", config.store);
-  if (section) url.hash = section;
   return url.href;
 }
 
 const LINKS = {
-  callback: { label: "Request a callback", href: () => bookingUrl("callback") },
-  appointment: { label: "Book an appointment", href: () => bookingUrl("") },
+  appointment: { label: "Book an appointment", href: bookingUrl },
 };
 
-const known = (option) => option === "leave_message" || Object.prototype.hasOwnProperty.call(LINKS, option);
+const BUTTONS = ["leave_message", "callback"];
+const known = (option) => BUTTONS.includes(option) || Object.prototype.hasOwnProperty.call(LINKS, option);
 
 function optionControl(option) {
   const testid = `chat-option-${option}`;
@@ -37,6 +37,18 @@ function optionControl(option) {
     button.addEventListener("click", () => {
       showText(ui.offlineHint, LEAVE_MESSAGE_HINT);
       ui.input.focus();
+    });
+    return button;
+  }
+  if (option === "callback") {
+    const button = el("button", {
+      className: "cw-option",
+      text: "Request a callback",
+      attrs: { type: "button", "data-testid": testid },
+    });
+    button.addEventListener("click", () => {
+      showText(ui.offlineHint, "");
+      openCallbackForm(button);
     });
     return button;
   }
