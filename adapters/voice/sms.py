@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.channel_models import ChannelOutbox, VoiceAccount
+from hub.deliveries import outbox_row as queued_delivery
 from hub.outbound import Scheduled
 
 CHANNEL = "sms"
@@ -50,19 +51,8 @@ def outbox_row(
     message_id: str | None = None,
     ref: tuple[str, str] | None = None,
 ) -> ChannelOutbox:
-    return ChannelOutbox(
-        channel=CHANNEL,
-        account_id=account.id,
-        recipient=to,
-        kind="text",
-        payload={"text": text},
-        message_id=message_id,
-        ref_kind=ref[0] if ref else None,
-        ref_id=ref[1] if ref else None,
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    return queued_delivery(
+        CHANNEL, account.id, to, "text", {"text": text}, now, message_id=message_id, ref=ref
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.voice.provider import ProviderError, VoiceProvider
 from adapters.voice.sms import CHANNEL, SMS_JOB
 from hub.db.channel_models import ChannelOutbox, VoiceAccount
-from hub.deliveries import record_delivery
+from hub.deliveries import record_outbox_delivery
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
 
@@ -64,15 +64,7 @@ async def send(ctx: JobContext, outbox_id: str) -> None:
         )
 
     await attempt(ctx, SMS_JOB, ChannelOutbox, outbox_id, work, SMS_RETRIES)
-    await _record_delivery(ctx, outbox_id)
-
-
-async def _record_delivery(ctx: JobContext, outbox_id: str) -> None:
-    async with ctx.db.transaction() as session:
-        row = await session.get(ChannelOutbox, outbox_id)
-        if row is None or row.message_id is None or row.status == "queued":
-            return
-        await record_delivery(session, row.message_id, row.status, row.last_error, ctx.clock())
+    await record_outbox_delivery(ctx, outbox_id)
 
 
 async def _due(session: AsyncSession, _now: datetime) -> list[tuple[str, datetime]]:

@@ -29,7 +29,7 @@ from hub import change_feed
 from hub.db.channel_models import Attachment, ChannelOutbox, WechatUser
 from hub.db.models import Message
 from hub.db.races import transaction_retrying
-from hub.deliveries import record_delivery
+from hub.deliveries import record_outbox_delivery
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
 from hub.profiles.identity import WECHAT_OPENID, WECHAT_UNIONID, Identity
@@ -107,7 +107,7 @@ async def send(ctx: JobContext, outbox_id: str) -> None:
             raise DeliveryFailed(describe(error), permanent=not error.retryable) from None
 
     await attempt(ctx, SEND_JOB, ChannelOutbox, outbox_id, work, SEND_RETRIES)
-    await _record_delivery(ctx, outbox_id)
+    await record_outbox_delivery(ctx, outbox_id)
 
 
 async def _still_following(ctx: JobContext, openid: str) -> None:
@@ -117,14 +117,6 @@ async def _still_following(ctx: JobContext, openid: str) -> None:
         )
     if not subscribed:
         raise DeliveryFailed("the client no longer follows the account", permanent=True)
-
-
-async def _record_delivery(ctx: JobContext, outbox_id: str) -> None:
-    async with ctx.db.transaction() as session:
-        row = await session.get(ChannelOutbox, outbox_id)
-        if row is None or row.message_id is None or row.status == "queued":
-            return
-        await record_delivery(session, row.message_id, row.status, row.last_error, ctx.clock())
 
 
 async def fetch_media(ctx: JobContext, attachment_id: str) -> None:

@@ -18,6 +18,7 @@ from adapters.wechat.account import WechatAccount
 from hub.customers import consent_state
 from hub.db.channel_models import ChannelOutbox, WechatUser
 from hub.db.models import Conversation, CustomerIdentity, Message
+from hub.deliveries import outbox_row
 from hub.errors import Conflict
 from hub.messages import iso
 from hub.profiles.consent import may_contact
@@ -53,19 +54,8 @@ def _row(
     message_id: str | None = None,
     ref: tuple[str, str | None] | None = None,
 ) -> ChannelOutbox:
-    return ChannelOutbox(
-        channel=CHANNEL,
-        account_id=account_id,
-        recipient=openid,
-        kind=kind,
-        payload=payload,
-        message_id=message_id,
-        ref_kind=ref[0] if ref else None,
-        ref_id=ref[1] if ref else None,
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    return outbox_row(
+        CHANNEL, account_id, openid, kind, payload, now, message_id=message_id, ref=ref
     )
 
 
