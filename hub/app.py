@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -59,9 +60,12 @@ from hub.mail.delivery import warn_if_no_relay
 from hub.mail.message import message_domain
 from hub.metrics import Metrics
 from hub.proposals import Proposals
+from hub.realtime.acks import TrackedNamespace
 from hub.realtime.change_watch import ChangeWatch
 from hub.realtime.console import ConsoleNamespace
 from hub.realtime.publisher import Publisher
+from hub.realtime.redis_manager import RedisManager
+from hub.redis_watch import REDIS_WATCH, RedisWatch, quick_failing_pubsub
 from hub.routing_config import describe_metrics, routing_config, routing_stores
 from hub.routing_events import RoutingEvents
 from hub.routing_repository import SqlRoutingRepository
@@ -73,11 +77,15 @@ from hub.settings import Settings
 from hub.spool import SPOOL_JOB, spool_kind
 from hub.tasks import BackgroundTasks
 from routing.memory_store import InMemoryRoutingStore
+from routing.redis_store import RedisRoutingStore
 from routing.service import RoutingService
 from routing.store import RoutingStore
 
 log = logging.getLogger("hub.app")
-SHUTDOWN_GRACE_SECONDS = 10.0
+# Draining on SIGTERM: handlers running when it came get this long to ack before the
+# hang-up; the hang-up itself is bounded too. The whole drain: HUB_SHUTDOWN_GRACE_SECONDS.
+ACK_WAIT_SECONDS = 0.5
+PROCESS_STARTED_AT = time.time()
 HANG_UP_SECONDS = 3.0
 WECHAT = web.AppKey("wechat", WechatCallbacks)
 SMTP_LISTENER = web.AppKey("smtp_listener", SmtpListener)
@@ -104,7 +112,7 @@ def _origins(settings: Settings) -> list[str]:
 
 def build_socket_server(settings: Settings) -> socketio.AsyncServer:
     manager = (
-        socketio.AsyncRedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+        RedisManager(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
         if settings.redis_url
         else None
     )
@@ -126,9 +134,33 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> web.Applic
     sio = build_socket_server(settings)
     sio.attach(app)
     app.cleanup_ctx.append(_lifecycle(settings, clock, sio))
+    app.on_startup.append(_process_metrics)  # runs after the lifecycle has started
     app.on_shutdown.append(_finish_in_flight)
     _add_routes(app)
     return app
+
+
+async def _process_metrics(app: web.Application) -> None:
+    """Series about this process itself: its database pool, start time, draining."""
+    hub = app[SERVICES]
+    metrics, pool = hub.metrics, hub.db.engine.pool
+    metrics.gauge(
+        "hub_process_start_time_seconds",
+        "When this process started (Unix time)",
+        lambda: PROCESS_STARTED_AT,
+    )
+    metrics.describe("hub_draining", "gauge", "1 while this process drains on SIGTERM")
+    metrics.set("hub_draining", 0)
+    metrics.describe("hub_process_info", "gauge", "This process: its event loop and database")
+    loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    metrics.set("hub_process_info", 1, event_loop=loop, database=hub.db.dialect)
+    checked_out = getattr(pool, "checkedout", None)
+    if checked_out is not None:
+        metrics.gauge(
+            "hub_db_connections_in_use",
+            "Database connections checked out of this process's pool",
+            lambda: float(checked_out()),
+        )
 
 
 def _add_routes(app: web.Application) -> None:
@@ -168,27 +200,76 @@ async def _wechat_receive(request: web.Request) -> web.StreamResponse:
 
 
 async def _finish_in_flight(app: web.Application) -> None:
-    """SIGTERM: the listener is closed; let acknowledged writes finish, then hang up."""
+    """SIGTERM: drain this process so that nothing acknowledged is lost.
+
+    aiohttp has closed the listener (no new connections; the load balancer sends newcomers
+    to the other processes). Then: handlers running now get a moment to send their acks;
+    every socket is hung up, so clients reconnect to another process and resend what was
+    not acknowledged (the dedupe key answers a resend of a stored message with the same
+    id); writes begun before the hang-up commit (acknowledged means durable); background
+    work, runners and routing timers stop. All within the grace
+    (``HUB_SHUTDOWN_GRACE_SECONDS``), then aiohttp closes what is left."""
     hub = app.get(SERVICES)
     if hub is None:
         return
-    log.info("shutting down: finishing in-flight work")
-    for namespace in hub.namespaces:
-        await namespace.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS)
-    await hub.tasks.drain(SHUTDOWN_GRACE_SECONDS)
-    await hub.spool.stop(SHUTDOWN_GRACE_SECONDS)
-    await hub.jobs.stop(SHUTDOWN_GRACE_SECONDS)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + hub.settings.shutdown_grace_seconds
+
+    def left(cap: float | None = None) -> float:
+        remaining = max(0.0, deadline - loop.time())
+        return remaining if cap is None else min(cap, remaining)
+
+    hub.metrics.set("hub_draining", 1)
+    log.info(
+        "draining: listener closed, finishing in-flight work",
+        extra={"fields": {"sockets": len(hub.sio.eio.sockets)}},
+    )
+    await _handlers_idle(hub.namespaces, left(ACK_WAIT_SECONDS))
+    await _hang_up(hub.sio, left(HANG_UP_SECONDS))
+    if not await _handlers_idle(hub.namespaces, left()):
+        log.warning("draining: some socket handlers were still running at the deadline")
+    try:
+        await asyncio.wait_for(hub.inbox.idle(), left())
+    except TimeoutError:
+        log.warning("draining: a batched write was still running at the deadline")
+    await hub.tasks.drain(left())
+    await hub.spool.stop(left())
+    await hub.jobs.stop(left())
     await hub.routing.stop()
-    # Hang up every socket so clients reconnect elsewhere instead of holding shutdown open.
-    if hub.sio.eio.sockets:
-        # engine.io waits for each socket's send queue to drain; a peer that vanished
-        # never drains it, so bound the wait instead of hanging the shutdown.
-        try:
-            await asyncio.wait_for(hub.sio.eio.disconnect(), HANG_UP_SECONDS)
-        except TimeoutError:
-            log.warning("some sockets did not close in time; closing anyway")
     await hub.sio.shutdown()
-    log.info("shutting down: sockets closed")
+    log.info("drained", extra={"fields": {"seconds_left": round(left(), 3)}})
+
+
+async def _handlers_idle(namespaces: list[TrackedNamespace], seconds: float) -> bool:
+    """Wait (at most ``seconds`` in all) until no socket handler runs."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    idle = True
+    for namespace in namespaces:
+        remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+        idle = await namespace.inflight.wait_idle(remaining) and idle
+    return idle
+
+
+async def _hang_up(sio: socketio.AsyncServer, seconds: float) -> None:
+    """Close every socket, so clients reconnect elsewhere instead of holding shutdown open.
+
+    engine.io waits for each socket's send queue to drain; a peer that vanished never
+    drains it, so the wait is bounded."""
+    sockets = list(sio.eio.sockets.values())
+    if not sockets:
+        return
+    try:
+        await asyncio.wait_for(sio.eio.disconnect(), max(seconds, 0.1))
+    except TimeoutError:
+        log.warning("some sockets did not close in time; closing anyway")
+    # engine.io's close sends a CLOSE packet but leaves the websocket open, and the
+    # browser client acts on that packet only on long-polling: it would wait for a ping
+    # time-out (40 s) before reconnecting. Ending each socket's writer closes its
+    # websocket now, so clients see "transport close" and reconnect at once.
+    for socket in sockets:
+        queue = getattr(socket, "queue", None)
+        if queue is not None:
+            queue.put_nowait(None)
 
 
 def _job_runner(settings: Settings, db: Database, clock: Clock) -> JobRunner:
@@ -234,15 +315,23 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         publisher = Publisher(sio, db)
         config = routing_config(settings)
         redis = (
-            Redis(connection_pool=BlockingConnectionPool.from_url(settings.redis_url, timeout=5))
+            Redis(
+                connection_pool=BlockingConnectionPool.from_url(
+                    settings.redis_url, timeout=5, socket_connect_timeout=2, socket_timeout=5
+                )
+            )
             if settings.redis_url
             else None
         )
         state: RoutingStore
+        redis_state: RedisRoutingStore | None = None
         if redis is not None:
-            from routing.redis_store import RedisRoutingStore
-
-            state = RedisRoutingStore(redis, config, prefix=f"{settings.redis_prefix}routing:")
+            # Fenced: no claim until the state is (re)built from the database.
+            redis_state = RedisRoutingStore(
+                redis, config, prefix=f"{settings.redis_prefix}routing:", fenced=True
+            )
+            state = redis_state
+            quick_failing_pubsub(sio)
         else:
             state = InMemoryRoutingStore(config)
         routing_events = RoutingEvents(publisher, db)
@@ -401,14 +490,21 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         await db.ping()
         async with db.reading() as session:
             stores = await routing_stores(session)
-        await routing.start(stores, recover=redis is None)
+        redis_watch = None
+        if redis_state is not None:
+            # Redis is rebuildable: rebuilt here if empty, watched every second after.
+            redis_watch = RedisWatch(redis_state, routing)
+            await redis_watch.start()
+            app[REDIS_WATCH] = redis_watch
+        else:
+            await routing.start(stores, recover=True)
         await jobs.start()
         await spool.start()
         listener = _smtp_listener(settings, db, clock, directory, spool, metrics)
         if listener is not None:
             await listener.start()
             app[SMTP_LISTENER] = listener
-        change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=redis is None)
+        change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=True)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
         app[SERVICES].change_watch = change_watch
@@ -425,6 +521,8 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         await spool.stop(0)
         await jobs.stop(0)  # after _finish_in_flight's grace; a no-op when that ran
         await db.close()
+        if redis_watch is not None:
+            await redis_watch.stop()
         if redis is not None:
             await redis.aclose()
         log.info("hub stopped")

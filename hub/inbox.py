@@ -11,9 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +23,12 @@ from hub.clock import Clock
 from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
 from hub.customers import ledger_row
 from hub.db.channel_models import Attachment
-from hub.db.engine import Database
+from hub.db.engine import Database, is_disconnect
+from hub.db.group_commit import GroupCommit
 from hub.db.models import Conversation, Customer, Message, new_id
 from hub.db.races import transaction_retrying
 from hub.errors import Conflict, Forbidden
+from hub.inbox_batch import INDIVIDUAL_METRIC, InboundBatches, Written, batchable
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
 from hub.metrics import Metrics
@@ -39,6 +42,10 @@ from routing.config import RoutingConfig
 from routing.model import Ticket
 
 log = logging.getLogger("hub.inbox")
+T = TypeVar("T")
+# Messages written in one transaction at most; more wait for the next one.
+MAX_BATCH = 100
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 100)
 
 
 class ConversationEvents(Protocol):
@@ -92,7 +99,10 @@ class Inbox:
         config: RoutingConfig | None = None,
         outbound: Mapping[str, OutboundChannel] | None = None,
         jobs: Jobs | None = None,
+        group_commit: bool = True,
     ) -> None:
+        """``group_commit``: concurrent messages into open conversations share one
+        transaction (hub.inbox_batch); off, each message has its own."""
         self.config = config or RoutingConfig()
         self.outbound = dict(outbound or {})
         self.jobs = jobs
@@ -102,6 +112,30 @@ class Inbox:
         self.events = events
         self.routing = routing
         self.tasks = tasks
+        self.batches: InboundBatches | None = None
+        self.group: GroupCommit[Inbound, Written | None] | None = None
+        if group_commit:
+            self.batches = InboundBatches(db, clock, self.metrics)
+            self.group = GroupCommit(
+                self.batches.write, max_batch=MAX_BATCH, name="inbox:batch", on_batch=self._batched
+            )
+            self.metrics.histogram(
+                "hub_write_batch_size", "Inbound messages per batched transaction", BATCH_BUCKETS
+            )
+            self.metrics.describe(
+                INDIVIDUAL_METRIC,
+                "counter",
+                "Inbound messages a batch sent back to be written one by one "
+                "(first messages, resends, conflicts)",
+            )
+
+    def _batched(self, size: int) -> None:
+        self.metrics.observe("hub_write_batch_size", size)
+
+    async def idle(self) -> None:
+        """Return once no batched write is queued or running (shutdown)."""
+        if self.group is not None:
+            await self.group.idle()
 
     async def receive(
         self,
@@ -126,7 +160,13 @@ class Inbox:
                 await also(session, stored.conversation, stored.message)
             return stored
 
-        stored = await transaction_retrying(self.db, work)
+        stored: Stored | None = None
+        if self.group is not None and also is None and not wait_for_routing and batchable(inbound):
+            written = await self.group.submit(inbound)
+            if written is not None:
+                stored = Stored(written.message, written.conversation)
+        if stored is None:
+            stored = await self._write(work)
         if not stored.duplicate:
             await self._after_commit(stored, origin)
             if stored.opened and wait_for_routing:
@@ -176,8 +216,8 @@ class Inbox:
         """An ambassador's message; ``data`` carries structured content (a proposal)."""
         body = validation.text(text)
         key = f"staff:{principal.id}:{validation.client_id(client_id)}"
-        stored = await transaction_retrying(
-            self.db, lambda s: self._reply(s, principal, conversation_id, key, body, data)
+        stored = await self._write(
+            lambda s: self._reply(s, principal, conversation_id, key, body, data)
         )
         if not stored.duplicate:
             await self._after_commit(stored, origin)
@@ -214,6 +254,19 @@ class Inbox:
             await self.routing.dropped(conversation.id)
         return conversation
 
+    async def _write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``work`` in a transaction, again when another writer raced it, and once more on
+        a fresh connection when the database dropped this one (the pool pings only idle
+        connections). Safe for keyed writes: a retry of a message that did commit finds
+        it by its dedupe key."""
+        try:
+            return await transaction_retrying(self.db, work)
+        except DBAPIError as exc:
+            if not is_disconnect(exc):
+                raise
+            log.warning("database connection lost; retrying on a fresh one")
+            return await transaction_retrying(self.db, work)
+
     async def _after_commit(self, stored: Stored, origin: str | None) -> None:
         """Emit in commit order, so live clients rarely need to reorder by seq."""
         message = stored.message
@@ -233,16 +286,7 @@ class Inbox:
         now = self.clock()
         conversation, opened = await _threaded(session, inbound, now)
         if conversation is None:
-            conversation = await session.scalar(
-                select(Conversation)
-                .where(
-                    Conversation.channel == inbound.channel,
-                    Conversation.contact == inbound.contact,
-                    Conversation.status.in_(OPEN_STATUSES),
-                )
-                .order_by(Conversation.created_at.desc())
-                .limit(1)
-            )
+            conversation = await _open_conversation(session, inbound)
             opened = conversation is None
         if conversation is None:
             store = await store_for_channel(session, inbound.store_code)
@@ -253,22 +297,33 @@ class Inbox:
                 home_store_id=store.id,
                 now=now,
             )
-            conversation = Conversation(
-                store_id=store.id,
-                customer_id=customer.id,
-                channel=inbound.channel,
-                contact=inbound.contact,
-                language=inbound.language,
-                status="scheduled" if inbound.scheduled else "queued",
-                priority=self.config.priority_of(customer.tier),
-                last_seq=0,
-                created_at=now,
-                updated_at=now,
-                queued_at=now,
+            # First messages of one customer open one conversation: a writer that found
+            # none either waits here for the other to commit, then finds its conversation
+            # (a new customer's racers are serialised by the identity's unique index).
+            await session.execute(
+                select(Customer.id).where(Customer.id == customer.id).with_for_update()
             )
-            session.add(conversation)
-            await session.flush()
-            await session.refresh(conversation)
+            conversation = await _open_conversation(session, inbound)
+            opened = conversation is None
+            if conversation is None:
+                conversation = Conversation(
+                    store_id=store.id,
+                    customer_id=customer.id,
+                    channel=inbound.channel,
+                    contact=inbound.contact,
+                    language=inbound.language,
+                    status="scheduled" if inbound.scheduled else "queued",
+                    priority=self.config.priority_of(customer.tier),
+                    last_seq=0,
+                    created_at=now,
+                    updated_at=now,
+                    queued_at=now,
+                )
+                session.add(conversation)
+                await session.flush()
+                await session.refresh(conversation)
+            elif inbound.claimed or inbound.display_name:
+                await _add_claims(session, conversation.customer_id, inbound, now)
         elif inbound.claimed or inbound.display_name:
             await _add_claims(session, conversation.customer_id, inbound, now)
         for entry in inbound.consents:
@@ -408,6 +463,21 @@ async def _threaded(
     if conversation.status not in OPEN_STATUSES:
         return None, False
     return conversation, False  # joined: routing already knows it
+
+
+async def _open_conversation(session: AsyncSession, inbound: Inbound) -> Conversation | None:
+    """The contact's open conversation on this channel (the newest, should there be two)."""
+    return await session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.channel == inbound.channel,
+            Conversation.contact == inbound.contact,
+            Conversation.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
 
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:

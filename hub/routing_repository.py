@@ -230,6 +230,14 @@ class SqlRoutingRepository:
             await _requeue(session, [offer], "revoked", now)
             return _record(offer)
 
+    async def revoke_offer(self, offer_id: str, now: datetime) -> OfferRecord | None:
+        async with self.db.transaction() as session:
+            offer = await session.get(Offer, offer_id, with_for_update=True)
+            if offer is None or offer.status != "pending":
+                return None
+            await _requeue(session, [offer], "revoked", now)
+            return _record(offer)
+
     async def requeue_work(self, ambassador_id: str, now: datetime) -> list[Ticket]:
         async with self.db.transaction() as session:
             conversations = (

@@ -69,6 +69,13 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def _event_loop(value: str) -> str:
+    loop = value.strip().lower() or "asyncio"
+    if loop not in ("uvloop", "asyncio"):
+        raise ConfigError(f"HUB_EVENT_LOOP must be 'uvloop' or 'asyncio', not {value!r}")
+    return loop
+
+
 def _video_template(value: str) -> str:
     if "{room}" not in value or not value.startswith(("https://", "http://")):
         raise ConfigError(
@@ -181,6 +188,12 @@ class Settings:
     session_ttl_seconds: int = 12 * 3600
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
     secret_key_is_ephemeral: bool = False
+    # The ``process`` label on /metrics; unset: ``hostname:pid``.
+    process_name: str | None = None
+    # ``hub serve``'s event loop: ``asyncio`` (the default) or ``uvloop`` (see docs/deploy.md).
+    event_loop: str = "asyncio"
+    # SIGTERM: how long draining may take (acks, hang-up, in-flight writes, runners).
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def own_origin(self) -> str:
@@ -262,6 +275,9 @@ class Settings:
             anonymous_burst=reader.optional_int("HUB_ANONYMOUS_BURST") or 20,
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
+            process_name=(env.get("HUB_PROCESS_NAME") or "").strip()[:128] or None,
+            event_loop=_event_loop(env.get("HUB_EVENT_LOOP", "asyncio")),
+            shutdown_grace_seconds=reader.positive_float("HUB_SHUTDOWN_GRACE_SECONDS", 10.0),
         )
 
 

@@ -52,6 +52,13 @@ class InMemoryRoutingStore:
         self._entries: dict[str, _Entry] = {}
         self._queues: dict[str, list[tuple[float, str]]] = {}
 
+    async def reset(self) -> None:
+        self._stores.clear()
+        self._agents.clear()
+        self._by_store.clear()
+        self._entries.clear()
+        self._queues.clear()
+
     # -- topology ----------------------------------------------------------------------
     async def put_store(self, store: StoreInfo) -> None:
         self._stores[store.id] = store
@@ -86,6 +93,10 @@ class InMemoryRoutingStore:
             return 0
         agent.connections.discard(connection_id)
         return len(agent.connections)
+
+    async def connections(self, ambassador_id: str) -> int:
+        agent = self._agents.get(ambassador_id)
+        return len(agent.connections) if agent else 0
 
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
         agent = self._agents.get(ambassador_id)

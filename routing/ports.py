@@ -57,6 +57,10 @@ class RoutingRepository(Protocol):
         """Withdraw the live offer of one conversation, if any (a manager takes over)."""
         ...
 
+    async def revoke_offer(self, offer_id: str, now: datetime) -> OfferRecord | None:
+        """Withdraw this offer if it is still live (the state it was made in was lost)."""
+        ...
+
     async def requeue_work(self, ambassador_id: str, now: datetime) -> list[Ticket]:
         """The ambassador is gone for good: their open conversations wait again."""
         ...

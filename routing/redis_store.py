@@ -6,23 +6,31 @@ digits, not with HINCRBYFLOAT: Redis adds in long double and prints rounded, so 
 drift from the in-memory store's (0.1 + 0.2 comes back as 0.3) and the two stores would
 disagree on whether a conversation fits. Scripts derive the keys of a ticket's queue and of
 a profile's store indexes from the prefix, so the store needs one Redis, not a Cluster.
+
+Redis is a cache here, rebuilt from the database whenever it restarts empty: ``epoch`` is
+written last by a rebuild (``begin_rebuild``/``end_rebuild``, one process at a time), and a
+``fenced`` store claims nothing while it is missing, so no offer is ever made against a
+half-built state. Lost connections surface as ``StoreUnavailable``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from string import Template
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from routing.config import RoutingConfig
 from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ticket
 from routing.policy import queue_score
-from routing.store import Line
+from routing.store import Line, StoreUnavailable
 
 _EPSILON = 1e-9
 
@@ -33,6 +41,8 @@ INDEX = "index:"  # set of connected ambassador ids, per store
 TICKET = "ticket:"  # hash: ticket (JSON), store_id, score, offered_to
 QUEUE = "queue:"  # sorted set of queued conversation ids, per store, by queue score
 STORES = "stores"  # hash: store id -> StoreInfo (JSON)
+EPOCH = "epoch"  # string: the rebuild this state comes from; missing = not (yet) rebuilt
+REBUILDING = "rebuilding"  # string: the token of the one process rebuilding, with a TTL
 
 
 def _amb_key(prefix: str, ambassador_id: str) -> str:
@@ -59,6 +69,14 @@ def _stores_key(prefix: str) -> str:
     return f"{prefix}{STORES}"
 
 
+def epoch_key(prefix: str) -> str:
+    return f"{prefix}{EPOCH}"
+
+
+def rebuilding_key(prefix: str) -> str:
+    return f"{prefix}{REBUILDING}"
+
+
 # -- scripts: ARGV[1] is always the prefix ------------------------------------------------
 _PRELUDE = """
 local prefix = ARGV[1]
@@ -75,6 +93,7 @@ end
 """
 _ENQUEUE = "enqueue(ARGV[2], ARGV[3], ARGV[4], ARGV[5])"
 _CLAIM = """
+if ARGV[5] == '1' and redis.call('EXISTS', prefix .. '$epoch') == 0 then return false end
 local t = redis.call('HMGET', KEYS[1], 'ticket', 'store_id', 'offered_to')
 if not t[1] or t[3] then return false end
 local a = redis.call('HMGET', KEYS[2], 'capacity', 'presence', 'load')
@@ -189,12 +208,26 @@ return {ids, redis.call('ZCARD', queue), tostring(capacity), available}
 """
 
 
+# KEYS: the lock, the epoch. Only the holder of the lock publishes the rebuilt state.
+_END_REBUILD = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[1])
+return 1
+"""
+_DELETE_IF_EQUAL = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+"""
+
+
 def _lua(body: str) -> str:
     names = {
         "ticket": TICKET,
         "queue": QUEUE,
         "index": INDEX,
         "amb": AMBASSADOR,
+        "epoch": EPOCH,
         "epsilon": repr(_EPSILON),
     }
     return Template(_PRELUDE + body).substitute(names)
@@ -202,6 +235,11 @@ def _lua(body: str) -> str:
 
 # -- encoding: JSON with ISO datetimes and sorted lists, so values round-trip exactly -----
 _TICKET_SETS = ("required_skills", "optional_skills", "known_ambassador_ids")
+
+
+def _glob(text: str) -> str:
+    """``text`` as a literal SCAN pattern."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
 def _text(value: bytes | str) -> str:
@@ -269,11 +307,34 @@ def _load_ambassador(ambassador_id: str, raw: Mapping[Any, Any]) -> Ambassador |
     )
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reachable(
+    method: Callable[_P, Coroutine[Any, Any, _R]],
+) -> Callable[_P, Coroutine[Any, Any, _R]]:
+    """Redis gone (refused, reset, timed out) becomes the store protocol's StoreUnavailable."""
+
+    @functools.wraps(method)
+    async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await method(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    return call
+
+
 class RedisRoutingStore:
-    def __init__(self, redis: Redis, config: RoutingConfig, prefix: str) -> None:
+    def __init__(
+        self, redis: Redis, config: RoutingConfig, prefix: str, *, fenced: bool = False
+    ) -> None:
+        """``fenced``: claim only while ``epoch`` exists, i.e. once the state is rebuilt."""
         self.config = config
         self._redis = redis
         self._prefix = prefix
+        self._fence = "1" if fenced else "0"
         self._enqueue = redis.register_script(_lua(_ENQUEUE))
         self._claim = redis.register_script(_lua(_CLAIM))
         self._release = redis.register_script(_lua(_RELEASE))
@@ -285,20 +346,69 @@ class RedisRoutingStore:
         self._present_script = redis.register_script(_lua(_PRESENT))
         self._queued = redis.register_script(_lua(_QUEUED))
         self._line = redis.register_script(_lua(_LINE))
+        self._end_rebuild = redis.register_script(_END_REBUILD)
+        self._delete_if = redis.register_script(_DELETE_IF_EQUAL)
 
     def _queue_args(self, ticket: Ticket) -> list[str | float]:
         score = queue_score(ticket, self.config)
         return [ticket.conversation_id, ticket.store_id, score, _dump_ticket(ticket)]
 
+    # -- rebuilding ---------------------------------------------------------------------
+    @_reachable
+    async def reset(self) -> None:
+        """Delete every key of this store but the rebuild lock (whoever holds it goes on)."""
+        lock = rebuilding_key(self._prefix).encode()
+        batch: list[Any] = []
+        async for key in self._redis.scan_iter(match=f"{_glob(self._prefix)}*", count=1000):
+            if (key.encode() if isinstance(key, str) else key) != lock:
+                batch.append(key)
+            if len(batch) >= 1000:
+                await self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self._redis.unlink(*batch)
+
+    @_reachable
+    async def epoch(self) -> str | None:
+        """The rebuild the state comes from; None when Redis lost it (or never had it)."""
+        raw = await self._redis.get(epoch_key(self._prefix))
+        return _text(raw) if raw is not None else None
+
+    @_reachable
+    async def begin_rebuild(self, token: str, ttl_seconds: int) -> bool:
+        """Take the rebuild lock; False when another process is rebuilding."""
+        key = rebuilding_key(self._prefix)
+        return bool(await self._redis.set(key, token, nx=True, ex=ttl_seconds))
+
+    @_reachable
+    async def end_rebuild(self, token: str, epoch: str) -> bool:
+        """Publish the rebuilt state under ``epoch`` and free the lock, if still ours."""
+        keys = [rebuilding_key(self._prefix), epoch_key(self._prefix)]
+        return bool(await self._end_rebuild(keys=keys, args=[token, epoch]))
+
+    @_reachable
+    async def abandon_rebuild(self, token: str) -> None:
+        """Free the lock after a failed rebuild, if still ours, so another can try."""
+        keys = [rebuilding_key(self._prefix)]
+        await self._delete_if(keys=keys, args=[token])
+
+    @_reachable
+    async def forget_epoch(self, epoch: str) -> bool:
+        """Invalidate ``epoch`` (writes were lost while Redis was away): rebuild it all."""
+        return bool(await self._delete_if(keys=[epoch_key(self._prefix)], args=[epoch]))
+
     # -- topology ----------------------------------------------------------------------
+    @_reachable
     async def put_store(self, store: StoreInfo) -> None:
         await self._redis.hset(_stores_key(self._prefix), store.id, _dump_store(store))
 
+    @_reachable
     async def stores(self) -> Mapping[str, StoreInfo]:
         raw = await self._redis.hgetall(_stores_key(self._prefix))
         return {_text(k): StoreInfo(**json.loads(v)) for k, v in raw.items()}
 
     # -- ambassadors -------------------------------------------------------------------
+    @_reachable
     async def connect(self, profile: AmbassadorProfile, connection_id: str) -> int:
         values = _profile_fields(profile)
         keys = [_amb_key(self._prefix, profile.id), _conns_key(self._prefix, profile.id)]
@@ -306,6 +416,7 @@ class RedisRoutingStore:
         args += [part for pair in values.items() for part in pair]
         return int(await self._connect(keys=keys, args=args))
 
+    @_reachable
     async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
         key = _conns_key(self._prefix, ambassador_id)
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -314,19 +425,27 @@ class RedisRoutingStore:
             _, remaining = await pipe.execute()
         return int(remaining)
 
+    @_reachable
+    async def connections(self, ambassador_id: str) -> int:
+        return int(await self._redis.scard(_conns_key(self._prefix, ambassador_id)))
+
+    @_reachable
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
         keys = [_amb_key(self._prefix, ambassador_id), _conns_key(self._prefix, ambassador_id)]
         args = [self._prefix, ambassador_id, presence.value, now.isoformat()]
         return Presence(_text(await self._set_presence(keys=keys, args=args)))
 
+    @_reachable
     async def ambassador(self, ambassador_id: str) -> Ambassador | None:
         raw = await self._redis.hgetall(_amb_key(self._prefix, ambassador_id))
         return _load_ambassador(ambassador_id, raw)
 
+    @_reachable
     async def candidates(self, store_ids: Iterable[str]) -> list[Ambassador]:
         found = await self._present(store_ids)
         return [a for a in found if a.presence is Presence.AVAILABLE and a.free_capacity > _EPSILON]
 
+    @_reachable
     async def present(self, store_ids: Iterable[str]) -> list[Ambassador]:
         return await self._present(store_ids)
 
@@ -341,29 +460,36 @@ class RedisRoutingStore:
         )
         return [a for a in found if a is not None and a.presence is not Presence.OFFLINE]
 
+    @_reachable
     async def record_miss(self, ambassador_id: str) -> int:
         key = _amb_key(self._prefix, ambassador_id)
         return int(await self._redis.hincrby(key, "misses", 1))
 
+    @_reachable
     async def clear_misses(self, ambassador_id: str) -> None:
         await self._redis.hset(_amb_key(self._prefix, ambassador_id), "misses", 0)
 
+    @_reachable
     async def add_load(self, ambassador_id: str, weight: float) -> None:
         keys = [_amb_key(self._prefix, ambassador_id)]
         await self._add_load(keys=keys, args=[self._prefix, weight])
 
+    @_reachable
     async def finish(self, ambassador_id: str, weight: float, now: datetime) -> None:
         keys = [_amb_key(self._prefix, ambassador_id)]
         await self._finish(keys=keys, args=[self._prefix, weight, now.isoformat()])
 
     # -- queue -------------------------------------------------------------------------
+    @_reachable
     async def enqueue(self, ticket: Ticket) -> None:
         await self._enqueue(args=[self._prefix, *self._queue_args(ticket)])
 
+    @_reachable
     async def ticket(self, conversation_id: str) -> Ticket | None:
         raw = await self._redis.hget(_ticket_key(self._prefix, conversation_id), "ticket")
         return _load_ticket(raw) if raw is not None else None
 
+    @_reachable
     async def queued(self, store_ids: Iterable[str], limit: int) -> list[Ticket]:
         """One round trip: each store's head merged by (score, id) in Lua, then the bodies."""
         if limit < 0:
@@ -374,26 +500,37 @@ class RedisRoutingStore:
         bodies = await self._queued(args=[self._prefix, limit, *stores])
         return [_load_ticket(body) for body in bodies]
 
+    @_reachable
     async def queue_length(self, store_id: str) -> int:
         return int(await self._redis.zcard(_queue_key(self._prefix, store_id)))
 
+    @_reachable
     async def line(self, store_id: str, limit: int) -> Line:
         """One round trip: the head, the size and the available capacity, in Lua."""
         ids, total, capacity, available = await self._line(args=[self._prefix, store_id, limit])
         return Line([_text(cid) for cid in ids], int(total), float(capacity), int(available))
 
+    @_reachable
     async def waiting_ticket(self, conversation_id: str) -> Ticket | None:
         body, offered = await self._redis.hmget(
             _ticket_key(self._prefix, conversation_id), ["ticket", "offered_to"]
         )
         return _load_ticket(body) if body is not None and offered is None else None
 
+    @_reachable
     async def claim(self, conversation_id: str, ambassador_id: str, weight: float) -> Ticket | None:
         keys = [_ticket_key(self._prefix, conversation_id), _amb_key(self._prefix, ambassador_id)]
-        args: list[str | float] = [self._prefix, conversation_id, ambassador_id, weight]
+        args: list[str | float] = [
+            self._prefix,
+            conversation_id,
+            ambassador_id,
+            weight,
+            self._fence,
+        ]
         raw = await self._claim(keys=keys, args=args)
         return _load_ticket(raw) if raw is not None else None
 
+    @_reachable
     async def release(
         self, conversation_id: str, ambassador_id: str, weight: float, *, requeue: Ticket | None
     ) -> None:
@@ -403,10 +540,12 @@ class RedisRoutingStore:
             args += self._queue_args(requeue)
         await self._release(keys=keys, args=args)
 
+    @_reachable
     async def settle(self, conversation_id: str) -> None:
         keys = [_ticket_key(self._prefix, conversation_id)]
         await self._settle(keys=keys, args=[self._prefix, conversation_id])
 
+    @_reachable
     async def offered_to(self, conversation_id: str) -> str | None:
         raw = await self._redis.hget(_ticket_key(self._prefix, conversation_id), "offered_to")
         return _text(raw) if raw is not None else None

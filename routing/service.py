@@ -5,14 +5,23 @@ ticket or the ambassador it concerns, through the state store's per-store indexe
 Claims go through the state store first (atomic across processes), then the offer is
 recorded in the database; if the database says the conversation moved on, the claim is
 given back.
+
+The store is rebuildable: the database holds conversations, assignments and offers, and
+this service remembers its own process's consoles and their presence. When the store is
+unreachable (``StoreUnavailable``) routing waits — events are still accepted, the database
+keeps every conversation queued — and ``rebuild`` (one process) plus ``resume`` (every
+process) put the state back together once the store answers again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from routing import policy
 from routing.config import FRONT_OF_QUEUE, RoutingConfig
@@ -26,7 +35,7 @@ from routing.model import (
     Ticket,
 )
 from routing.ports import RoutingMetrics, RoutingNotifier, RoutingRepository, Timers
-from routing.store import RoutingStore
+from routing.store import RoutingStore, StoreUnavailable
 from routing.timers import KeyedTimers
 
 log = logging.getLogger("routing")
@@ -57,6 +66,18 @@ class RoutingService:
         self.config = config
         self.handle_seconds = config.default_handle_seconds
         self._stores: dict[str, StoreInfo] = {}
+        # What this process knows that the store may lose: its own consoles and the
+        # presence their ambassadors chose, and the offers it armed a timer for.
+        self._consoles: dict[str, AmbassadorProfile] = {}  # connection id -> profile
+        self._presence: dict[str, Presence] = {}  # ambassador id -> last known, if local
+        self._offers: dict[str, int] = {}  # live offer id -> generation it was made in
+        self._generation = 0  # bumped by each suspension; older offers predate a rebuild
+        # The store cannot be trusted now (unreachable, or being rebuilt): routing waits.
+        self.suspended = False
+        # A call failed half-way: whatever it wrote may be missing, so rebuild, not resume.
+        self.store_failed = False
+        # Load changes skipped while suspended: (when, ambassador, channel, +1 taken/-1 freed).
+        self._skipped: list[tuple[datetime, str, str, int]] = []
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -81,6 +102,184 @@ class RoutingService:
     async def stop(self) -> None:
         self.timers.cancel_all()
 
+    # -- a store that can be lost and rebuilt ---------------------------------------------
+
+    def suspend(self) -> None:
+        """Stop using the store until ``resume``: events are recorded, routing waits."""
+        if not self.suspended:
+            self._generation += 1
+        self.suspended = True
+
+    @contextmanager
+    def _tolerant(self, event: str) -> Iterator[None]:
+        """A store call failed: the database keeps the truth, routing catches up later."""
+        try:
+            yield
+        except StoreUnavailable as exc:
+            self.suspend()
+            self.store_failed = True
+            log.warning(
+                "routing store unavailable: routing waits for it",
+                extra={"fields": {"event": event, "error": str(exc)}},
+            )
+
+    async def _guarded(self, event: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run store work unless routing waits; a failure suspends instead of raising."""
+        if self.suspended:
+            work.close()
+            return
+        with self._tolerant(event):
+            await work
+
+    async def rebuild(self) -> datetime:
+        """Rebuild the whole store from the database; one process does it, the others wait.
+
+        Offers the store no longer knows are revoked (the conversations wait again), every
+        assigned conversation counts against its ambassador's capacity again, and every
+        waiting one is queued again. Consoles come back with ``resume``, in each process.
+        Returns when the database was read: load changes skipped since then (by processes
+        waiting for the rebuild) are applied on ``resume(rebuilt_at=...)``.
+        """
+        now = self.clock()
+        stores = await self.repository.stores()
+        await self.store.reset()
+        for store in stores:
+            await self.store.put_store(store)
+        self._stores = {store.id: store for store in stores}
+        revoked = await self.repository.revoke_pending(None, now)
+        for offer in revoked:
+            self._forget_offer(offer.id)
+            try:
+                await self.notifier.revoked(offer, "rebuilt")
+            except Exception:
+                log.exception("telling a console its offer was revoked failed")
+        loads: dict[str, float] = {}
+        read_at = self.clock()
+        for work in await self.repository.open_work(None):
+            weight = self.config.weight(work.channel, work.capacity)
+            loads[work.ambassador_id] = loads.get(work.ambassador_id, 0.0) + weight
+        for ambassador_id, load in sorted(loads.items()):
+            await self.store.add_load(ambassador_id, load)
+            # Whoever does not come back (their process died with the state) leaves
+            # their conversations to others after the grace period, as after a disconnect.
+            self.timers.arm(
+                f"grace:{ambassador_id}",
+                now + self.config.disconnect_grace,
+                partial(self._grace_over, ambassador_id),
+            )
+        queued = await self.repository.queued_tickets()
+        for ticket in queued:
+            await self.store.enqueue(ticket)
+        log.info(
+            "routing state rebuilt from the database",
+            extra={
+                "fields": {
+                    "queued": len(queued),
+                    "ambassadors_with_work": len(loads),
+                    "offers_revoked": len(revoked),
+                }
+            },
+        )
+        return read_at
+
+    async def resume(self, rebuilt_at: datetime | None = None) -> None:
+        """The store is (again) trustworthy: announce this process's consoles and route.
+
+        Idempotent; every process runs it after a rebuild (``rebuilt_at``: when the rebuild
+        read the database). If it fails, routing stays suspended and the error is raised.
+        """
+        self.suspended = False
+        self.store_failed = False
+        skipped, self._skipped = self._skipped, []
+        try:
+            for store in await self.repository.stores():
+                await self.store.put_store(store)
+            self._stores = dict(await self.store.stores())
+            await self._revoke_older_offers(self._generation)
+            await self._replay(skipped, rebuilt_at)
+            available = await self._announce_consoles()
+            waiting = await self._queue_missing()
+            for ambassador_id in available:
+                await self._match_ambassador(ambassador_id)
+            for conversation_id in waiting:
+                await self._match_ticket(conversation_id)
+            for store_id in sorted(self._stores):
+                await self._publish_queue(store_id)
+        except BaseException:
+            self.suspend()
+            raise
+        log.info(
+            "routing resumed",
+            extra={"fields": {"consoles": len(self._consoles), "queued_again": len(waiting)}},
+        )
+
+    async def _revoke_older_offers(self, generation: int) -> None:
+        """Offers this process made before the state was lost (a claim that raced the loss):
+        the rebuild did not count them, so they go back in line."""
+        for offer_id, made_in in list(self._offers.items()):
+            if made_in < generation:
+                self._forget_offer(offer_id)
+                offer = await self.repository.revoke_offer(offer_id, self.clock())
+                if offer is not None:
+                    await self.notifier.revoked(offer, "rebuilt")
+
+    async def _replay(
+        self, skipped: list[tuple[datetime, str, str, int]], rebuilt_at: datetime | None
+    ) -> None:
+        """Load changes skipped while waiting, made after the rebuild read the database
+        (else the rebuild counted them already)."""
+        for at, ambassador_id, channel, sign in skipped:
+            if rebuilt_at is None or at < rebuilt_at:
+                continue
+            weight = self._weight(await self.store.ambassador(ambassador_id), channel)
+            if sign > 0:
+                await self.store.add_load(ambassador_id, weight)
+            else:
+                await self.store.finish(ambassador_id, weight, self.clock())
+
+    async def _announce_consoles(self) -> list[str]:
+        """Register this process's consoles with their presence; who is available."""
+        for connection_id, profile in list(self._consoles.items()):
+            await self.store.connect(profile, connection_id)
+        available = []
+        for ambassador_id, presence in sorted(self._presence.items()):
+            await self.store.set_presence(ambassador_id, presence, self.clock())
+            if presence is Presence.AVAILABLE:
+                await self.store.clear_misses(ambassador_id)
+                available.append(ambassador_id)
+        return available
+
+    async def _queue_missing(self) -> list[str]:
+        """Waiting conversations the store does not know (enqueued while it was away)."""
+        missing = []
+        for ticket in await self.repository.queued_tickets():
+            if await self.store.ticket(ticket.conversation_id) is None:
+                await self.store.enqueue(ticket)
+                missing.append(ticket.conversation_id)
+        return missing
+
+    async def refresh_presence(self) -> None:
+        """Learn presence changed elsewhere (another process put someone away), so that a
+        rebuild announces what the ambassador last had, not what they had here."""
+        if self.suspended or not self._presence:
+            return
+        with self._tolerant("refresh_presence"):
+            for ambassador_id in sorted(self._presence):
+                ambassador = await self.store.ambassador(ambassador_id)
+                if (
+                    ambassador is not None
+                    and ambassador.presence is not Presence.OFFLINE
+                    and ambassador_id in self._presence
+                ):
+                    self._presence[ambassador_id] = ambassador.presence
+
+    def _remember_offer(self, offer: OfferRecord, generation: int) -> None:
+        self._offers[offer.id] = generation
+
+    def _forget_offer(self, offer_id: str) -> None:
+        self._offers.pop(offer_id, None)
+        self.timers.cancel(f"offer:{offer_id}")
+
     async def put_store(self, store: StoreInfo) -> None:
         await self.store.put_store(store)
         self._stores[store.id] = store
@@ -88,6 +287,17 @@ class RoutingService:
     # -- events from the hub ------------------------------------------------------------
 
     async def enqueue(self, ticket: Ticket) -> None:
+        """A conversation waits. Never raises for the store: the database has it queued."""
+        if self.suspended:
+            log.info(
+                "routing waits for its store; the conversation stays queued",
+                extra={"fields": {"conversation_id": ticket.conversation_id}},
+            )
+            return
+        with self._tolerant("enqueue"):
+            await self._enqueue(ticket)
+
+    async def _enqueue(self, ticket: Ticket) -> None:
         if ticket.store_id not in self._stores:  # a store added since start-up
             for store in await self.repository.stores():
                 await self.put_store(store)
@@ -98,17 +308,38 @@ class RoutingService:
         await self._match_ticket(ticket.conversation_id)
         await self._publish_queue(ticket.store_id)
 
+    def _local_ids(self) -> set[str]:
+        return {profile.id for profile in self._consoles.values()}
+
     async def connected(self, profile: AmbassadorProfile, connection_id: str) -> None:
-        await self.store.connect(profile, connection_id)
         self.timers.cancel(f"grace:{profile.id}")
+        if profile.id not in self._local_ids():
+            self._presence[profile.id] = Presence.AWAY
+        self._consoles[connection_id] = profile
+        await self._guarded("connected", self._connect(profile, connection_id))
+
+    async def _connect(self, profile: AmbassadorProfile, connection_id: str) -> None:
+        await self.store.connect(profile, connection_id)
+        known = await self.store.ambassador(profile.id)
+        if known is not None:  # connected elsewhere already: take their presence
+            self._presence[profile.id] = known.presence
 
     async def disconnected(self, ambassador_id: str, connection_id: str) -> None:
         """The last console gone: no offers meanwhile, conversations kept for the grace period."""
-        if await self.store.disconnect(ambassador_id, connection_id) > 0:
+        self._consoles.pop(connection_id, None)
+        if ambassador_id not in self._local_ids():
+            self._presence.pop(ambassador_id, None)
+        remaining = 0
+        if not self.suspended:
+            with self._tolerant("disconnected"):
+                remaining = await self.store.disconnect(ambassador_id, connection_id)
+                if remaining == 0:
+                    await self.store.set_presence(ambassador_id, Presence.AWAY, self.clock())
+                    await self._withdraw_offers(ambassador_id, "disconnected")
+                    await self._publish_stores_of(ambassador_id)
+        if remaining > 0:
             return
-        await self.store.set_presence(ambassador_id, Presence.AWAY, self.clock())
-        await self._withdraw_offers(ambassador_id, "disconnected")
-        await self._publish_stores_of(ambassador_id)
+        # Also while the store is away: the grace timer checks the store when it fires.
         self.timers.arm(
             f"grace:{ambassador_id}",
             self.clock() + self.config.disconnect_grace,
@@ -116,14 +347,21 @@ class RoutingService:
         )
 
     async def set_presence(self, ambassador_id: str, presence: Presence) -> Presence:
-        result = await self.store.set_presence(ambassador_id, presence, self.clock())
-        if result is Presence.AVAILABLE:
-            await self.store.clear_misses(ambassador_id)
-            await self._match_ambassador(ambassador_id)
-        else:
-            await self._withdraw_offers(ambassador_id, "unavailable")
-        await self._publish_stores_of(ambassador_id)
-        return result
+        """While the store is away the choice is kept here and applied when it returns."""
+        if ambassador_id in self._local_ids():
+            self._presence[ambassador_id] = presence
+        if self.suspended:
+            return presence
+        with self._tolerant("set_presence"):
+            result = await self.store.set_presence(ambassador_id, presence, self.clock())
+            if result is Presence.AVAILABLE:
+                await self.store.clear_misses(ambassador_id)
+                await self._match_ambassador(ambassador_id)
+            else:
+                await self._withdraw_offers(ambassador_id, "unavailable")
+            await self._publish_stores_of(ambassador_id)
+            return result
+        return presence
 
     async def _publish_stores_of(self, ambassador_id: str) -> None:
         """Someone came or went: waiting shoppers of their stores learn whether anyone is there."""
@@ -135,9 +373,8 @@ class RoutingService:
     async def accept(self, offer_id: str, ambassador_id: str) -> OfferRecord:
         now = self.clock()
         offer = await self.repository.accept(offer_id, ambassador_id, now)
-        self.timers.cancel(f"offer:{offer.id}")
-        await self.store.settle(offer.conversation_id)
-        await self.store.clear_misses(ambassador_id)
+        self._forget_offer(offer.id)
+        await self._guarded("accept", self._settled(offer.conversation_id, ambassador_id))
         if offer.queued_at is not None:
             self.metrics.observe(
                 "routing_wait_until_accept_seconds", (now - offer.queued_at).total_seconds()
@@ -146,23 +383,37 @@ class RoutingService:
         await self.notifier.assigned(offer)
         return offer
 
+    async def _settled(self, conversation_id: str, ambassador_id: str) -> None:
+        await self.store.settle(conversation_id)
+        await self.store.clear_misses(ambassador_id)
+
     async def decline(self, offer_id: str, ambassador_id: str) -> OfferRecord:
         offer = await self.repository.decline(offer_id, ambassador_id, self.clock())
+        self._forget_offer(offer.id)
         self.metrics.inc("routing_offers_total", outcome="declined")
-        await self._requeue_offer(offer)
-        await self._match_ambassador(ambassador_id)
+        await self._guarded("decline", self._declined(offer, ambassador_id))
         return offer
 
+    async def _declined(self, offer: OfferRecord, ambassador_id: str) -> None:
+        await self._requeue_offer(offer)
+        await self._match_ambassador(ambassador_id)
+
     async def expire(self, offer_id: str) -> None:
+        self._offers.pop(offer_id, None)
         offer = await self.repository.expire(offer_id, self.clock())
         if offer is None:
             return
         self.metrics.inc("routing_offers_total", outcome="expired")
         await self.notifier.revoked(offer, "expired")
+        await self._guarded("expire", self._expired(offer))
+
+    async def _expired(self, offer: OfferRecord) -> None:
         await self._requeue_offer(offer)
         misses = await self.store.record_miss(offer.ambassador_id)
         if misses >= self.config.missed_offers_before_away:
             await self.store.set_presence(offer.ambassador_id, Presence.AWAY, self.clock())
+            if offer.ambassador_id in self._presence:
+                self._presence[offer.ambassador_id] = Presence.AWAY
             await self.store.clear_misses(offer.ambassador_id)
             await self._withdraw_offers(offer.ambassador_id, "unavailable")
             await self.notifier.presence_changed(
@@ -174,7 +425,14 @@ class RoutingService:
         return self.config.weight(channel, ambassador.profile.capacity if ambassador else 1.0)
 
     async def finished(self, ambassador_id: str, channel: str) -> None:
-        """A conversation closed: its weight is free at once."""
+        """A conversation closed: its weight is free at once (or once the store is back)."""
+        if self.suspended:
+            self._skipped.append((self.clock(), ambassador_id, channel, -1))
+            return
+        with self._tolerant("finished"):
+            await self._finished(ambassador_id, channel)
+
+    async def _finished(self, ambassador_id: str, channel: str) -> None:
         ambassador = await self.store.ambassador(ambassador_id)
         weight = self._weight(ambassador, channel)
         await self.store.finish(ambassador_id, weight, self.clock())
@@ -186,34 +444,55 @@ class RoutingService:
         """A manager assigns a waiting conversation: it leaves the queue, counts as their work."""
         now = self.clock()
         offer = await self.repository.revoke_offer_for(conversation_id, now)
+        if offer is not None:
+            self._forget_offer(offer.id)
+            await self.notifier.revoked(offer, "assigned_by_manager")
+        self.timers.cancel(f"review:{conversation_id}")
+        if self.suspended:
+            self._skipped.append((self.clock(), ambassador_id, channel, +1))
+            return
+        with self._tolerant("take_by_hand"):
+            await self._taken_by_hand(conversation_id, ambassador_id, channel, offer)
+
+    async def _taken_by_hand(
+        self, conversation_id: str, ambassador_id: str, channel: str, offer: OfferRecord | None
+    ) -> None:
         ticket = await self.store.ticket(conversation_id)
         if offer is not None:
-            self.timers.cancel(f"offer:{offer.id}")
-            await self.notifier.revoked(offer, "assigned_by_manager")
             holder = await self.store.ambassador(offer.ambassador_id)
             await self.store.release(
                 conversation_id, offer.ambassador_id, self._weight(holder, channel), requeue=None
             )
             await self._match_ambassador(offer.ambassador_id)
         await self.store.settle(conversation_id)
-        self.timers.cancel(f"review:{conversation_id}")
         target = await self.store.ambassador(ambassador_id)
         await self.store.add_load(ambassador_id, self._weight(target, channel))
         if ticket is not None:
             await self._publish_queue(ticket.store_id)
 
     async def board(self, store_ids: list[str]) -> tuple[list[Ticket], list[Ambassador]]:
-        """A manager's live view: who waits (in order) and who is connected, how loaded."""
+        """A manager's live view: who waits (in order) and who is connected, how loaded.
+
+        Raises ``StoreUnavailable`` while the store is away: there is no live view then."""
+        if self.suspended:
+            raise StoreUnavailable("routing is waiting for its store")
         return await self.store.queued(store_ids, SCAN_LIMIT), await self.store.present(store_ids)
 
     async def presence_of(self, ambassador_id: str) -> Presence:
-        ambassador = await self.store.ambassador(ambassador_id)
-        return ambassador.presence if ambassador else Presence.OFFLINE
+        """While the store is away: what this process knows, else "away" (not known gone)."""
+        if not self.suspended:
+            with self._tolerant("presence_of"):
+                ambassador = await self.store.ambassador(ambassador_id)
+                return ambassador.presence if ambassador else Presence.OFFLINE
+        return self._presence.get(ambassador_id, Presence.AWAY)
 
     async def dropped(self, conversation_id: str) -> None:
         """Closed before anyone took it: it no longer waits."""
-        ticket = await self.store.ticket(conversation_id)
         self.timers.cancel(f"review:{conversation_id}")
+        await self._guarded("dropped", self._dropped(conversation_id))
+
+    async def _dropped(self, conversation_id: str) -> None:
+        ticket = await self.store.ticket(conversation_id)
         if ticket is not None and await self.store.offered_to(conversation_id) is None:
             await self.store.settle(conversation_id)
             await self._publish_queue(ticket.store_id)
@@ -276,7 +555,7 @@ class RoutingService:
                     self.timers.arm(
                         f"review:{conversation_id}",
                         choice.review_at,
-                        lambda: self._match_ticket(conversation_id),
+                        lambda: self._guarded("review", self._match_ticket(conversation_id)),
                         keep_earlier=True,
                     )
                 return
@@ -330,6 +609,7 @@ class RoutingService:
     async def _claim_and_offer(self, ticket: Ticket, ambassador: Ambassador) -> float | None:
         """The claimed weight if the offer went out; None if someone got there first."""
         weight = self._weight(ambassador, ticket.channel)
+        generation = self._generation  # a loss of the store from here on revokes this offer
         claimed = await self.store.claim(ticket.conversation_id, ambassador.id, weight)
         if claimed is None:
             return None
@@ -341,6 +621,7 @@ class RoutingService:
             await self.store.release(ticket.conversation_id, ambassador.id, weight, requeue=None)
             return None
         self.timers.cancel(f"review:{ticket.conversation_id}")
+        self._remember_offer(offer, generation)
         self.timers.arm(f"offer:{offer.id}", offer.expires_at, lambda: self.expire(offer.id))
         self.metrics.observe(
             "routing_wait_until_offer_seconds", (now - ticket.enqueued_at).total_seconds()
@@ -351,7 +632,7 @@ class RoutingService:
 
     async def _requeue_offer(self, offer: OfferRecord) -> None:
         """Back in line at its old place; the same ambassador is not asked twice in a row."""
-        self.timers.cancel(f"offer:{offer.id}")
+        self._forget_offer(offer.id)
         ticket = await self.store.ticket(offer.conversation_id)
         if ticket is None:
             return
@@ -371,7 +652,22 @@ class RoutingService:
             await self._requeue_offer(offer)
 
     async def _grace_over(self, ambassador_id: str) -> None:
-        """Gone past the grace period: offline, and their conversations go first in line."""
+        """Gone past the grace period: offline, and their conversations go first in line.
+
+        Not if they came back meanwhile, on any process; and while the store is away,
+        nobody can tell: ask again after another grace period."""
+        if not self.suspended:
+            with self._tolerant("grace"):
+                if await self.store.connections(ambassador_id) == 0:
+                    await self._gone(ambassador_id)
+                return
+        self.timers.arm(
+            f"grace:{ambassador_id}",
+            self.clock() + self.config.disconnect_grace,
+            lambda: self._grace_over(ambassador_id),
+        )
+
+    async def _gone(self, ambassador_id: str) -> None:
         now = self.clock()
         await self.store.set_presence(ambassador_id, Presence.OFFLINE, now)
         tickets = await self.repository.requeue_work(ambassador_id, now)

@@ -5,6 +5,10 @@ Two implementations: ``InMemoryRoutingStore`` (one process) and ``RedisRoutingSt
 ticket to "offered" and adds its weight to an available ambassador's load only if the
 ambassador still has room, so two processes can never over-fill anyone or offer one
 conversation twice. Everything is indexed by store so no call scans every ambassador.
+
+The store is a cache of the database plus the consoles' presence: ``reset`` empties it and
+the routing service rebuilds it (``RoutingService.rebuild``). A store that cannot be reached
+raises ``StoreUnavailable``; the service then waits for it instead of failing the caller.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Protocol
 from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ticket
 
 
+class StoreUnavailable(Exception):
+    """The state store cannot be reached (Redis down or restarting): nothing was changed."""
+
+
 @dataclass(frozen=True)
 class Line:
     conversation_ids: list[str]
@@ -26,6 +34,10 @@ class Line:
 
 
 class RoutingStore(Protocol):
+    async def reset(self) -> None:
+        """Forget everything: the first step of a rebuild from the database."""
+        ...
+
     # -- topology ----------------------------------------------------------------------
     async def put_store(self, store: StoreInfo) -> None: ...
 
@@ -38,6 +50,10 @@ class RoutingStore(Protocol):
 
     async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
         """Forget one connection; returns how many remain (presence is left to the caller)."""
+        ...
+
+    async def connections(self, ambassador_id: str) -> int:
+        """How many console connections the ambassador has, in every process."""
         ...
 
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:

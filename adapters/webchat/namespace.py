@@ -20,7 +20,7 @@ from hub.conversations import latest_for_contact, messages_after
 from hub.db.engine import Database
 from hub.db.models import Store
 from hub.errors import InvalidInput, Unauthorized
-from hub.inbox import Inbox
+from hub.inbox import Inbox, Stored
 from hub.messages import Inbound, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
 from hub.realtime.names import SHOPPER, visitor_room
@@ -122,6 +122,8 @@ class ShopperNamespace(TrackedNamespace):
             ),
             origin=sid,
         )
+        if stored.duplicate:
+            await self._resent(stored, sid)
         message = stored.message
         return {
             "id": message.id,
@@ -129,6 +131,21 @@ class ShopperNamespace(TrackedNamespace):
             "seq": message.seq,
             "created_at": iso(message.created_at),
         }
+
+    async def _resent(self, stored: Stored, sid: str) -> None:
+        """The widget sends a message again when it got no ack: the process that stored it
+        may have died between its commit and telling anyone (a SIGKILL, a crash), so the
+        ambassador may never have seen it and routing may never have heard of a new
+        conversation. Tell them again; every client keeps one copy per message id, and a
+        waiting conversation handed to routing twice still waits once."""
+        try:
+            await self.publisher.message_added(stored.conversation, stored.message, sid)
+        except Exception:  # stored all the same: consoles recover it by seq
+            log.exception("re-emitting a resent message failed")
+        if stored.conversation.status == "queued":
+            self.inbox.tasks.spawn(
+                self.inbox.enqueue(stored.conversation.id), name="routing:enqueue"
+            )
 
     @acked
     async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:

@@ -1,28 +1,39 @@
-"""Liveness with dependencies named, and Prometheus metrics."""
+"""Liveness with dependencies named, and Prometheus metrics.
+
+Every dependency gets a bounded time to answer: a hung database or a Redis that vanished
+makes ``/healthz`` say so at once, never hang a load balancer's probe.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
 
+from hub.metrics import process_name
 from hub.services import services
 
 log = logging.getLogger("hub.health")
+DATABASE_TIMEOUT_SECONDS = 2.0
+REDIS_TIMEOUT_SECONDS = 1.0
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def healthz(request: web.Request) -> web.Response:
     hub = services(request)
     body = {"status": "ok", "database": "ok", "redis": "disabled"}
     try:
-        await hub.db.ping()
+        async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS):
+            await hub.db.ping()
     except Exception as exc:
         log.warning("database health check failed", extra={"fields": {"error": type(exc).__name__}})
         body["database"] = "down"
         body["status"] = "degraded"
     if hub.redis is not None:
         try:
-            await hub.redis.ping()
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                await hub.redis.ping()
             body["redis"] = "ok"
         except Exception as exc:
             log.warning(
@@ -34,4 +45,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(text=services(request).metrics.render(), content_type="text/plain")
+    """Prometheus text; every sample labelled with this process (several web processes
+    behind one load balancer stay apart)."""
+    hub = services(request)
+    text = hub.metrics.render(process=process_name(hub.settings.process_name))
+    return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TEXT})

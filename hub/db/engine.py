@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -42,7 +44,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def build_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+# PostgreSQL pool per process. Inbound messages share one transaction per batch (see
+# hub.db.group_commit), so writers need few connections; the rest serve reads (history,
+# console lists, routing) and replies. Several processes multiply it: keep N x (size +
+# overflow) under the server's max_connections.
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 10
+# asyncpg prepared statements per connection, kept by SQLAlchemy's dialect. Batched writes
+# render one statement text per batch size, so the default (100) would keep re-preparing.
+PG_STATEMENT_CACHE = 500
+# A connection idle in the pool longer than this is pinged before use (see _idle_ping).
+IDLE_PING_SECONDS = 10.0
+PING_POLICIES = ("idle", "always", "never")
+
+
+def build_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    ping: str = "idle",
+    pool_size: int = PG_POOL_SIZE,
+    max_overflow: int = PG_MAX_OVERFLOW,
+) -> AsyncEngine:
+    """``ping``: ``idle`` checks only connections that sat unused for IDLE_PING_SECONDS
+    (a restarted server or a dropped NAT entry shows there), ``always`` is SQLAlchemy's
+    pool_pre_ping (with asyncpg three round trips per checkout: BEGIN, ``;``, ROLLBACK),
+    ``never`` leaves dead connections to the first statement (the pool is then
+    invalidated and callers that retry get a fresh one)."""
+    if ping not in PING_POLICIES:
+        raise ConfigError(f"database ping must be one of {', '.join(PING_POLICIES)}")
     url = normalise_url(url)
     if url.startswith("sqlite"):
         # One connection serialises writers: SQLite allows one at a time anyway, and
@@ -50,17 +80,73 @@ def build_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_recycle=1800
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=ping == "always",
+        pool_recycle=1800,
+        connect_args=_pg_connect_args(url),
     )
+    if ping == "idle":
+        event.listen(engine.sync_engine.pool, "checkin", _mark_idle)
+        event.listen(engine.sync_engine.pool, "checkout", _idle_ping)
+    return engine
+
+
+def _pg_connect_args(url: str) -> dict[str, Any]:
+    """What the operator's URL says wins (``?prepared_statement_cache_size=0`` behind a
+    transaction-pooling PgBouncer, ``?application_name=``)."""
+    query = make_url(url).query
+    args: dict[str, Any] = {}
+    if "prepared_statement_cache_size" not in query:
+        args["prepared_statement_cache_size"] = PG_STATEMENT_CACHE
+    if "application_name" not in query:
+        args["server_settings"] = {"application_name": "concierge"}
+    return args
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _idle_ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection only when it sat in the pool for a while. Under load connections
+    come back within milliseconds and are used without a ping; a dead one is replaced
+    (DisconnectionError makes the pool discard it and check out another)."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"connection idle since {idle_since:.0f} is gone") from exc
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """The statement failed because its connection died (server restart, network): the
+    pool has been invalidated, and a retry on a fresh connection may succeed."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 class Database:
     """Engine + session factory; the only way code reaches the database."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        ping: str = "idle",
+        pool_size: int = PG_POOL_SIZE,
+        max_overflow: int = PG_MAX_OVERFLOW,
+    ) -> None:
         self.url = normalise_url(url)
-        self.engine = build_engine(self.url, echo=echo)
+        self.engine = build_engine(
+            self.url, echo=echo, ping=ping, pool_size=pool_size, max_overflow=max_overflow
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

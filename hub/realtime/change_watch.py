@@ -49,10 +49,10 @@ class ChangeWatch:
         self.db = db
         self.sio = sio
         self.clock = clock
-        # Messages written by a job (a reminder in the chat) are pushed live by the one
-        # process of the embedded hub. With Redis, every web process reads the feed and a
-        # relayed emit would arrive once per process, so those wait for the next history
-        # fetch (resume by seq) instead.
+        # Messages written outside a web process (a reminder in the chat, by a job: in
+        # production by `hub worker`) are pushed live by every web process to its own
+        # clients only (``local``), so each client gets one copy whatever the number of
+        # processes.
         self.publisher = publisher
         self.relay_messages = relay_messages and publisher is not None
         self.last_id: int | None = None
@@ -124,7 +124,7 @@ class ChangeWatch:
                 await session.get(Conversation, message.conversation_id) if message else None
             )
             if message is not None and conversation is not None:
-                await self.publisher.message_added(conversation, message, None)
+                await self.publisher.message_added(conversation, message, None, local=True)
 
     async def _updated(self, session: AsyncSession, message_ids: list[str]) -> None:
         """A delivery failed or a file arrived: the assigned ambassador's consoles on this

@@ -21,26 +21,61 @@ class Publisher:
         self.sio = sio
         self.db = db
 
+    # ``local``: only to this process's own sockets (``ignore_queue``), for an event every
+    # web process sends itself (one read from the change feed): through Redis, each
+    # client would get it once per process.
+
     async def to_contact(
-        self, channel: str, contact: str, event: str, data: Any, skip: str | None = None
+        self,
+        channel: str,
+        contact: str,
+        event: str,
+        data: Any,
+        skip: str | None = None,
+        *,
+        local: bool = False,
     ) -> None:
         """Live events reach web shoppers only; other channels get messages by delivery."""
         if channel == "webchat":
             await self.sio.emit(
-                event, data, to=visitor_room(contact), namespace=SHOPPER, skip_sid=skip
+                event,
+                data,
+                to=visitor_room(contact),
+                namespace=SHOPPER,
+                skip_sid=skip,
+                ignore_queue=local,
             )
 
     async def to_shopper(
-        self, conversation: Conversation, event: str, data: Any, skip: str | None = None
+        self,
+        conversation: Conversation,
+        event: str,
+        data: Any,
+        skip: str | None = None,
+        *,
+        local: bool = False,
     ) -> None:
-        await self.to_contact(conversation.channel, conversation.contact, event, data, skip)
+        await self.to_contact(
+            conversation.channel, conversation.contact, event, data, skip, local=local
+        )
 
     async def to_staff(
-        self, staff_id: str | None, event: str, data: Any, skip: str | None = None
+        self,
+        staff_id: str | None,
+        event: str,
+        data: Any,
+        skip: str | None = None,
+        *,
+        local: bool = False,
     ) -> None:
         if staff_id is not None:
             await self.sio.emit(
-                event, data, to=staff_room(staff_id), namespace=CONSOLE, skip_sid=skip
+                event,
+                data,
+                to=staff_room(staff_id),
+                namespace=CONSOLE,
+                skip_sid=skip,
+                ignore_queue=local,
             )
 
     async def customer_updated(self, customer_id: str) -> None:
@@ -56,11 +91,16 @@ class Publisher:
     # -- ConversationEvents -------------------------------------------------------------
 
     async def message_added(
-        self, conversation: Conversation, message: Message, origin: str | None
+        self,
+        conversation: Conversation,
+        message: Message,
+        origin: str | None,
+        *,
+        local: bool = False,
     ) -> None:
         payload = message_payload(message)
-        await self.to_shopper(conversation, "message", payload, origin)
-        await self.to_staff(conversation.assigned_staff_id, "message", payload, origin)
+        await self.to_shopper(conversation, "message", payload, origin, local=local)
+        await self.to_staff(conversation.assigned_staff_id, "message", payload, origin, local=local)
 
     async def conversation_closed(self, conversation: Conversation) -> None:
         data = {"conversation_id": conversation.id}

@@ -182,5 +182,7 @@ async def test_metrics_count_stored_messages(
     await make_store(db, clock())
     await client.app[SERVICES].inbox.receive(inbound())
     text = await (await client.get("/metrics")).text()
-    assert 'hub_messages_total{channel="webchat",direction="in"} 1.0' in text
+    assert 'hub_messages_total{channel="webchat",direction="in",process="' in text
+    (line,) = [x for x in text.splitlines() if x.startswith("hub_messages_total{")]
+    assert line.endswith(" 1.0")
     assert "# TYPE hub_socket_connections gauge" in text

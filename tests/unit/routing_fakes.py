@@ -112,6 +112,12 @@ class FakeRepository:
         hit = [k for k, o in self.offers.items() if o["status"] == "pending" and o["cid"] == cid]
         return self._requeue(hit[0], "revoked") if hit else None
 
+    async def revoke_offer(self, oid: str, now: datetime) -> OfferRecord | None:
+        offer = self.offers.get(oid)
+        if offer is None or offer["status"] != "pending":
+            return None
+        return self._requeue(oid, "revoked")
+
     async def requeue_work(self, aid: str, now: datetime) -> list[Ticket]:
         result = []
         for cid, holder in list(self.assigned_to.items()):

@@ -1,0 +1,112 @@
+"""``hub`` under bench conditions: ``python -m bench.relay.hubproc [options] serve ...``.
+
+Runs the real ``hub`` command line (``hub.cli.main``) in this process, after:
+
+- ``--loop uvloop``: installing uvloop's event loop policy, for a hub without its own
+  ``HUB_EVENT_LOOP`` setting (the bench passes that setting too);
+- ``--lift-visitor-limit``: replacing the per-visitor message limit (60/min, burst 30,
+  hard-wired in ``hub.app``, no setting) by an unreachable one, so a closed-loop
+  saturation run measures the hub and not the limiter. Nothing else changes;
+- ``--cprofile FILE``: running it under cProfile and writing the stats at exit (py-spy,
+  attached from outside, is the better profiler; this is the fallback);
+- ``--sql-counts FILE``: counting what the hub sends to its database (statements by kind
+  and table, commits, rollbacks, pool checkouts), written as JSON to FILE every half
+  second when they changed, so the bench can report statements per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.relay import loops
+
+
+def lift_visitor_limit() -> None:
+    import hub.app
+    from hub.security.ratelimit import TokenBucketLimiter
+
+    original = getattr(hub.app, "Limits", None)
+    if original is None:
+        raise SystemExit("bench.relay.hubproc: hub.app.Limits is gone; cannot lift the limit")
+
+    def limits(**kwargs: Any) -> Any:
+        kwargs["visitor_messages"] = TokenBucketLimiter(per_minute=1e9, burst=10**9)
+        return original(**kwargs)
+
+    setattr(hub.app, "Limits", limits)  # noqa: B010 - a bench-only patch
+
+
+WRITE_SECONDS = 0.5  # the bench waits longer than this before reading
+TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)', re.IGNORECASE)
+
+
+def count_sql(path: Path) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    counts: Counter[str] = Counter()
+
+    def statement(*args: Any) -> None:
+        text = str(args[2]).lstrip()
+        kind = text.split(None, 1)[0].upper() if text else "?"
+        table = TABLE.search(text)
+        counts[f"{kind} {table[1]}" if table else kind] += 1
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Engine, "commit", lambda *_: counts.update(["COMMIT"]))
+    event.listen(Engine, "rollback", lambda *_: counts.update(["ROLLBACK"]))
+    event.listen(Pool, "checkout", lambda *_: counts.update(["checkout"]))
+
+    def write() -> None:
+        written = -1
+        while True:
+            time.sleep(WRITE_SECONDS)
+            total = sum(counts.values())
+            if total == written:
+                continue
+            partial = path.with_suffix(".tmp")
+            partial.write_text(json.dumps(dict(counts)))
+            partial.replace(path)
+            written = total
+
+    threading.Thread(target=write, name="sql-counts", daemon=True).start()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench.relay.hubproc")
+    parser.add_argument("--loop", default="asyncio", choices=loops.LOOPS)
+    parser.add_argument("--lift-visitor-limit", action="store_true")
+    parser.add_argument("--cprofile", metavar="FILE")
+    parser.add_argument("--sql-counts", metavar="FILE", type=Path)
+    args, rest = parser.parse_known_args(argv)
+    loops.install(args.loop)
+    if args.sql_counts:
+        count_sql(args.sql_counts)
+    if args.lift_visitor_limit:
+        lift_visitor_limit()
+    from hub.cli import main as hub_main
+
+    if not args.cprofile:
+        hub_main(rest)
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        hub_main(rest)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(args.cprofile)
+
+
+if __name__ == "__main__":
+    main()
