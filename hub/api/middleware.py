@@ -12,6 +12,7 @@ from aiohttp import web
 
 from hub.errors import HubError, RateLimited
 from hub.services import SERVICES
+from routing.store import StoreUnavailable
 
 log = logging.getLogger("hub.http")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -52,6 +53,13 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status < 400:
             raise
         return _from_http_exception(exc)
+    except StoreUnavailable:
+        # Redis is away: the hub is rebuilding live routing from PostgreSQL; nothing changed.
+        response = error_response(
+            503, "routing_unavailable", "live routing is being restored; try again in a moment"
+        )
+        response.headers["Retry-After"] = "2"
+        return response
     except Exception:
         log.exception("unhandled error", extra={"fields": {"path": request.path}})
         return error_response(500, "internal_error", "something went wrong on our side")
