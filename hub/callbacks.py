@@ -393,15 +393,7 @@ def callback_payload(callback: Callback) -> dict[str, Any]:
         "name": callback.name,
         "topic": callback.topic,
         "language": callback.language,
-        "window": (
-            {
-                "start": iso(callback.window_start),
-                "end": iso(callback.window_end),
-                "timezone": callback.timezone,
-            }
-            if callback.window_start is not None
-            else None
-        ),
+        "window": _window_payload(_window(callback)),
         "due_at": iso(callback.due_at),
         "attempts": callback.attempts,
         "max_attempts": callback.max_attempts,
@@ -425,19 +417,18 @@ def _window(callback: Callback) -> CallbackWindow:
     return CallbackWindow(callback.window_start, callback.window_end, callback.timezone or "UTC")
 
 
+def _window_payload(window: CallbackWindow) -> dict[str, Any] | None:
+    """The shopper's window as the console shows it; None for "as soon as possible"."""
+    if window.start is None:
+        return None
+    return {"start": iso(window.start), "end": iso(window.end), "timezone": window.timezone}
+
+
 def _request_data(new: NewCallback) -> dict[str, Any]:
     return {
         "phone": new.phone,
         "source": new.source,
-        "window": (
-            {
-                "start": iso(new.window.start),
-                "end": iso(new.window.end),
-                "timezone": new.window.timezone,
-            }
-            if new.window.start is not None
-            else None
-        ),
+        "window": _window_payload(new.window),
     }
 
 

@@ -20,7 +20,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.voice import twiml
 from adapters.voice.provider import ProviderError, VoiceProvider
 from adapters.voice.sms import is_e164, store_account
+from adapters.voice.webhook import webhook_url
 from hub import audit
 from hub.clock import Clock
 from hub.conversations import visible_conversation
@@ -44,8 +44,6 @@ log = logging.getLogger("adapters.voice")
 CHANNEL = "voice"
 DIRECTION = "bridge"
 BRIDGE_PATH = "/voice/twilio/bridge"
-DIAL_PATH = "/voice/twilio/dial"
-STATUS_PATH = "/voice/twilio/status"
 # A second click while the first call is still ringing the ambassador places no second one.
 RINGING = ("queued", "initiated", "ringing")
 DOUBLE_CLICK = timedelta(minutes=1)
@@ -89,15 +87,15 @@ class Bridges:
             conversation = await visible_conversation(session, principal, conversation_id)
             check_handler(principal, conversation)
             call, account = await self._new_call(session, principal, conversation, now)
-        public = self.settings.public_url.rstrip("/")
+        public = self.settings.public_url
         try:
             async with VoiceProvider(self.settings.voice_api_base) as provider:
                 created = await provider.create_call(
                     account,
                     to=call.to_number,
                     from_=account.number,
-                    url=f"{public}{BRIDGE_PATH}?call={quote(call.id)}",
-                    status_callback=f"{public}{STATUS_PATH}",
+                    url=webhook_url(public, "bridge", call.id),
+                    status_callback=webhook_url(public, "status"),
                 )
         except ProviderError as error:
             await self._failed(principal, call.id, error)
@@ -249,12 +247,11 @@ class Bridges:
         await self._remember_sid(call, call_sid)
         if conversation is None or not is_e164(conversation.contact):
             return twiml.hang_up()  # nobody to dial: the conversation was erased meanwhile
-        public = self.settings.public_url.rstrip("/")
         languages = conversation.store.languages or ["en"]
         return twiml.bridge(
             conversation.contact,
             account.number,
-            f"{public}{DIAL_PATH}?call={quote(call.id)}",
+            webhook_url(self.settings.public_url, "dial", call.id),
             name=name,
             language=languages[0],
         )

@@ -42,6 +42,7 @@ from adapters.voice.webhook import (
     incoming_webhook,
     no_content,
     twiml_response,
+    webhook_url,
 )
 from hub.callbacks import Callbacks, NewCallback
 from hub.clock import Clock
@@ -258,7 +259,7 @@ class VoiceCalls:
         )
 
     def _url(self, action: str, call: VoiceCall) -> str:
-        return f"{self.settings.public_url.rstrip('/')}/voice/twilio/{action}?call={call.id}"
+        return webhook_url(self.settings.public_url, action, call.id)
 
     # -- POST /voice/twilio/dial?call= ---------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from aiohttp import web
 from multidict import MultiDict
@@ -169,3 +169,10 @@ def twiml_response(text: str) -> web.Response:
 
 def no_content() -> web.Response:
     return web.Response(status=204)
+
+
+def webhook_url(public_url: str, action: str, call_id: str | None = None) -> str:
+    """One of the hub's webhooks as the provider must call (and sign) it: under
+    ``HUB_PUBLIC_URL``, with the call row it is about in ``?call=``."""
+    url = f"{public_url.rstrip('/')}/voice/twilio/{action}"
+    return url if call_id is None else f"{url}?call={quote(call_id)}"
