@@ -84,6 +84,8 @@ class RunResult:
     client_us: float = 0.0
     db_us: float | None = None
     sql_per_message: dict[str, float] = field(default_factory=dict)
+    # the server's garbage collections during the run: (generation, pause ms)
+    gc_pauses: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def other_cores(self) -> float:
@@ -309,7 +311,9 @@ async def one_run(
         out = options.folder / f"pyspy-{name}-{session.run_ids}.txt"
         spy = asyncio.ensure_future(_spy_later(server.pid, start_ns, options.seconds, out))
     timeout = options.seconds + options.ack_timeout + 120
+    run_started = time.time()
     sent: list[SentReport] = await pool.call("run", spec, wait_seconds=timeout)
+    run_ended = time.time()
     wall = time.perf_counter() - wall
     server_cores = (server.cpu_seconds() - server_cpu) / wall
     busy_after, total_after = machine_busy_jiffies()
@@ -328,7 +332,8 @@ async def one_run(
     if database_pids:
         result.db_cores = database_seconds / wall
         result.db_us = database_seconds / messages * 1e6
-    await asyncio.sleep(0.6)  # hubproc writes its SQL counts every half second
+    await asyncio.sleep(0.6)  # hubproc writes its SQL counts and GC log every half second
+    result.gc_pauses = server.gc_pauses(run_started, run_ended)
     sql = server.sql()
     sql.subtract(sql_before)
     if result.sent:
@@ -466,6 +471,13 @@ def run_table(results: list[RunResult]) -> str:
             extra.append(f"  {r.target} {r.mode}: {r.late_sends} sends left >5 ms late")
         if r.delivered_unacked:
             extra.append(f"  {r.target} {r.mode}: {r.delivered_unacked} delivered but not acked")
+        if r.gc_pauses:
+            worst = max(ms for _, ms in r.gc_pauses)
+            total = sum(ms for _, ms in r.gc_pauses)
+            extra.append(
+                f"  {r.target} {r.mode}: {len(r.gc_pauses)} garbage collections in the server, "
+                f"{total:.0f} ms in all, the longest {worst:.1f} ms"
+            )
         if r.sql_per_message:
             per = ", ".join(f"{k} {v:.2f}" for k, v in r.sql_per_message.items() if v >= 0.01)
             extra.append(f"  {r.target} {r.mode}: per message sent: {per}")

@@ -83,6 +83,7 @@ class Running:
     notes: list[str] = field(default_factory=list)
     sql_counts: Path | None = None
     database_url: str | None = None
+    gc_log: Path | None = None
 
     async def database_pids(self) -> set[int]:
         """PostgreSQL backends serving this hub's database now."""
@@ -103,6 +104,17 @@ class Running:
         if self.sql_counts is None or not self.sql_counts.exists():
             return Counter()
         return Counter(json.loads(self.sql_counts.read_text()))
+
+    def gc_pauses(self, since: float, until: float) -> list[tuple[int, float]]:
+        """The hub's garbage collections between these wall-clock times
+        (``hubproc --gc-log``): (generation, pause in ms)."""
+        if self.gc_log is None or not self.gc_log.exists():
+            return []
+        return [
+            (generation, ms)
+            for generation, ms, _collected, at in json.loads(self.gc_log.read_text())
+            if since <= at <= until
+        ]
 
     def rss_kib(self) -> int:
         return rss_kib(self.pid)
@@ -249,7 +261,8 @@ async def hub(
         if cprofile is not None:
             wrapper += ["--cprofile", str(cprofile)]
         sql_counts = sub / "sql-counts.json"
-        wrapper += ["--sql-counts", str(sql_counts)]
+        gc_log = sub / "gc.json"
+        wrapper += ["--sql-counts", str(sql_counts), "--gc-log", str(gc_log)]
         log_path = sub / "hub.log"
         with log_path.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
@@ -265,7 +278,13 @@ async def hub(
         try:
             await _wait_healthy(server)
             running = Running(
-                target, server.base, process.pid, log_path, sql_counts=sql_counts, database_url=url
+                target,
+                server.base,
+                process.pid,
+                log_path,
+                sql_counts=sql_counts,
+                database_url=url,
+                gc_log=gc_log,
             )
             if lift_visitor_limit:
                 running.notes.append("visitor message limit lifted (bench.relay.hubproc)")

@@ -148,7 +148,7 @@ async def test_a_batch_that_fails_is_written_one_by_one(
     async def broken(*_: Any) -> Any:
         raise RuntimeError("the batched statement failed")
 
-    monkeypatch.setattr(InboundBatches, "_take_seqs", broken)
+    monkeypatch.setattr(InboundBatches, "_transaction", broken)
     results = await asyncio.gather(
         *(inbox.receive(inbound("hi", visitor=visitor(n), key="k")) for n in range(4))
     )
