@@ -409,11 +409,16 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         )
         tokens = VisitorTokens(settings.secret_key.reveal())
         limits = Limits(
-            login=TokenBucketLimiter(per_minute=10, burst=10),
+            login=TokenBucketLimiter(
+                per_minute=settings.login_per_minute, burst=settings.login_burst
+            ),
             anonymous=TokenBucketLimiter(
                 per_minute=settings.anonymous_per_minute, burst=settings.anonymous_burst
             ),
-            visitor_messages=TokenBucketLimiter(per_minute=60, burst=30),
+            visitor_messages=TokenBucketLimiter(
+                per_minute=settings.visitor_messages_per_minute,
+                burst=settings.visitor_messages_burst,
+            ),
             verification_mails=TokenBucketLimiter(per_minute=2, burst=3),
         )
         app[SERVICES] = Services(
@@ -498,6 +503,8 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
             app[REDIS_WATCH] = redis_watch
         else:
             await routing.start(stores, recover=True)
+        # Every process: what a process killed outright leaves behind is taken over.
+        await routing.start_reconciling()
         await jobs.start()
         await spool.start()
         listener = _smtp_listener(settings, db, clock, directory, spool, metrics)

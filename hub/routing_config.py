@@ -21,6 +21,9 @@ def routing_config(settings: Settings) -> RoutingConfig:
         channel_weights={**DEFAULT_CHANNEL_WEIGHTS, **dict(settings.channel_weights)},
         offer_timeout=timedelta(seconds=settings.offer_timeout_seconds),
         disconnect_grace=timedelta(seconds=settings.disconnect_grace_seconds),
+        reconcile_every=timedelta(seconds=settings.routing_reconcile_seconds),
+        process_timeout=timedelta(seconds=settings.routing_process_timeout_seconds),
+        unrouted_check_every=timedelta(seconds=settings.routing_unrouted_check_seconds),
         callback_priority=settings.callback_priority,
         **thresholds,  # type: ignore[arg-type]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -99,20 +99,30 @@ class SqlRoutingRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def queued_tickets(self) -> list[Ticket]:
+    async def queued_tickets(self, conversation_ids: Collection[str] | None = None) -> list[Ticket]:
+        query = select(Conversation).where(Conversation.status == "queued")
+        if conversation_ids is not None:
+            query = query.where(Conversation.id.in_(list(conversation_ids)))
         async with self.db.reading() as session:
             conversations = (
-                (
-                    await session.scalars(
-                        select(Conversation)
-                        .where(Conversation.status == "queued")
-                        .order_by(Conversation.queued_at)
-                    )
-                )
-                .unique()
-                .all()
+                (await session.scalars(query.order_by(Conversation.queued_at))).unique().all()
             )
             return await tickets_for(session, conversations)
+
+    async def queued_ids(self, queued_before: datetime | None = None) -> list[str]:
+        """Ids only, on the (status, queued_at) index: every process runs this every few
+        seconds to find conversations routing never heard of."""
+        query = select(Conversation.id).where(Conversation.status == "queued")
+        if queued_before is not None:
+            query = query.where(Conversation.queued_at < queued_before)
+        async with self.db.reading() as session:
+            return list((await session.scalars(query.order_by(Conversation.queued_at))).all())
+
+    async def conversation_status(self, conversation_id: str) -> str | None:
+        async with self.db.reading() as session:
+            return await session.scalar(
+                select(Conversation.status).where(Conversation.id == conversation_id)
+            )
 
     async def stores(self) -> list[StoreInfo]:
         async with self.db.reading() as session:

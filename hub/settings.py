@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from hub.errors import ConfigError
+from hub.security.forwarded import BadProxyList, Network, parse_networks
 
 # Waiting thresholds an operator may tune, each read from HUB_<NAME>_SECONDS.
 ROUTING_THRESHOLDS = (
@@ -171,6 +172,14 @@ class Settings:
     # routing defaults.
     channel_weights: tuple[tuple[str, float | None], ...] = ()
     redis_prefix: str = "concierge:"
+    # Routing's reconciliation, in every web process (so that one killed outright leaves
+    # nothing stuck): how often it beats and expires offers whose maker died; how long
+    # without a beat until a process's consoles count as disconnected (at least two
+    # beats); how often it queues conversations waiting in the database that routing
+    # never heard of.
+    routing_reconcile_seconds: float = 1.0
+    routing_process_timeout_seconds: float = 10.0
+    routing_unrouted_check_seconds: float = 3.0
     # How often each web process reads the change feed (changes made by other processes).
     change_poll_seconds: float = 1.0
     # The privacy notice in force, recorded with every consent a shopper gives.
@@ -184,6 +193,14 @@ class Settings:
     # Anonymous endpoints (visitors, booking), per client address.
     anonymous_per_minute: float = 30.0
     anonymous_burst: int = 20
+    # Sign-ins per client address, and a web shopper's messages per visitor.
+    login_per_minute: float = 10.0
+    login_burst: int = 10
+    visitor_messages_per_minute: float = 60.0
+    visitor_messages_burst: int = 30
+    # Load balancers whose X-Forwarded-For is believed (addresses or networks); without
+    # them every request behind a proxy has the proxy's address.
+    trusted_proxies: tuple[Network, ...] = ()
     max_body_bytes: int = 64 * 1024
     session_ttl_seconds: int = 12 * 3600
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
@@ -221,6 +238,13 @@ class Settings:
         if log_format not in ("json", "console"):
             raise ConfigError(f"HUB_LOG_FORMAT must be 'json' or 'console', not {log_format!r}")
         public_url = reader.url("HUB_PUBLIC_URL", "http://127.0.0.1:8080")
+        reconcile = reader.positive_float("HUB_ROUTING_RECONCILE_SECONDS", 1.0)
+        process_timeout = reader.positive_float("HUB_ROUTING_PROCESS_TIMEOUT_SECONDS", 10.0)
+        if process_timeout < 2 * reconcile:
+            raise ConfigError(
+                "HUB_ROUTING_PROCESS_TIMEOUT_SECONDS must be at least twice "
+                "HUB_ROUTING_RECONCILE_SECONDS (one late beat must not look like a dead process)"
+            )
         origins = tuple(
             reader.origin("HUB_ALLOWED_ORIGINS", item)
             for item in env.get("HUB_ALLOWED_ORIGINS", "").split(",")
@@ -264,6 +288,11 @@ class Settings:
                 if env.get(f"HUB_{field.upper()}_SECONDS")
             ),
             redis_prefix=env.get("HUB_REDIS_PREFIX", "concierge:"),
+            routing_reconcile_seconds=reconcile,
+            routing_process_timeout_seconds=process_timeout,
+            routing_unrouted_check_seconds=reader.positive_float(
+                "HUB_ROUTING_UNROUTED_CHECK_SECONDS", 3.0
+            ),
             change_poll_seconds=reader.positive_float("HUB_CHANGE_POLL_SECONDS", 1.0),
             privacy_policy_version=env.get("HUB_PRIVACY_POLICY_VERSION", "2026-01")[:32],
             video_url_template=_video_template(
@@ -273,12 +302,26 @@ class Settings:
             reminder_minutes=_minutes_list(env.get("HUB_REMINDER_MINUTES", "1440,60")),
             anonymous_per_minute=reader.positive_float("HUB_ANONYMOUS_PER_MINUTE", 30.0),
             anonymous_burst=reader.optional_int("HUB_ANONYMOUS_BURST") or 20,
+            login_per_minute=reader.positive_float("HUB_LOGIN_PER_MINUTE", 10.0),
+            login_burst=reader.optional_int("HUB_LOGIN_BURST") or 10,
+            visitor_messages_per_minute=reader.positive_float(
+                "HUB_VISITOR_MESSAGES_PER_MINUTE", 60.0
+            ),
+            visitor_messages_burst=reader.optional_int("HUB_VISITOR_MESSAGES_BURST") or 30,
+            trusted_proxies=_trusted_proxies(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
             process_name=(env.get("HUB_PROCESS_NAME") or "").strip()[:128] or None,
             event_loop=_event_loop(env.get("HUB_EVENT_LOOP", "asyncio")),
             shutdown_grace_seconds=reader.positive_float("HUB_SHUTDOWN_GRACE_SECONDS", 10.0),
         )
+
+
+def _trusted_proxies(raw: str) -> tuple[Network, ...]:
+    try:
+        return parse_networks(raw.split(","))
+    except BadProxyList as exc:
+        raise ConfigError(f"HUB_TRUSTED_PROXIES: {exc}") from None
 
 
 class _Reader:

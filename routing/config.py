@@ -37,6 +37,18 @@ class RoutingConfig:
     callback_priority: int = 2
     missed_offers_before_away: int = 2
     disconnect_grace: timedelta = timedelta(seconds=30)
+    # Reconciliation, in every process, for what a process killed outright leaves behind:
+    # how often it beats, expires lapsed offers and reaps dead processes; how long without
+    # a beat until a process is given up (its consoles count as disconnected); how late an
+    # offer may be before a process other than its maker expires it, and when that one
+    # tries again should it die too; how often and after how long a conversation the
+    # database has waiting but routing never heard of is queued.
+    reconcile_every: timedelta = timedelta(seconds=1)
+    process_timeout: timedelta = timedelta(seconds=10)
+    lapse_margin: timedelta = timedelta(milliseconds=500)
+    lapse_retry: timedelta = timedelta(seconds=5)
+    unrouted_check_every: timedelta = timedelta(seconds=3)
+    unrouted_after: timedelta = timedelta(seconds=2)
     default_handle_seconds: float = 300.0
 
     def weight(self, channel: str, capacity: float) -> float:

@@ -2,6 +2,10 @@
 
 Queues are lists kept sorted by (score, conversation id); every call touches only the
 stores it names, so cost follows the size of a store, not of the whole network.
+
+Claims' deadlines, heartbeats and which process holds which console are kept too, although
+one process never outlives itself: the service runs the same reconciliation on both stores,
+and tests share one instance between several services as processes share Redis.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from itertools import islice
 from routing.config import RoutingConfig
 from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ticket
 from routing.policy import queue_score
-from routing.store import Line
+from routing.store import Lapsed, Line
 
 _EPSILON = 1e-9
 
@@ -41,6 +45,8 @@ class _Entry:
     ticket: Ticket
     key: tuple[float, str]
     offered_to: str | None = None
+    offer_id: str | None = None
+    lapses: int = 0
 
 
 class InMemoryRoutingStore:
@@ -51,6 +57,9 @@ class InMemoryRoutingStore:
         self._by_store: dict[str, set[str]] = {}
         self._entries: dict[str, _Entry] = {}
         self._queues: dict[str, list[tuple[float, str]]] = {}
+        self._deadlines: dict[str, datetime] = {}  # claimed conversation id -> when it lapses
+        self._alive_until: dict[str, datetime] = {}  # process id -> its heartbeat's end
+        self._held: dict[str, dict[str, str]] = {}  # process id -> connection id -> ambassador
 
     async def reset(self) -> None:
         self._stores.clear()
@@ -58,6 +67,9 @@ class InMemoryRoutingStore:
         self._by_store.clear()
         self._entries.clear()
         self._queues.clear()
+        self._deadlines.clear()
+        self._alive_until.clear()
+        self._held.clear()
 
     # -- topology ----------------------------------------------------------------------
     async def put_store(self, store: StoreInfo) -> None:
@@ -77,7 +89,9 @@ class InMemoryRoutingStore:
             members = self._by_store.setdefault(store_id, set())
             (members.add if add else members.discard)(agent.profile.id)
 
-    async def connect(self, profile: AmbassadorProfile, connection_id: str) -> int:
+    async def connect(
+        self, profile: AmbassadorProfile, connection_id: str, process_id: str | None = None
+    ) -> int:
         agent = self._agent(profile.id)
         self._index(agent, add=False)
         agent.profile = profile
@@ -85,9 +99,15 @@ class InMemoryRoutingStore:
             agent.presence = Presence.AWAY
         agent.connections.add(connection_id)
         self._index(agent, add=True)
+        if process_id is not None:
+            self._held.setdefault(process_id, {})[connection_id] = profile.id
         return len(agent.connections)
 
-    async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
+    async def disconnect(
+        self, ambassador_id: str, connection_id: str, process_id: str | None = None
+    ) -> int:
+        if process_id is not None:
+            self._held.get(process_id, {}).pop(connection_id, None)
         agent = self._agents.get(ambassador_id)
         if agent is None:
             return 0
@@ -155,6 +175,24 @@ class InMemoryRoutingStore:
             agent.load = 0.0
             agent.idle_since = now
 
+    # -- processes ---------------------------------------------------------------------
+    async def beat(self, process_id: str, until: datetime) -> bool:
+        known = process_id in self._alive_until
+        self._alive_until[process_id] = until
+        return known
+
+    async def reap(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        dead = sorted((until, pid) for pid, until in self._alive_until.items() if until < now)
+        reaped = []
+        for _, process_id in dead[:limit]:
+            del self._alive_until[process_id]
+            for connection_id, ambassador_id in self._held.pop(process_id, {}).items():
+                agent = self._agents.get(ambassador_id)
+                if agent is not None and connection_id in agent.connections:
+                    agent.connections.discard(connection_id)
+                    reaped.append((ambassador_id, connection_id))
+        return sorted(reaped)
+
     # -- queue -------------------------------------------------------------------------
     def _unqueue(self, entry: _Entry) -> None:
         queue = self._queues.get(entry.ticket.store_id, [])
@@ -162,13 +200,19 @@ class InMemoryRoutingStore:
         if index < len(queue) and queue[index] == entry.key:
             del queue[index]
 
-    async def enqueue(self, ticket: Ticket) -> None:
+    async def enqueue(self, ticket: Ticket) -> bool:
         old = self._entries.get(ticket.conversation_id)
-        if old is not None and old.offered_to is None:
+        if old is not None:
+            if old.offered_to is not None:
+                return False
             self._unqueue(old)
         entry = _Entry(ticket, (queue_score(ticket, self.config), ticket.conversation_id))
         self._entries[ticket.conversation_id] = entry
         insort(self._queues.setdefault(ticket.store_id, []), entry.key)
+        return True
+
+    async def unknown(self, conversation_ids: Iterable[str]) -> list[str]:
+        return [cid for cid in conversation_ids if cid not in self._entries]
 
     async def ticket(self, conversation_id: str) -> Ticket | None:
         entry = self._entries.get(conversation_id)
@@ -196,7 +240,14 @@ class InMemoryRoutingStore:
         entry = self._entries.get(conversation_id)
         return entry.ticket if entry is not None and entry.offered_to is None else None
 
-    async def claim(self, conversation_id: str, ambassador_id: str, weight: float) -> Ticket | None:
+    async def claim(
+        self,
+        conversation_id: str,
+        ambassador_id: str,
+        weight: float,
+        *,
+        lapse_at: datetime | None = None,
+    ) -> Ticket | None:
         entry = self._entries.get(conversation_id)
         agent = self._agents.get(ambassador_id)
         if entry is None or entry.offered_to is not None or agent is None or agent.profile is None:
@@ -208,7 +259,30 @@ class InMemoryRoutingStore:
         self._unqueue(entry)
         entry.offered_to = ambassador_id
         agent.load += weight
+        if lapse_at is not None:
+            self._deadlines[conversation_id] = lapse_at
         return entry.ticket
+
+    async def record_offer(self, conversation_id: str, offer_id: str, expires_at: datetime) -> None:
+        entry = self._entries.get(conversation_id)
+        if entry is None or entry.offered_to is None:
+            return
+        entry.offer_id = offer_id
+        entry.lapses = 0  # a new deadline: handed out afresh
+        self._deadlines[conversation_id] = expires_at
+
+    async def lapsed(self, before: datetime, retry_at: datetime, limit: int) -> list[Lapsed]:
+        due = sorted((at, cid) for cid, at in self._deadlines.items() if at < before)
+        handed = []
+        for _, cid in due[:limit]:
+            entry = self._entries.get(cid)
+            if entry is None or entry.offered_to is None:
+                del self._deadlines[cid]
+                continue
+            self._deadlines[cid] = retry_at
+            entry.lapses += 1
+            handed.append(Lapsed(cid, entry.offered_to, entry.offer_id, entry.lapses))
+        return handed
 
     async def release(
         self, conversation_id: str, ambassador_id: str, weight: float, *, requeue: Ticket | None
@@ -219,10 +293,12 @@ class InMemoryRoutingStore:
         agent = self._agent(ambassador_id)
         agent.load = max(0.0, agent.load - weight)
         del self._entries[conversation_id]
+        self._deadlines.pop(conversation_id, None)
         if requeue is not None:
             await self.enqueue(requeue)
 
     async def settle(self, conversation_id: str) -> None:
+        self._deadlines.pop(conversation_id, None)
         entry = self._entries.pop(conversation_id, None)
         if entry is not None and entry.offered_to is None:
             self._unqueue(entry)

@@ -6,7 +6,7 @@ memory. Nothing here knows SQL or socket.io.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -27,7 +27,17 @@ class Work:
 class RoutingRepository(Protocol):
     """The durable side: conversations and offers as the database records them."""
 
-    async def queued_tickets(self) -> list[Ticket]: ...
+    async def queued_tickets(self, conversation_ids: Collection[str] | None = None) -> list[Ticket]:
+        """Waiting conversations (of these ids only, if given), oldest first."""
+        ...
+
+    async def queued_ids(self, queued_before: datetime | None = None) -> list[str]:
+        """Ids of the waiting conversations (queued before then, if given): a cheap read."""
+        ...
+
+    async def conversation_status(self, conversation_id: str) -> str | None:
+        """queued, offered, assigned or closed; None when there is no such conversation."""
+        ...
 
     async def stores(self) -> list[StoreInfo]:
         """Store topology as configured now (stores can be added while the hub runs)."""

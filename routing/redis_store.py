@@ -11,6 +11,13 @@ Redis is a cache here, rebuilt from the database whenever it restarts empty: ``e
 written last by a rebuild (``begin_rebuild``/``end_rebuild``, one process at a time), and a
 ``fenced`` store claims nothing while it is missing, so no offer is ever made against a
 half-built state. Lost connections surface as ``StoreUnavailable``.
+
+What a web process killed outright would take with it is kept here instead, with times as
+epoch seconds from the processes' own clocks (kept in step by NTP, as offers' expiry in the
+database already needs): every claim's deadline in ``deadlines`` (``lapsed`` hands each one
+past due to one caller, atomically), every process's heartbeat in ``processes`` and the
+console connections it holds in ``held:<process>`` (``reap`` takes a dead process's
+connections out of the ambassadors' sets once, atomically).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from routing.config import RoutingConfig
 from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ticket
 from routing.policy import queue_score
-from routing.store import Line, StoreUnavailable
+from routing.store import Lapsed, Line, StoreUnavailable
 
 _EPSILON = 1e-9
 
@@ -43,6 +50,9 @@ QUEUE = "queue:"  # sorted set of queued conversation ids, per store, by queue s
 STORES = "stores"  # hash: store id -> StoreInfo (JSON)
 EPOCH = "epoch"  # string: the rebuild this state comes from; missing = not (yet) rebuilt
 REBUILDING = "rebuilding"  # string: the token of the one process rebuilding, with a TTL
+DEADLINES = "deadlines"  # sorted set of claimed conversation ids, by when the claim lapses
+PROCESSES = "processes"  # sorted set of web process ids, by when their heartbeat ends
+HELD = "held:"  # hash: console connection id -> ambassador id, per web process
 
 
 def _amb_key(prefix: str, ambassador_id: str) -> str:
@@ -69,6 +79,10 @@ def _stores_key(prefix: str) -> str:
     return f"{prefix}{STORES}"
 
 
+def _held_key(prefix: str, process_id: str) -> str:
+    return f"{prefix}{HELD}{process_id}"
+
+
 def epoch_key(prefix: str) -> str:
     return f"{prefix}{EPOCH}"
 
@@ -84,14 +98,16 @@ local function fmt(x) return string.format('%.17g', x) end
 local function load_of(key) return tonumber(redis.call('HGET', key, 'load') or '0') end
 local function enqueue(cid, store, score, body)
   local key = prefix .. '$ticket' .. cid
-  local old = redis.call('HGET', key, 'store_id')
-  if old then redis.call('ZREM', prefix .. '$queue' .. old, cid) end
-  redis.call('HDEL', key, 'offered_to')
+  local old = redis.call('HMGET', key, 'store_id', 'offered_to')
+  if old[2] then return 0 end
+  if old[1] then redis.call('ZREM', prefix .. '$queue' .. old[1], cid) end
   redis.call('HSET', key, 'ticket', body, 'store_id', store, 'score', score)
   redis.call('ZADD', prefix .. '$queue' .. store, score, cid)
+  return 1
 end
 """
-_ENQUEUE = "enqueue(ARGV[2], ARGV[3], ARGV[4], ARGV[5])"
+# A claimed ticket stays claimed: only release (which deletes it first) puts it back in line.
+_ENQUEUE = "return enqueue(ARGV[2], ARGV[3], ARGV[4], ARGV[5])"
 _CLAIM = """
 if ARGV[5] == '1' and redis.call('EXISTS', prefix .. '$epoch') == 0 then return false end
 local t = redis.call('HMGET', KEYS[1], 'ticket', 'store_id', 'offered_to')
@@ -103,12 +119,38 @@ if tonumber(a[1]) - load + $epsilon < weight then return false end
 redis.call('HSET', KEYS[1], 'offered_to', ARGV[3])
 redis.call('ZREM', prefix .. '$queue' .. t[2], ARGV[2])
 redis.call('HSET', KEYS[2], 'load', fmt(load + weight))
+if ARGV[6] ~= '' then redis.call('ZADD', prefix .. '$deadlines', ARGV[6], ARGV[2]) end
 return t[1]
+"""
+_RECORD_OFFER = """
+if not redis.call('HGET', KEYS[1], 'offered_to') then return 0 end
+redis.call('HSET', KEYS[1], 'offer_id', ARGV[3])
+redis.call('HDEL', KEYS[1], 'lapses')
+redis.call('ZADD', prefix .. '$deadlines', ARGV[4], ARGV[2])
+return 1
+"""
+# ARGV: prefix, before (exclusive), retry at, limit. Each due claim goes to this caller only.
+_LAPSED = """
+local deadlines = prefix .. '$deadlines'
+local due = redis.call('ZRANGEBYSCORE', deadlines, '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])
+local out = {}
+for _, cid in ipairs(due) do
+  local key = prefix .. '$ticket' .. cid
+  local t = redis.call('HMGET', key, 'offered_to', 'offer_id')
+  if t[1] then
+    redis.call('ZADD', deadlines, ARGV[3], cid)
+    out[#out + 1] = {cid, t[1], t[2] or '', redis.call('HINCRBY', key, 'lapses', 1)}
+  else
+    redis.call('ZREM', deadlines, cid)
+  end
+end
+return out
 """
 _RELEASE = """
 if redis.call('HGET', KEYS[1], 'offered_to') ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[2], 'load', fmt(math.max(0, load_of(KEYS[2]) - tonumber(ARGV[4]))))
 redis.call('DEL', KEYS[1])
+redis.call('ZREM', prefix .. '$deadlines', ARGV[2])
 if ARGV[5] then enqueue(ARGV[5], ARGV[6], ARGV[7], ARGV[8]) end
 return 1
 """
@@ -116,6 +158,33 @@ _SETTLE = """
 local store = redis.call('HGET', KEYS[1], 'store_id')
 if store then redis.call('ZREM', prefix .. '$queue' .. store, ARGV[2]) end
 redis.call('DEL', KEYS[1])
+redis.call('ZREM', prefix .. '$deadlines', ARGV[2])
+"""
+_BEAT = """
+local processes = prefix .. '$processes'
+local known = redis.call('ZSCORE', processes, ARGV[2])
+redis.call('ZADD', processes, ARGV[3], ARGV[2])
+if known then return 1 end
+return 0
+"""
+# ARGV: prefix, now (exclusive), limit. Only connections still in their ambassador's set
+# are handed out (an offline ambassador's were dropped already).
+_REAP = """
+local processes = prefix .. '$processes'
+local dead = redis.call('ZRANGEBYSCORE', processes, '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[3])
+local out = {}
+for _, pid in ipairs(dead) do
+  redis.call('ZREM', processes, pid)
+  local held = prefix .. '$held' .. pid
+  local flat = redis.call('HGETALL', held)
+  redis.call('DEL', held)
+  for i = 1, #flat, 2 do
+    if redis.call('SREM', prefix .. '$conns' .. flat[i + 1], flat[i]) == 1 then
+      out[#out + 1] = {flat[i + 1], flat[i]}
+    end
+  end
+end
+return out
 """
 _ADD_LOAD = "redis.call('HSET', KEYS[1], 'load', fmt(load_of(KEYS[1]) + tonumber(ARGV[2])))"
 _FINISH = """
@@ -139,6 +208,7 @@ redis.call('SADD', KEYS[2], ARGV[3])
 for _, s in ipairs(cjson.decode(ARGV[4])) do
   redis.call('SADD', prefix .. '$index' .. s, ARGV[2])
 end
+if KEYS[3] then redis.call('HSET', KEYS[3], ARGV[3], ARGV[2]) end
 return redis.call('SCARD', KEYS[2])
 """
 _SET_PRESENCE = """
@@ -228,6 +298,10 @@ def _lua(body: str) -> str:
         "index": INDEX,
         "amb": AMBASSADOR,
         "epoch": EPOCH,
+        "deadlines": DEADLINES,
+        "processes": PROCESSES,
+        "held": HELD,
+        "conns": CONNECTIONS,
         "epsilon": repr(_EPSILON),
     }
     return Template(_PRELUDE + body).substitute(names)
@@ -240,6 +314,11 @@ _TICKET_SETS = ("required_skills", "optional_skills", "known_ambassador_ids")
 def _glob(text: str) -> str:
     """``text`` as a literal SCAN pattern."""
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+def _seconds(when: datetime) -> str:
+    """A moment as a sorted-set score: epoch seconds, exact to the microsecond."""
+    return repr(when.timestamp())
 
 
 def _text(value: bytes | str) -> str:
@@ -337,6 +416,10 @@ class RedisRoutingStore:
         self._fence = "1" if fenced else "0"
         self._enqueue = redis.register_script(_lua(_ENQUEUE))
         self._claim = redis.register_script(_lua(_CLAIM))
+        self._record_offer = redis.register_script(_lua(_RECORD_OFFER))
+        self._lapsed = redis.register_script(_lua(_LAPSED))
+        self._beat = redis.register_script(_lua(_BEAT))
+        self._reap = redis.register_script(_lua(_REAP))
         self._release = redis.register_script(_lua(_RELEASE))
         self._settle = redis.register_script(_lua(_SETTLE))
         self._add_load = redis.register_script(_lua(_ADD_LOAD))
@@ -409,20 +492,28 @@ class RedisRoutingStore:
 
     # -- ambassadors -------------------------------------------------------------------
     @_reachable
-    async def connect(self, profile: AmbassadorProfile, connection_id: str) -> int:
+    async def connect(
+        self, profile: AmbassadorProfile, connection_id: str, process_id: str | None = None
+    ) -> int:
         values = _profile_fields(profile)
         keys = [_amb_key(self._prefix, profile.id), _conns_key(self._prefix, profile.id)]
+        if process_id is not None:
+            keys.append(_held_key(self._prefix, process_id))
         args = [self._prefix, profile.id, connection_id, values["store_ids"]]
         args += [part for pair in values.items() for part in pair]
         return int(await self._connect(keys=keys, args=args))
 
     @_reachable
-    async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
+    async def disconnect(
+        self, ambassador_id: str, connection_id: str, process_id: str | None = None
+    ) -> int:
         key = _conns_key(self._prefix, ambassador_id)
         async with self._redis.pipeline(transaction=True) as pipe:
+            if process_id is not None:
+                pipe.hdel(_held_key(self._prefix, process_id), connection_id)
             pipe.srem(key, connection_id)
             pipe.scard(key)
-            _, remaining = await pipe.execute()
+            *_, remaining = await pipe.execute()
         return int(remaining)
 
     @_reachable
@@ -479,10 +570,32 @@ class RedisRoutingStore:
         keys = [_amb_key(self._prefix, ambassador_id)]
         await self._finish(keys=keys, args=[self._prefix, weight, now.isoformat()])
 
+    # -- processes ---------------------------------------------------------------------
+    @_reachable
+    async def beat(self, process_id: str, until: datetime) -> bool:
+        return bool(await self._beat(args=[self._prefix, process_id, _seconds(until)]))
+
+    @_reachable
+    async def reap(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        rows = await self._reap(args=[self._prefix, _seconds(now), limit])
+        return sorted((_text(ambassador_id), _text(cid)) for ambassador_id, cid in rows)
+
     # -- queue -------------------------------------------------------------------------
     @_reachable
-    async def enqueue(self, ticket: Ticket) -> None:
-        await self._enqueue(args=[self._prefix, *self._queue_args(ticket)])
+    async def enqueue(self, ticket: Ticket) -> bool:
+        return bool(await self._enqueue(args=[self._prefix, *self._queue_args(ticket)]))
+
+    @_reachable
+    async def unknown(self, conversation_ids: Iterable[str]) -> list[str]:
+        """One round trip however many ids."""
+        ids = list(conversation_ids)
+        if not ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.exists(_ticket_key(self._prefix, cid))
+            found = await pipe.execute()
+        return [cid for cid, exists in zip(ids, found, strict=True) if not exists]
 
     @_reachable
     async def ticket(self, conversation_id: str) -> Ticket | None:
@@ -518,7 +631,14 @@ class RedisRoutingStore:
         return _load_ticket(body) if body is not None and offered is None else None
 
     @_reachable
-    async def claim(self, conversation_id: str, ambassador_id: str, weight: float) -> Ticket | None:
+    async def claim(
+        self,
+        conversation_id: str,
+        ambassador_id: str,
+        weight: float,
+        *,
+        lapse_at: datetime | None = None,
+    ) -> Ticket | None:
         keys = [_ticket_key(self._prefix, conversation_id), _amb_key(self._prefix, ambassador_id)]
         args: list[str | float] = [
             self._prefix,
@@ -526,9 +646,24 @@ class RedisRoutingStore:
             ambassador_id,
             weight,
             self._fence,
+            _seconds(lapse_at) if lapse_at is not None else "",
         ]
         raw = await self._claim(keys=keys, args=args)
         return _load_ticket(raw) if raw is not None else None
+
+    @_reachable
+    async def record_offer(self, conversation_id: str, offer_id: str, expires_at: datetime) -> None:
+        keys = [_ticket_key(self._prefix, conversation_id)]
+        args = [self._prefix, conversation_id, offer_id, _seconds(expires_at)]
+        await self._record_offer(keys=keys, args=args)
+
+    @_reachable
+    async def lapsed(self, before: datetime, retry_at: datetime, limit: int) -> list[Lapsed]:
+        args: list[str | int] = [self._prefix, _seconds(before), _seconds(retry_at), limit]
+        return [
+            Lapsed(_text(cid), _text(ambassador_id), _text(offer_id) or None, int(attempt))
+            for cid, ambassador_id, offer_id, attempt in await self._lapsed(args=args)
+        ]
 
     @_reachable
     async def release(

@@ -11,15 +11,23 @@ this service remembers its own process's consoles and their presence. When the s
 unreachable (``StoreUnavailable``) routing waits — events are still accepted, the database
 keeps every conversation queued — and ``rebuild`` (one process) plus ``resume`` (every
 process) put the state back together once the store answers again.
+
+A process may also die without a goodbye (SIGKILL), taking its timers with it. Every
+process therefore reconciles periodically (``start_reconciling``): it renews its heartbeat
+in the store, expires offers left open past their deadline (``expire``, as its own timer
+would), treats the consoles of a process whose heartbeat lapsed as disconnected (the usual
+grace, then offline and requeue), and queues conversations the database has waiting but
+routing never heard of. The store hands each such item to one process only.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -35,13 +43,14 @@ from routing.model import (
     Ticket,
 )
 from routing.ports import RoutingMetrics, RoutingNotifier, RoutingRepository, Timers
-from routing.store import RoutingStore, StoreUnavailable
+from routing.store import Lapsed, RoutingStore, StoreUnavailable
 from routing.timers import KeyedTimers
 
 log = logging.getLogger("routing")
 CLAIM_ATTEMPTS = 3
 SCAN_LIMIT = 200  # tickets an ambassador-first match looks at before giving up
 SCAN_DEPTHS = (8, 40, SCAN_LIMIT)
+SWEEP_LIMIT = 100  # lapsed claims or dead processes one reconciliation takes on
 _EPSILON = 1e-9  # usually the head of the line will do
 
 
@@ -56,6 +65,7 @@ class RoutingService:
         timers: Timers,
         clock: Callable[[], datetime],
         config: RoutingConfig,
+        process_id: str | None = None,
     ) -> None:
         self.store = store
         self.repository = repository
@@ -65,6 +75,10 @@ class RoutingService:
         self.clock = clock
         self.config = config
         self.handle_seconds = config.default_handle_seconds
+        # This process in the shared store: if its heartbeat lapses, others take over its
+        # consoles. Unique per run, so a restarted process is never mistaken for its past.
+        self.process_id = process_id or secrets.token_hex(8)
+        self._reconciling = False
         self._stores: dict[str, StoreInfo] = {}
         # What this process knows that the store may lose: its own consoles and the
         # presence their ambassadors chose, and the offers it armed a timer for.
@@ -94,12 +108,12 @@ class RoutingService:
                     work.ambassador_id, self.config.weight(work.channel, work.capacity)
                 )
         for ticket in await self.repository.queued_tickets():
-            if await self.store.offered_to(ticket.conversation_id) is None:
-                await self.store.enqueue(ticket)
+            await self.store.enqueue(ticket)  # a no-op for one on offer elsewhere
         for store_id in self._stores:
             await self._publish_queue(store_id)
 
     async def stop(self) -> None:
+        self._reconciling = False
         self.timers.cancel_all()
 
     # -- a store that can be lost and rebuilt ---------------------------------------------
@@ -162,11 +176,7 @@ class RoutingService:
             await self.store.add_load(ambassador_id, load)
             # Whoever does not come back (their process died with the state) leaves
             # their conversations to others after the grace period, as after a disconnect.
-            self.timers.arm(
-                f"grace:{ambassador_id}",
-                now + self.config.disconnect_grace,
-                partial(self._grace_over, ambassador_id),
-            )
+            self._arm_grace(ambassador_id)
         queued = await self.repository.queued_tickets()
         for ticket in queued:
             await self.store.enqueue(ticket)
@@ -197,12 +207,13 @@ class RoutingService:
             self._stores = dict(await self.store.stores())
             await self._revoke_older_offers(self._generation)
             await self._replay(skipped, rebuilt_at)
+            await self.store.beat(self.process_id, self.clock() + self.config.process_timeout)
             available = await self._announce_consoles()
             waiting = await self._queue_missing()
             for ambassador_id in available:
                 await self._match_ambassador(ambassador_id)
-            for conversation_id in waiting:
-                await self._match_ticket(conversation_id)
+            for ticket in waiting:
+                await self._match_ticket(ticket.conversation_id)
             for store_id in sorted(self._stores):
                 await self._publish_queue(store_id)
         except BaseException:
@@ -240,7 +251,7 @@ class RoutingService:
     async def _announce_consoles(self) -> list[str]:
         """Register this process's consoles with their presence; who is available."""
         for connection_id, profile in list(self._consoles.items()):
-            await self.store.connect(profile, connection_id)
+            await self.store.connect(profile, connection_id, self.process_id)
         available = []
         for ambassador_id, presence in sorted(self._presence.items()):
             await self.store.set_presence(ambassador_id, presence, self.clock())
@@ -249,14 +260,20 @@ class RoutingService:
                 available.append(ambassador_id)
         return available
 
-    async def _queue_missing(self) -> list[str]:
-        """Waiting conversations the store does not know (enqueued while it was away)."""
-        missing = []
-        for ticket in await self.repository.queued_tickets():
-            if await self.store.ticket(ticket.conversation_id) is None:
-                await self.store.enqueue(ticket)
-                missing.append(ticket.conversation_id)
-        return missing
+    async def _queue_missing(self, queued_before: datetime | None = None) -> list[Ticket]:
+        """Waiting conversations the store does not know (enqueued while it was away, or by
+        a process that died before telling routing), queued as the database has them.
+
+        Cheap enough to run every few seconds: ids first, whole tickets only for those
+        missing. ``queued_before`` leaves alone the ones whose enqueue may be on its way."""
+        missing = await self.store.unknown(await self.repository.queued_ids(queued_before))
+        if not missing:
+            return []
+        return [
+            ticket
+            for ticket in await self.repository.queued_tickets(missing)
+            if await self.store.enqueue(ticket)
+        ]
 
     async def refresh_presence(self) -> None:
         """Learn presence changed elsewhere (another process put someone away), so that a
@@ -264,6 +281,8 @@ class RoutingService:
         if self.suspended or not self._presence:
             return
         with self._tolerant("refresh_presence"):
+            if not await self._keep_alive():
+                return  # given up for dead: announced again instead, with what it had
             for ambassador_id in sorted(self._presence):
                 ambassador = await self.store.ambassador(ambassador_id)
                 if (
@@ -284,6 +303,133 @@ class RoutingService:
         await self.store.put_store(store)
         self._stores[store.id] = store
 
+    # -- what a process killed outright leaves behind ------------------------------------
+
+    async def start_reconciling(self) -> None:
+        """Beat now, then reconcile every ``reconcile_every`` and look for conversations
+        routing never heard of every ``unrouted_check_every``, until ``stop``."""
+        self._reconciling = True
+        await self.reconcile()
+        self._arm_sweep("reconcile", self.config.reconcile_every, self.reconcile)
+        self._arm_sweep("unrouted", self.config.unrouted_check_every, self.route_unheard)
+
+    def _arm_sweep(
+        self, key: str, every: timedelta, sweep: Callable[[], Coroutine[Any, Any, None]]
+    ) -> None:
+        async def run() -> None:
+            try:
+                await sweep()
+            except Exception:  # the database, say: the next sweep tries again
+                log.warning("routing: a reconciliation failed", exc_info=True)
+            finally:
+                if self._reconciling:
+                    self._arm_sweep(key, every, sweep)
+
+        self.timers.arm(key, self.clock() + every, run)
+
+    async def reconcile(self) -> None:
+        """One sweep: renew this process's heartbeat, take over the consoles of processes
+        whose heartbeat lapsed, and settle claims left open past their deadline."""
+        if self.suspended:
+            return
+        with self._tolerant("reconcile"):
+            await self._keep_alive()
+            await self._reap()
+            now = self.clock()
+            for lapsed in await self.store.lapsed(
+                now - self.config.lapse_margin, now + self.config.lapse_retry, SWEEP_LIMIT
+            ):
+                await self._lapsed(lapsed)
+
+    async def _keep_alive(self) -> bool:
+        """Renew the heartbeat. False when the store did not know this process (it was
+        given up for dead, or the store was emptied): its consoles are announced again, so
+        their ambassadors keep the presence they chose. The store may know it again soon
+        after a false alarm; only the offers withdrawn meanwhile are lost."""
+        until = self.clock() + self.config.process_timeout
+        if await self.store.beat(self.process_id, until) or not self._consoles:
+            return True
+        log.warning(
+            "routing: the store had given this process up; announcing its consoles again",
+            extra={"fields": {"process_id": self.process_id, "consoles": len(self._consoles)}},
+        )
+        for ambassador_id in await self._announce_consoles():
+            await self._match_ambassador(ambassador_id)
+        for ambassador_id in sorted(self._local_ids()):
+            await self._publish_stores_of(ambassador_id)
+        return False
+
+    async def _reap(self) -> None:
+        """Consoles of a dead process count as disconnected, here: the grace, then offline."""
+        lost = await self.store.reap(self.clock(), SWEEP_LIMIT)
+        if not lost:
+            return
+        log.warning(
+            "routing: a web process stopped beating; its consoles count as disconnected",
+            extra={"fields": {"connections": len(lost)}},
+        )
+        for ambassador_id in sorted({ambassador_id for ambassador_id, _ in lost}):
+            if await self.store.connections(ambassador_id) == 0:
+                await self._left(ambassador_id)
+                self._arm_grace(ambassador_id)
+
+    async def _lapsed(self, lapsed: Lapsed) -> None:
+        """A claim past its deadline: expire its offer as its maker's timer would have; if
+        that did not end it (or it never became an offer), end it as the database says."""
+        if lapsed.offer_id is not None and lapsed.offer_id in self._offers:
+            return  # our own timer is late, not lost
+        if lapsed.attempt == 1:
+            if lapsed.offer_id is not None:
+                await self.expire(lapsed.offer_id)
+            return  # a claim whose maker may still be recording it: next time
+        await self._end_orphaned_claim(lapsed)
+
+    async def _end_orphaned_claim(self, lapsed: Lapsed) -> None:
+        """Whoever held this claim died between the store and the database."""
+        cid, holder_id = lapsed.conversation_id, lapsed.ambassador_id
+        ticket = await self.store.ticket(cid)
+        if ticket is None or await self.store.offered_to(cid) != holder_id:
+            return  # ended meanwhile
+        status = await self.repository.conversation_status(cid)
+        log.warning(
+            "routing: a claim outlived its process",
+            extra={"fields": {"conversation_id": cid, "status": status}},
+        )
+        if status == "offered":  # recorded as an offer the store never heard of
+            offer = await self.repository.revoke_offer_for(cid, self.clock())
+            if offer is not None:
+                await self.notifier.revoked(offer, "expired")
+                await self._requeue_offer(offer)
+                return
+        if status == "assigned":  # accepted: the weight stays theirs
+            await self.store.settle(cid)
+            return
+        holder = await self.store.ambassador(holder_id)
+        requeue = ticket if status == "queued" else None
+        await self.store.release(
+            cid, holder_id, self._weight(holder, ticket.channel), requeue=requeue
+        )
+        if requeue is not None:
+            await self._match_ticket(cid)
+        await self._publish_queue(ticket.store_id)
+
+    async def route_unheard(self) -> None:
+        """Route conversations the database has had waiting for a while that the store does
+        not know: their process died between the commit and telling routing."""
+        if self.suspended:
+            return
+        with self._tolerant("route_unheard"):
+            waiting = await self._queue_missing(self.clock() - self.config.unrouted_after)
+            if waiting:
+                log.warning(
+                    "routing: waiting conversations routing never heard of, queued now",
+                    extra={"fields": {"conversations": len(waiting)}},
+                )
+            for ticket in waiting:
+                await self._match_ticket(ticket.conversation_id)
+            for store_id in sorted({ticket.store_id for ticket in waiting}):
+                await self._publish_queue(store_id)
+
     # -- events from the hub ------------------------------------------------------------
 
     async def enqueue(self, ticket: Ticket) -> None:
@@ -301,9 +447,8 @@ class RoutingService:
         if ticket.store_id not in self._stores:  # a store added since start-up
             for store in await self.repository.stores():
                 await self.put_store(store)
-        if await self.store.offered_to(ticket.conversation_id) is not None:
-            return  # already offered (another process got there): replacing would lose the claim
-        await self.store.enqueue(ticket)
+        if not await self.store.enqueue(ticket):
+            return  # already offered (another process got there): the claim stands
         self.metrics.inc("routing_enqueued_total", store=ticket.store_id)
         await self._match_ticket(ticket.conversation_id)
         await self._publish_queue(ticket.store_id)
@@ -319,7 +464,7 @@ class RoutingService:
         await self._guarded("connected", self._connect(profile, connection_id))
 
     async def _connect(self, profile: AmbassadorProfile, connection_id: str) -> None:
-        await self.store.connect(profile, connection_id)
+        await self.store.connect(profile, connection_id, self.process_id)
         known = await self.store.ambassador(profile.id)
         if known is not None:  # connected elsewhere already: take their presence
             self._presence[profile.id] = known.presence
@@ -332,18 +477,27 @@ class RoutingService:
         remaining = 0
         if not self.suspended:
             with self._tolerant("disconnected"):
-                remaining = await self.store.disconnect(ambassador_id, connection_id)
+                remaining = await self.store.disconnect(
+                    ambassador_id, connection_id, self.process_id
+                )
                 if remaining == 0:
-                    await self.store.set_presence(ambassador_id, Presence.AWAY, self.clock())
-                    await self._withdraw_offers(ambassador_id, "disconnected")
-                    await self._publish_stores_of(ambassador_id)
+                    await self._left(ambassador_id)
         if remaining > 0:
             return
         # Also while the store is away: the grace timer checks the store when it fires.
+        self._arm_grace(ambassador_id)
+
+    async def _left(self, ambassador_id: str) -> None:
+        """No console left anywhere: away, their offers go to others, shoppers told."""
+        await self.store.set_presence(ambassador_id, Presence.AWAY, self.clock())
+        await self._withdraw_offers(ambassador_id, "disconnected")
+        await self._publish_stores_of(ambassador_id)
+
+    def _arm_grace(self, ambassador_id: str) -> None:
         self.timers.arm(
             f"grace:{ambassador_id}",
             self.clock() + self.config.disconnect_grace,
-            lambda: self._grace_over(ambassador_id),
+            partial(self._grace_over, ambassador_id),
         )
 
     async def set_presence(self, ambassador_id: str, presence: Presence) -> Presence:
@@ -610,7 +764,11 @@ class RoutingService:
         """The claimed weight if the offer went out; None if someone got there first."""
         weight = self._weight(ambassador, ticket.channel)
         generation = self._generation  # a loss of the store from here on revokes this offer
-        claimed = await self.store.claim(ticket.conversation_id, ambassador.id, weight)
+        # Should this process die before the offer is recorded, others take the claim back.
+        lapse_at = self.clock() + self.config.offer_timeout
+        claimed = await self.store.claim(
+            ticket.conversation_id, ambassador.id, weight, lapse_at=lapse_at
+        )
         if claimed is None:
             return None
         now = self.clock()
@@ -623,6 +781,7 @@ class RoutingService:
         self.timers.cancel(f"review:{ticket.conversation_id}")
         self._remember_offer(offer, generation)
         self.timers.arm(f"offer:{offer.id}", offer.expires_at, lambda: self.expire(offer.id))
+        await self.store.record_offer(ticket.conversation_id, offer.id, offer.expires_at)
         self.metrics.observe(
             "routing_wait_until_offer_seconds", (now - ticket.enqueued_at).total_seconds()
         )
@@ -661,11 +820,7 @@ class RoutingService:
                 if await self.store.connections(ambassador_id) == 0:
                     await self._gone(ambassador_id)
                 return
-        self.timers.arm(
-            f"grace:{ambassador_id}",
-            self.clock() + self.config.disconnect_grace,
-            lambda: self._grace_over(ambassador_id),
-        )
+        self._arm_grace(ambassador_id)
 
     async def _gone(self, ambassador_id: str) -> None:
         now = self.clock()

@@ -9,6 +9,12 @@ conversation twice. Everything is indexed by store so no call scans every ambass
 The store is a cache of the database plus the consoles' presence: ``reset`` empties it and
 the routing service rebuilds it (``RoutingService.rebuild``). A store that cannot be reached
 raises ``StoreUnavailable``; the service then waits for it instead of failing the caller.
+
+The store outlives any one web process, so it also keeps what a process that dies without
+a goodbye (SIGKILL) would otherwise take with it: each claim's deadline (``lapsed`` hands a
+claim left open past it to exactly one other process) and which process holds each console
+connection, with that process's heartbeat (``beat``; ``reap`` hands the connections of a
+process whose heartbeat lapsed to exactly one other process).
 """
 
 from __future__ import annotations
@@ -23,6 +29,16 @@ from routing.model import Ambassador, AmbassadorProfile, Presence, StoreInfo, Ti
 
 class StoreUnavailable(Exception):
     """The state store cannot be reached (Redis down or restarting): nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """A claim still open past its deadline, handed to one caller to settle."""
+
+    conversation_id: str
+    ambassador_id: str
+    offer_id: str | None  # None: the claim never became a recorded offer
+    attempt: int  # 1 when first handed out; more when an earlier taker did not settle it
 
 
 @dataclass(frozen=True)
@@ -44,11 +60,18 @@ class RoutingStore(Protocol):
     async def stores(self) -> Mapping[str, StoreInfo]: ...
 
     # -- ambassadors -------------------------------------------------------------------
-    async def connect(self, profile: AmbassadorProfile, connection_id: str) -> int:
-        """Register a console connection; a first login starts away. Returns connections."""
+    async def connect(
+        self, profile: AmbassadorProfile, connection_id: str, process_id: str | None = None
+    ) -> int:
+        """Register a console connection; a first login starts away. Returns connections.
+
+        ``process_id``: the web process holding the connection, so that it can be reaped
+        if that process dies; None: never reaped (one process, or a test)."""
         ...
 
-    async def disconnect(self, ambassador_id: str, connection_id: str) -> int:
+    async def disconnect(
+        self, ambassador_id: str, connection_id: str, process_id: str | None = None
+    ) -> int:
         """Forget one connection; returns how many remain (presence is left to the caller)."""
         ...
 
@@ -84,9 +107,27 @@ class RoutingStore(Protocol):
         """A conversation ended: give its weight back and note when they went idle."""
         ...
 
+    # -- processes ---------------------------------------------------------------------
+    async def beat(self, process_id: str, until: datetime) -> bool:
+        """This process lives until ``until`` at least. False when the store did not know it
+        (new, reaped, or the store was reset): it must announce its consoles again."""
+        ...
+
+    async def reap(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """Atomically give up processes whose heartbeat lapsed before ``now``: their console
+        connections as (ambassador id, connection id), each handed to exactly one caller."""
+        ...
+
     # -- queue -------------------------------------------------------------------------
-    async def enqueue(self, ticket: Ticket) -> None:
-        """Add or replace a queued ticket (idempotent), placed by ``policy.queue_score``."""
+    async def enqueue(self, ticket: Ticket) -> bool:
+        """Add or replace a queued ticket (idempotent), placed by ``policy.queue_score``.
+
+        Atomically a no-op, returning False, while the conversation is claimed: replacing
+        the ticket would put a conversation on offer back in line and lose the claim."""
+        ...
+
+    async def unknown(self, conversation_ids: Iterable[str]) -> list[str]:
+        """Those of these conversations the store holds no ticket for (queued or offered)."""
         ...
 
     async def ticket(self, conversation_id: str) -> Ticket | None: ...
@@ -108,18 +149,39 @@ class RoutingStore(Protocol):
         """The ticket if it is queued and not on offer to anyone."""
         ...
 
-    async def claim(self, conversation_id: str, ambassador_id: str, weight: float) -> Ticket | None:
-        """Atomically: queued ticket → offered to this ambassador, load += weight, if it fits."""
+    async def claim(
+        self,
+        conversation_id: str,
+        ambassador_id: str,
+        weight: float,
+        *,
+        lapse_at: datetime | None = None,
+    ) -> Ticket | None:
+        """Atomically: queued ticket → offered to this ambassador, load += weight, if it fits.
+
+        ``lapse_at``: when the claim is due to end; past it, ``lapsed`` hands the claim to
+        another process in case its maker died before settling it. None: never."""
+        ...
+
+    async def record_offer(self, conversation_id: str, offer_id: str, expires_at: datetime) -> None:
+        """The claim became this offer, due to lapse at ``expires_at`` (no-op if not claimed)."""
+        ...
+
+    async def lapsed(self, before: datetime, retry_at: datetime, limit: int) -> list[Lapsed]:
+        """Atomically hand out claims whose deadline passed before ``before``, in deadline
+        order, each to one caller; their deadline moves to ``retry_at`` in case it dies too."""
         ...
 
     async def release(
         self, conversation_id: str, ambassador_id: str, weight: float, *, requeue: Ticket | None
     ) -> None:
-        """An offer ended unanswered: give the weight back; put ``requeue`` back in line."""
+        """An offer ended unanswered: give the weight back and forget its deadline; put
+        ``requeue`` back in line."""
         ...
 
     async def settle(self, conversation_id: str) -> None:
-        """The offer was accepted (or the conversation closed while waiting): drop the ticket."""
+        """The offer was accepted (or the conversation closed while waiting): drop the ticket
+        and its deadline."""
         ...
 
     async def offered_to(self, conversation_id: str) -> str | None: ...

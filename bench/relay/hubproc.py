@@ -4,9 +4,6 @@ Runs the real ``hub`` command line (``hub.cli.main``) in this process, after:
 
 - ``--loop uvloop``: installing uvloop's event loop policy, for a hub without its own
   ``HUB_EVENT_LOOP`` setting (the bench passes that setting too);
-- ``--lift-visitor-limit``: replacing the per-visitor message limit (60/min, burst 30,
-  hard-wired in ``hub.app``, no setting) by an unreachable one, so a closed-loop
-  saturation run measures the hub and not the limiter. Nothing else changes;
 - ``--cprofile FILE``: running it under cProfile and writing the stats at exit (py-spy,
   attached from outside, is the better profiler; this is the fallback);
 - ``--sql-counts FILE``: counting what the hub sends to its database (statements by kind
@@ -32,22 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.relay import loops
-
-
-def lift_visitor_limit() -> None:
-    import hub.app
-    from hub.security.ratelimit import TokenBucketLimiter
-
-    original = getattr(hub.app, "Limits", None)
-    if original is None:
-        raise SystemExit("bench.relay.hubproc: hub.app.Limits is gone; cannot lift the limit")
-
-    def limits(**kwargs: Any) -> Any:
-        kwargs["visitor_messages"] = TokenBucketLimiter(per_minute=1e9, burst=10**9)
-        return original(**kwargs)
-
-    setattr(hub.app, "Limits", limits)  # noqa: B010 - a bench-only patch
-
 
 WRITE_SECONDS = 0.5  # the bench waits longer than this before reading
 TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)', re.IGNORECASE)
@@ -133,7 +114,6 @@ def log_gc(path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench.relay.hubproc")
     parser.add_argument("--loop", default="asyncio", choices=loops.LOOPS)
-    parser.add_argument("--lift-visitor-limit", action="store_true")
     parser.add_argument("--cprofile", metavar="FILE")
     parser.add_argument("--sql-counts", metavar="FILE", type=Path)
     parser.add_argument("--gc-log", metavar="FILE", type=Path)
@@ -143,8 +123,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         count_sql(args.sql_counts)
     if args.gc_log:
         log_gc(args.gc_log)
-    if args.lift_visitor_limit:
-        lift_visitor_limit()
     from hub.cli import main as hub_main
 
     if not args.cprofile:

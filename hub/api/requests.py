@@ -10,6 +10,7 @@ from aiohttp import web
 
 from hub.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from hub.realtime.names import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
+from hub.security.forwarded import client_ip
 from hub.services import services
 from hub.staff import Principal, principal_for_token
 
@@ -45,7 +46,12 @@ async def capped_body(request: web.Request, limit: int, too_large: str) -> bytes
 
 
 def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """What anonymous callers are rate-limited by: the peer, or behind a trusted load
+    balancer the address it saw (hub.security.forwarded)."""
+    trusted = services(request).settings.trusted_proxies
+    if not trusted:
+        return request.remote or "unknown"
+    return client_ip(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
 
 
 def bearer_token(request: web.Request) -> str | None:

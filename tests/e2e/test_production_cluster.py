@@ -6,8 +6,8 @@ and one Redis, as behind a load balancer.
   no conversation assigned twice, every other conversation waiting in line;
 - a web process killed with SIGKILL under a hundred shoppers' traffic: every acknowledged
   message stored exactly once and seen by its ambassador, the shoppers resuming elsewhere;
-- what a killed process leaves behind in routing's state (marked xfail, strict: they pass
-  once routing handles it, and the mark must go).
+- what a killed process leaves behind in routing's state (an offer it made, its consoles,
+  a conversation it never routed): the surviving processes take it over.
 """
 
 from __future__ import annotations
@@ -524,7 +524,7 @@ async def test_a_web_process_killed_under_traffic_loses_no_acknowledged_message(
     assert cluster.problems() == []
 
 
-# -- 4. what a killed process leaves behind in routing (not fixed here: routing's side) ----
+# -- 4. what a killed process leaves behind in routing: the others take it over -----------
 
 
 async def _small_cluster(hub_env: dict[str, str], prefix: str, tmp: Path, **env: str) -> Cluster:
@@ -532,11 +532,6 @@ async def _small_cluster(hub_env: dict[str, str], prefix: str, tmp: Path, **env:
     return await asyncio.to_thread(Cluster.start, {**hub_env, **settings}, tmp, web=2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an offer's expiry timer lives only in the process that made it (routing/service.py)",
-)
 async def test_an_offer_made_by_a_killed_process_still_expires(
     hub_env: dict[str, str], prefix: str, tmp_path: Path, http: aiohttp.ClientSession
 ) -> None:
@@ -568,16 +563,18 @@ async def test_an_offer_made_by_a_killed_process_still_expires(
         await asyncio.to_thread(cluster.stop)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a killed process's console connection ids stay in Redis (routing/redis_store.py): "
-    "the ambassador never goes offline and their conversations are never requeued",
-)
 async def test_an_ambassador_whose_process_was_killed_can_still_leave(
     hub_env: dict[str, str], prefix: str, tmp_path: Path, http: aiohttp.ClientSession
 ) -> None:
-    cluster = await _small_cluster(hub_env, prefix, tmp_path, HUB_DISCONNECT_GRACE_SECONDS="1")
+    # A process silent for 2 s (four beats missed) is given up: its consoles disconnected.
+    cluster = await _small_cluster(
+        hub_env,
+        prefix,
+        tmp_path,
+        HUB_DISCONNECT_GRACE_SECONDS="1",
+        HUB_ROUTING_RECONCILE_SECONDS="0.5",
+        HUB_ROUTING_PROCESS_TIMEOUT_SECONDS="2",
+    )
     progress = Progress()
     desk = Desk("desk", progress)
     shopper = Shopper(VisitorTokens(hub_env["HUB_SECRET_KEY"]).issue()[1], "s", progress)
@@ -604,12 +601,6 @@ async def test_an_ambassador_whose_process_was_killed_can_still_leave(
         await asyncio.to_thread(cluster.stop)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a conversation queued in PostgreSQL that Redis never heard of (its process died "
-    "after the ack, before the background enqueue) waits until some web process restarts",
-)
 async def test_a_waiting_conversation_routing_never_heard_of_is_routed(
     hub_env: dict[str, str], prefix: str, tmp_path: Path, http: aiohttp.ClientSession
 ) -> None:

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from hub.app import create_app
 from hub.db.engine import Database
 from hub.inbox import Inbox
+from hub.security.forwarded import parse_networks
 from hub.services import SERVICES
 from tests.conftest import FakeClock, make_settings
 from tests.factories import PASSWORD, make_staff, make_store
@@ -78,6 +79,51 @@ async def test_repeated_logins_are_rate_limited(client: TestClient) -> None:
 async def test_visitor_tokens_are_rate_limited_per_address(client: TestClient) -> None:
     statuses = [(await client.post("/api/visitors")).status for _ in range(25)]
     assert statuses[0] == 201 and statuses[-1] == 429
+
+
+async def test_behind_a_trusted_load_balancer_each_shopper_has_their_own_limit(
+    aiohttp_client: Any, database_url: str, clock: FakeClock
+) -> None:
+    settings = make_settings(
+        database_url,
+        login_burst=3,
+        login_per_minute=3.0,
+        trusted_proxies=parse_networks(["127.0.0.1"]),  # the test client's address
+    )
+    client = await aiohttp_client(create_app(settings, clock=clock))
+
+    async def attempt(forwarded: str, n: int) -> int:
+        response = await client.post(  # a new e-mail each time: only the address limit counts
+            "/api/auth/login",
+            json={"email": f"x{n}@y.io", "password": "p" * 12},
+            headers={"X-Forwarded-For": forwarded},
+        )
+        return response.status
+
+    one = [await attempt("198.51.100.1", n) for n in range(4)]
+    assert one == [401, 401, 401, 429]
+    # Another shopper behind the same balancer is not held back by the first ...
+    assert await attempt("198.51.100.2", 10) == 401
+    # ... and the first cannot escape by writing the header itself: the balancer appends.
+    assert await attempt("203.0.113.7, 198.51.100.1", 11) == 429
+
+
+async def test_without_trusted_proxies_the_forwarded_header_is_not_believed(
+    aiohttp_client: Any, database_url: str, clock: FakeClock
+) -> None:
+    settings = make_settings(database_url, login_burst=2, login_per_minute=2.0)
+    client = await aiohttp_client(create_app(settings, clock=clock))
+    statuses = [
+        (
+            await client.post(
+                "/api/auth/login",
+                json={"email": f"x{n}@y.io", "password": "p" * 12},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            )
+        ).status
+        for n in range(3)
+    ]
+    assert statuses == [401, 401, 429]
 
 
 async def test_bad_json_missing_fields_and_huge_bodies_get_clear_errors(client: TestClient) -> None:

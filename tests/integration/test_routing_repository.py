@@ -97,3 +97,18 @@ async def test_start_up_revokes_offers_nobody_can_answer(setup, clock: FakeClock
     assert [r.conversation_id for r in revoked] == [ticket.conversation_id]
     (waiting,) = await repo.queued_tickets()
     assert waiting.last_offered_to is None  # revoked is not a refusal
+
+
+async def test_waiting_ids_are_read_alone_and_tickets_by_id(setup, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    repo, ticket, a, _ = setup
+    cid = ticket.conversation_id
+    assert await repo.queued_ids() == [cid]
+    assert await repo.queued_ids(ticket.enqueued_at) == []  # queued then: not before
+    assert await repo.queued_ids(ticket.enqueued_at + timedelta(seconds=1)) == [cid]
+    assert await repo.queued_tickets([cid]) == [ticket]
+    assert await repo.queued_tickets(["no-such-conversation"]) == []
+    assert await repo.conversation_status(cid) == "queued"
+    await repo.open_offer(ticket, a.id, clock(), clock() + timedelta(seconds=30))
+    assert await repo.conversation_status(cid) == "offered"
+    assert await repo.queued_ids() == []
+    assert await repo.conversation_status("no-such-conversation") is None

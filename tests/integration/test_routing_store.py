@@ -447,6 +447,39 @@ async def test_settle_drops_the_ticket_and_keeps_the_load(
     assert amelie is not None and amelie.load == 1.0  # an accepted offer is work now
 
 
+async def test_enqueue_of_a_claimed_conversation_changes_nothing(
+    store: RoutingStore, clock: FakeClock
+) -> None:
+    await available(store, clock())
+    first = Ticket("c1", "paris", clock())
+    assert await store.enqueue(first) is True
+    assert await store.claim("c1", "amelie", 1.0) == first
+    # Another process, which has not seen the claim, queues the conversation again.
+    assert await store.enqueue(Ticket("c1", "paris", clock(), priority=3)) is False
+    assert await store.offered_to("c1") == "amelie"
+    assert await store.ticket("c1") == first
+    assert await store.queue_length("paris") == 0
+    assert await store.waiting_ticket("c1") is None
+    assert await store.claim("c1", "amelie", 1.0) is None  # not offered twice
+    amelie = await store.ambassador("amelie")
+    assert amelie is not None and amelie.load == 1.0
+    # Once the claim is given back, the conversation may wait again.
+    await store.release("c1", "amelie", 1.0, requeue=None)
+    assert await store.enqueue(first) is True
+    assert await store.queue_length("paris") == 1
+
+
+async def test_unknown_names_the_conversations_without_a_ticket(
+    store: RoutingStore, clock: FakeClock
+) -> None:
+    await available(store, clock())
+    await store.enqueue(Ticket("queued", "paris", clock()))
+    await store.enqueue(Ticket("offered", "paris", clock()))
+    await store.claim("offered", "amelie", 1.0)
+    assert await store.unknown(["queued", "lost-1", "offered", "lost-2"]) == ["lost-1", "lost-2"]
+    assert await store.unknown([]) == []
+
+
 # -- round trips -----------------------------------------------------------------------
 
 

@@ -112,6 +112,31 @@ async def test_200_tasks_racing_for_50_tickets(store: RedisRoutingStore) -> None
     await assert_consistent(store, [claim for claims in results for claim in claims])
 
 
+async def test_enqueues_racing_with_claims_never_undo_a_claim(store: RedisRoutingStore) -> None:
+    """Another process queues conversations again (its enqueue, or one found waiting in the
+    database) while claims go on: a claimed conversation stays claimed, offered once."""
+    rng = random.Random(7)
+    started = asyncio.Barrier(100)
+    tickets = {
+        cid: Ticket(cid, "paris", START + timedelta(seconds=n), channel=channel)
+        for n, (cid, channel) in enumerate(CHANNELS.items())
+    }
+
+    async def enqueue_again(order: list[str]) -> list[Claim]:
+        await started.wait()
+        for cid in order:
+            await store.enqueue(tickets[cid])
+        return []
+
+    claimers = [
+        claim_some(store, AMBASSADORS[n % len(AMBASSADORS)], rng.sample(list(CHANNELS), 8), started)
+        for n in range(50)
+    ]
+    enqueuers = [enqueue_again(rng.sample(list(CHANNELS), len(CHANNELS))) for _ in range(50)]
+    results = await asyncio.gather(*claimers, *enqueuers)
+    await assert_consistent(store, [claim for claims in results for claim in claims])
+
+
 # -- several processes -----------------------------------------------------------------
 
 PROCESSES = 3

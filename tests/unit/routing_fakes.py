@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,8 +36,23 @@ class FakeRepository:
     async def stores(self) -> list[StoreInfo]:
         return list(STORES)
 
-    async def queued_tickets(self) -> list[Ticket]:
-        return [t for cid, t in self.tickets.items() if self.status[cid] == "queued"]
+    async def queued_tickets(self, conversation_ids: Collection[str] | None = None) -> list[Ticket]:
+        return [
+            t
+            for cid, t in self.tickets.items()
+            if self.status[cid] == "queued"
+            and (conversation_ids is None or cid in conversation_ids)
+        ]
+
+    async def queued_ids(self, queued_before: datetime | None = None) -> list[str]:
+        return [
+            t.conversation_id
+            for t in await self.queued_tickets()
+            if queued_before is None or t.enqueued_at < queued_before
+        ]
+
+    async def conversation_status(self, conversation_id: str) -> str | None:
+        return self.status.get(conversation_id)
 
     async def open_work(self, ambassador_id: str | None) -> list[Work]:
         return [

@@ -42,6 +42,9 @@ def test_values_are_cast_and_origins_normalised() -> None:
         ({"HUB_CHANNEL_WEIGHTS": "fax=1"}, "HUB_CHANNEL_WEIGHTS"),
         ({"HUB_CHANNEL_WEIGHTS": "email=half"}, "HUB_CHANNEL_WEIGHTS"),
         ({"HUB_CHANNEL_WEIGHTS": "email=0"}, "HUB_CHANNEL_WEIGHTS"),
+        ({"HUB_ROUTING_RECONCILE_SECONDS": "0"}, "HUB_ROUTING_RECONCILE_SECONDS"),
+        ({"HUB_ROUTING_PROCESS_TIMEOUT_SECONDS": "1.5"}, "HUB_ROUTING_PROCESS_TIMEOUT_SECONDS"),
+        ({"HUB_ROUTING_UNROUTED_CHECK_SECONDS": "soon"}, "HUB_ROUTING_UNROUTED_CHECK_SECONDS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], name: str) -> None:
@@ -63,3 +66,28 @@ def test_channel_weights_change_only_the_channels_named() -> None:
     assert weights["email"] == 1.0 and weights["voice"] == 2.0 and weights["wechat"] is None
     assert weights["webchat"] == 1.0  # the default, untouched
     assert routing_config(settings).weight("wechat", 3) == 3  # a WeChat chat takes all of it
+
+
+def test_reconciliation_intervals_reach_the_routing_config() -> None:
+    from datetime import timedelta
+
+    from hub.routing_config import routing_config
+
+    defaults = routing_config(Settings.from_env({}))
+    assert (defaults.reconcile_every, defaults.process_timeout, defaults.unrouted_check_every) == (
+        timedelta(seconds=1),
+        timedelta(seconds=10),
+        timedelta(seconds=3),
+    )
+    tuned = routing_config(
+        Settings.from_env(
+            {
+                "HUB_ROUTING_RECONCILE_SECONDS": "0.5",
+                "HUB_ROUTING_PROCESS_TIMEOUT_SECONDS": "2",
+                "HUB_ROUTING_UNROUTED_CHECK_SECONDS": "5",
+            }
+        )
+    )
+    assert tuned.reconcile_every == timedelta(seconds=0.5)
+    assert tuned.process_timeout == timedelta(seconds=2)  # at least two beats: allowed
+    assert tuned.unrouted_check_every == timedelta(seconds=5)
