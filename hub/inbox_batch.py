@@ -9,8 +9,9 @@ statements of ``hub.inbox_batch_sql``:
   round trip: no BEGIN, no COMMIT of its own). It leaves out keys stored already, locks
   and advances each contact's newest open conversation (``last_seq + n``; the row lock
   keeps ``seq`` gapless between processes) and inserts the messages in batch order. It
-  runs on the driver's connection (asyncpg), which is where SQLAlchemy's per-statement
-  work would otherwise be most of the batch's cost.
+  runs on the driver (asyncpg), where SQLAlchemy's per-statement work would otherwise be
+  most of the batch's cost, on connections of its own planned generically
+  (``Database.writer``).
 - **SQLite**: ``UPDATE conversations … RETURNING`` for the seqs, then one multi-row
   ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING``, in one transaction.
 
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import JSON
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -145,33 +147,41 @@ class InboundBatches:
     async def _postgresql(self, batch: list[tuple[int, Inbound]]) -> dict[int, Written]:
         now = self.clock()
         ids = [new_id() for _ in batch]
-        async with self.db.engine.connect() as conn:
+        # Sorted by contact: every process locks shared conversations in the same order.
+        rows = sorted(range(len(batch)), key=lambda i: (batch[i][1].channel, batch[i][1].contact))
+        items = [batch[i][1] for i in rows]
+        async with self.db.writer.connect() as conn:
             driver = (await conn.get_raw_connection()).driver_connection
             assert driver is not None
-            records = await driver.fetch(
-                WRITE_POSTGRESQL,
-                ids,
-                [item.channel for _, item in batch],
-                [item.contact for _, item in batch],
-                [item.text for _, item in batch],
+            records = await _fetch(
+                conn,
+                driver,
+                [ids[i] for i in rows],
+                [item.channel for item in items],
+                [item.contact for item in items],
+                [item.text for item in items],
                 # JSON null for no data, as the column type stores None on the other way
-                [json.dumps(_data(item)) for _, item in batch],
-                [item.dedupe_key for _, item in batch],
+                [json.dumps(_data(item)) for item in items],
+                [item.dedupe_key for item in items],
+                rows,  # arrival order
                 now,
             )
-        by_key = {record["message_key"]: record for record in records}
         conversations: dict[str, Conversation] = {}
+        stored: dict[str, tuple[int, str]] = {}  # key -> (seq, conversation id)
+        for record in records:
+            if record["kind"] == "c":
+                conversations[record["id"]] = _conversation(record)
+            else:
+                stored[record["message_key"]] = (record["message_seq"], record["id"])
         written: dict[int, Written] = {}
         for (index, item), message_id in zip(batch, ids, strict=True):
-            record = by_key.get(item.dedupe_key)
-            if record is None:
+            found = stored.get(item.dedupe_key)
+            if found is None:
                 continue  # stored already, or no open conversation: the individual way
-            conversation = conversations.get(record["id"])
-            if conversation is None:
-                conversation = conversations[record["id"]] = _conversation(record)
-            row = _row(item, conversation.id, record["message_seq"], now)
+            seq, conversation_id = found
+            row = _row(item, conversation_id, seq, now)
             row["id"] = message_id
-            written[index] = Written(Message(**row), conversation)
+            written[index] = Written(Message(**row), conversations[conversation_id])
         return written
 
     async def _sqlite(self, batch: list[tuple[int, Inbound]]) -> dict[int, Written]:
@@ -220,6 +230,19 @@ class InboundBatches:
         if twice:
             raise _Redo(contacts=twice)
         return found
+
+
+async def _fetch(conn: AsyncConnection, driver: Any, *args: Any) -> list[Any]:
+    """The batch statement on the driver. A connection that failed for any reason but the
+    statement's own (a constraint, say) is dropped from the pool, as SQLAlchemy would have
+    done had it run the statement, so the next batch gets a new one; this batch goes the
+    individual way, which retries."""
+    try:
+        return list(await driver.fetch(WRITE_POSTGRESQL, *args))
+    except Exception as exc:
+        if not isinstance(exc, asyncpg.PostgresError) or driver.is_closed():
+            await conn.invalidate()
+        raise
 
 
 def _data(item: Inbound) -> dict[str, Any] | None:

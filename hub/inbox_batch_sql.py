@@ -34,53 +34,71 @@ def _newest_open(outer: str) -> str:
           AND newer.status IN ({_OPEN}) AND newer.created_at > {outer}.created_at)"""  # noqa: S608 - constants
 
 
-# PostgreSQL: the whole batch is one statement, sent outside any explicit transaction, so
-# it costs one round trip (no BEGIN, no COMMIT) and is atomic all the same. Keys stored
-# already are left out (the individual way answers them with the stored message); the
-# contacts' newest open conversations are locked in id order (two processes' batches that
-# share conversations queue instead of deadlocking) and their ``last_seq`` advanced by
-# their number of messages; each message takes its seq in batch order. A key stored by
-# someone else meanwhile fails the statement on the unique index, and with it the whole
-# batch: no seq is spent. Parameters: $1 ids, $2 channels, $3 contacts, $4 texts, $5 data
-# as JSON text, $6 dedupe keys (arrays, one element per message), $7 now.
+# PostgreSQL: the whole batch is one statement, sent outside an explicit transaction, so
+# it costs one round trip (no BEGIN, no COMMIT) and is atomic all the same. Its plan does
+# not depend on statistics (a fresh or growing table must not turn a lookup into a scan of
+# every open conversation): every step is a lookup on an index, per message, or linear in
+# the batch (no join of one CTE with another, which would be a nested loop: quadratic).
+# - Keys stored already (found on the unique index) are left out: the individual way
+#   answers them with the stored message.
+# - Each message's contact's newest open conversation is found and locked (``LATERAL …
+#   LIMIT 1 FOR UPDATE``), and read as locked: its ``last_seq`` is the latest committed
+#   one. The caller sends the batch sorted by contact, so two processes' batches that
+#   share conversations lock them in the same order and queue instead of deadlocking.
+# - Each message takes ``last_seq`` + its place (``ord``, arrival order) among its
+#   conversation's messages in the batch; each conversation's ``last_seq`` advances by its
+#   number of messages.
+# - A key stored by someone else meanwhile fails the statement on the unique index, and
+#   with it the whole batch: no seq is spent.
+# Rows out: one per conversation ('c': its columns as updated), one per message stored
+# ('m': message_key, message_seq, and its conversation in ``id``).
+# Parameters: $1 ids, $2 channels, $3 contacts, $4 texts, $5 data as JSON text, $6 dedupe
+# keys, $7 arrival order (arrays, one element per message), $8 now.
+_MESSAGE_ROW = ", ".join(
+    "conversation_id AS id" if name == "id" else f"NULL AS {name}" for name in CONVERSATION_COLUMNS
+)
 WRITE_POSTGRESQL = f"""
 WITH batch AS (
     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[],
-                         $5::text[], $6::varchar[])
-        WITH ORDINALITY AS b(id, channel, contact, text, data, dedupe_key, ord)
-), fresh AS (
-    SELECT batch.* FROM batch
-    WHERE NOT EXISTS (SELECT 1 FROM messages AS m WHERE m.dedupe_key = batch.dedupe_key)
-), wanted AS (
-    SELECT channel, contact, count(*) AS n FROM fresh GROUP BY channel, contact
-), targets AS (
-    SELECT c.id, wanted.n FROM conversations AS c
-    JOIN wanted ON c.channel = wanted.channel AND c.contact = wanted.contact
-    WHERE c.status IN ({_OPEN}) AND {_newest_open("c")}
-    ORDER BY c.id
-    FOR UPDATE OF c
-), updated AS (
-    UPDATE conversations SET last_seq = conversations.last_seq + targets.n, updated_at = $7
-    FROM targets
-    WHERE conversations.id = targets.id AND conversations.status IN ({_OPEN})
-    RETURNING {_RETURNED}
+                         $5::text[], $6::varchar[], $7::integer[])
+        AS b(id, channel, contact, text, data, dedupe_key, ord)
+), stored AS (
+    SELECT dedupe_key FROM messages WHERE dedupe_key = ANY($6::varchar[])
+), locked AS (
+    SELECT batch.*, newest.id AS conversation_id, newest.last_seq AS base
+    FROM batch CROSS JOIN LATERAL (
+        SELECT c.id, c.last_seq FROM conversations AS c
+        WHERE c.channel = batch.channel AND c.contact = batch.contact
+          AND c.status IN ({_OPEN})
+        ORDER BY c.created_at DESC, c.id DESC
+        LIMIT 1
+        FOR UPDATE
+    ) AS newest
+    WHERE batch.dedupe_key NOT IN (SELECT dedupe_key FROM stored)
 ), placed AS (
-    SELECT fresh.*, updated.id AS conversation_id,
-           updated.last_seq - count(*) OVER per + row_number() OVER (per ORDER BY fresh.ord)
-               AS seq
-    FROM fresh JOIN updated ON updated.channel = fresh.channel
-                           AND updated.contact = fresh.contact
-    WINDOW per AS (PARTITION BY updated.id)
+    SELECT locked.*,
+           base + row_number() OVER (PARTITION BY conversation_id ORDER BY ord) AS seq
+    FROM locked
+), counts AS (
+    SELECT conversation_id, count(*) AS n FROM locked GROUP BY conversation_id
+), updated AS (
+    UPDATE conversations SET last_seq = conversations.last_seq + counts.n, updated_at = $8
+    FROM counts
+    WHERE conversations.id = counts.conversation_id
+    RETURNING {_RETURNED}
 ), inserted AS (
     INSERT INTO messages (id, conversation_id, seq, direction, channel, author_kind, text,
                           data, dedupe_key, created_at)
     SELECT id, conversation_id, seq, 'in', channel, 'customer', text, CAST(data AS jsonb),
-           dedupe_key, $7
+           dedupe_key, $8
     FROM placed
     RETURNING dedupe_key, seq, conversation_id
 )
-SELECT inserted.dedupe_key AS message_key, inserted.seq AS message_seq, updated.*
-FROM inserted JOIN updated ON updated.id = inserted.conversation_id"""  # noqa: S608 - constants
+SELECT 'c' AS kind, NULL AS message_key, NULL::integer AS message_seq, updated.*
+FROM updated
+UNION ALL
+SELECT 'm', dedupe_key, seq, {_MESSAGE_ROW}
+FROM inserted"""  # noqa: S608 - constants
 
 # SQLite (one writer, in-process): two statements in one transaction. The UPDATE starts
 # with UPDATE because Python's sqlite3 opens its implicit transaction only before a

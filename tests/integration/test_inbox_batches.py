@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message
@@ -202,3 +202,34 @@ async def test_without_group_commit_each_message_has_its_own_transaction(
     transactions = Transactions(db)
     await asyncio.gather(*(inbox.receive(inbound(visitor=visitor(n), key="k")) for n in range(3)))
     assert transactions.count == 3
+
+
+async def test_a_broken_batch_connection_is_replaced_and_nothing_is_lost(
+    inbox: Inbox, db: Database
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the batched write has connections of its own on PostgreSQL only")
+    await open_conversations(inbox, 3)
+
+    async def burst(key: str) -> list[int]:
+        stored = await asyncio.gather(
+            *(inbox.receive(inbound(key, visitor=visitor(n), key=key)) for n in range(3))
+        )
+        return [s.message.seq for s in stored]
+
+    assert await burst("before") == [2, 2, 2]
+    async with db.engine.connect() as conn:  # the server drops the writer's connection
+        killed = await conn.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = 'concierge-writer' AND datname = current_database()"
+            )
+        )
+    assert killed == 1
+    individual = inbox.metrics.value(INDIVIDUAL_METRIC)
+    assert await burst("during") == [3, 3, 3]  # written one by one, retried
+    assert inbox.metrics.value(INDIVIDUAL_METRIC) == individual + 3
+    assert await burst("after") == [4, 4, 4]  # batched again, on a new connection
+    assert inbox.metrics.value(INDIVIDUAL_METRIC) == individual + 3
+    for rows in (await seqs_by_conversation(db)).values():
+        assert [seq for seq, _ in rows] == [1, 2, 3, 4]
