@@ -68,8 +68,8 @@ async def seqs_by_conversation(db: Database) -> dict[str, list[tuple[int, str]]]
             )
         ).all()
     found: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for conversation_id, seq, text in rows:
-        found[conversation_id].append((seq, text))
+    for conversation_id, seq, body in rows:
+        found[conversation_id].append((seq, body))
     return found
 
 
