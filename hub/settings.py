@@ -71,7 +71,7 @@ def origin_of(url: str) -> str:
 
 
 def _event_loop(value: str) -> str:
-    loop = value.strip().lower() or "asyncio"
+    loop = value.strip().lower() or "uvloop"
     if loop not in ("uvloop", "asyncio"):
         raise ConfigError(f"HUB_EVENT_LOOP must be 'uvloop' or 'asyncio', not {value!r}")
     return loop
@@ -208,7 +208,7 @@ class Settings:
     # The ``process`` label on /metrics; unset: ``hostname:pid``.
     process_name: str | None = None
     # ``hub serve``'s event loop: ``asyncio`` (the default) or ``uvloop`` (see docs/deploy.md).
-    event_loop: str = "asyncio"
+    event_loop: str = "uvloop"
     # SIGTERM: how long draining may take (acks, hang-up, in-flight writes, runners).
     shutdown_grace_seconds: float = 10.0
 
@@ -312,7 +312,7 @@ class Settings:
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
             process_name=(env.get("HUB_PROCESS_NAME") or "").strip()[:128] or None,
-            event_loop=_event_loop(env.get("HUB_EVENT_LOOP", "asyncio")),
+            event_loop=_event_loop(env.get("HUB_EVENT_LOOP", "uvloop")),
             shutdown_grace_seconds=reader.positive_float("HUB_SHUTDOWN_GRACE_SECONDS", 10.0),
         )
 

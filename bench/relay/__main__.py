@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench.relay", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help="only run the bare relay")
-    parser.add_argument("--loop", default="asyncio", help="servers' default event loop")
+    parser.add_argument(
+        "--loop", default=None, help="servers' default event loop (the hub's: uvloop)"
+    )
     parser.add_argument(
         "--client-loop", default=loops.default_client_loop(), help="the load client's loop"
     )
@@ -93,8 +95,9 @@ def options_from(args: argparse.Namespace, folder: Path) -> Options:
     ambassadors = args.ambassadors or (10 if smoke else 100)
     if ambassadors > conversations:
         raise SystemExit("--ambassadors must not exceed --conversations")
+    loop = loops.check(args.loop or loops.default())
     return Options(
-        targets=tuple(Target.parse(t, loops.check(args.loop)) for t in args.targets.split(",")),
+        targets=tuple(Target.parse(t, loop) for t in args.targets.split(",")),
         parts=parts,
         conversations=conversations,
         ambassadors=ambassadors,
@@ -117,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     raise_fd_limit()
     if args.serve_bare is not None:
-        bare.serve(args.serve_bare, loops.check(args.loop))
+        bare.serve(args.serve_bare, loops.check(args.loop or loops.default()))
         return
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,11 @@ LOOPS = ("asyncio", "uvloop")
 T = TypeVar("T")
 
 
+def default() -> str:
+    """The hub's own default (``HUB_EVENT_LOOP``): uvloop where it is installed."""
+    return "uvloop" if available("uvloop") else "asyncio"
+
+
 def available(name: str) -> bool:
     if name == "asyncio":
         return True

@@ -184,7 +184,9 @@ async def test_sigterm_mid_stream_loses_no_acknowledged_message_and_exits_0_in_g
     assert set(after) == set(stored) | resent
 
 
-@pytest.mark.parametrize(("setting", "loop"), [(None, "asyncio"), ("uvloop", "uvloop")])
+@pytest.mark.parametrize(
+    ("setting", "loop"), [(None, "uvloop"), ("asyncio", "asyncio"), ("uvloop", "uvloop")]
+)
 async def test_hub_serve_runs_on_the_event_loop_it_is_told(
     hub_env: dict[str, str], tmp_path: Path, setting: str | None, loop: str
 ) -> None:

@@ -11,9 +11,9 @@ from hub.errors import ConfigError
 from hub.settings import Settings
 
 
-def test_defaults_run_on_asyncio_with_a_ten_second_grace_and_no_process_name() -> None:
+def test_defaults_run_on_uvloop_with_a_ten_second_grace_and_no_process_name() -> None:
     settings = Settings.from_env({})
-    assert settings.event_loop == "asyncio"
+    assert settings.event_loop == "uvloop"
     assert settings.shutdown_grace_seconds == 10.0
     assert settings.process_name is None
 
