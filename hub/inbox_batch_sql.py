@@ -25,15 +25,6 @@ CONVERSATION_COLUMNS = tuple(column.name for column in CONVERSATIONS.columns)
 _RETURNED = ", ".join(f"conversations.{name}" for name in CONVERSATION_COLUMNS)
 
 
-def _newest_open(outer: str) -> str:
-    """Only the contact's newest open conversation takes messages (two open at the same
-    instant is a race the individual way sorts out)."""
-    return f"""NOT EXISTS (
-        SELECT 1 FROM conversations AS newer
-        WHERE newer.channel = {outer}.channel AND newer.contact = {outer}.contact
-          AND newer.status IN ({_OPEN}) AND newer.created_at > {outer}.created_at)"""  # noqa: S608 - constants
-
-
 # PostgreSQL: the whole batch is one statement, sent outside an explicit transaction, so
 # it costs one round trip (no BEGIN, no COMMIT) and is atomic all the same. Its plan does
 # not depend on statistics (a fresh or growing table must not turn a lookup into a scan of
@@ -102,16 +93,23 @@ FROM inserted"""  # noqa: S608 - constants
 
 # SQLite (one writer, in-process): two statements in one transaction. The UPDATE starts
 # with UPDATE because Python's sqlite3 opens its implicit transaction only before a
-# statement that starts with a DML keyword (a leading WITH would autocommit).
+# statement that starts with a DML keyword (a leading WITH would autocommit). It is driven
+# by the batch: each contact's newest open conversation is looked up on its index (joined
+# the other way, SQLite walked every open conversation and scanned the batch for each).
 _TAKE_SEQS_SQLITE = f"""
 UPDATE conversations SET last_seq = conversations.last_seq + wanted.n, updated_at = :now
 FROM (
-    SELECT json_extract(value, '$[0]') AS channel, json_extract(value, '$[1]') AS contact,
-           json_extract(value, '$[2]') AS n
+    SELECT (
+        SELECT c.id FROM conversations AS c
+        WHERE c.channel = json_extract(value, '$[0]')
+          AND c.contact = json_extract(value, '$[1]')
+          AND c.status IN ({_OPEN})
+        ORDER BY c.created_at DESC, c.id DESC
+        LIMIT 1
+    ) AS id, json_extract(value, '$[2]') AS n
     FROM json_each(:wanted)
 ) AS wanted
-WHERE conversations.channel = wanted.channel AND conversations.contact = wanted.contact
-  AND conversations.status IN ({_OPEN}) AND {_newest_open("conversations")}
+WHERE conversations.id = wanted.id
 RETURNING {_RETURNED}"""  # noqa: S608 - constants
 
 
