@@ -3,42 +3,21 @@ claims' deadlines (handed out once when lapsed), heartbeats and who holds each c
 (reaped once when a heartbeat lapses). The in-memory store is the reference; the Redis one
 must behave the same (the rest of the parity suite: test_routing_store.py)."""
 
+# ruff: noqa: F811 - the tests' ``store`` parameter is the imported fixture, by name
+
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from uuid import uuid4
 
-import pytest
-from redis.asyncio import Redis
-
-from routing.config import RoutingConfig
-from routing.memory_store import InMemoryRoutingStore
 from routing.model import AmbassadorProfile, Presence, StoreInfo, Ticket
-from routing.redis_store import RedisRoutingStore
 from routing.store import Lapsed, RoutingStore
 from tests.conftest import FakeClock
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-CONFIG = RoutingConfig()
+# The parity suite's store fixture: each test runs on the memory and the Redis store.
+from tests.integration.test_routing_store import CONFIG, store  # noqa: F401
+
 LIMIT = 100
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[RoutingStore]:
-    if request.param == "memory":
-        yield InMemoryRoutingStore(CONFIG)
-        return
-    client = Redis.from_url(REDIS_URL)
-    prefix = f"test:{uuid4().hex}:"
-    try:
-        yield RedisRoutingStore(client, CONFIG, prefix)
-    finally:
-        stale = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        if stale:
-            await client.delete(*stale)
-        await client.aclose()
 
 
 def profile(ambassador_id: str = "amelie") -> AmbassadorProfile:
