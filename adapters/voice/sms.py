@@ -9,12 +9,12 @@ that has committed.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.voice.twiml import is_e164
 from hub.db.channel_models import ChannelOutbox, VoiceAccount
 from hub.deliveries import outbox_row as queued_delivery
 from hub.outbound import Scheduled
@@ -23,13 +23,6 @@ CHANNEL = "sms"
 SMS_JOB = "voice_sms"
 # Twilio refuses a body longer than this (error 21617), however it is split for delivery.
 MAX_SMS_CHARS = 1600
-
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-
-
-def is_e164(value: str | None) -> bool:
-    """A number a call or a text can reach (an anonymous caller's contact is not one)."""
-    return value is not None and _E164.fullmatch(value) is not None
 
 
 async def store_account(session: AsyncSession, store_id: str) -> VoiceAccount | None:

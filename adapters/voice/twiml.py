@@ -32,6 +32,13 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _CLIENT = re.compile(r"client:([A-Za-z0-9_.@-]{1,121})")
 _URL = re.compile(r"https?://[\x21-\x7e]{1,2040}")
 _VOICE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def is_e164(value: str | None) -> bool:
+    """A number a call or a text can reach (an anonymous caller's contact is not one)."""
+    return value is not None and _E164.fullmatch(value) is not None
+
+
 _CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
 # Locales the provider's voices speak; a store's region outside these gets the default.
 _LOCALES = frozenset(
