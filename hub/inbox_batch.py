@@ -86,13 +86,11 @@ class Written:
 
 
 class _Redo(Exception):
-    """Roll back and write the batch again without these messages (by index) or these
-    contacts' messages."""
+    """Roll back and write the batch again without these messages (by index)."""
 
-    def __init__(self, indices: set[int] | None = None, contacts: set[Contact] | None = None):
+    def __init__(self, indices: set[int]):
         super().__init__("some messages need the individual way")
-        self.indices = indices or set()
-        self.contacts = contacts or set()
+        self.indices = indices
 
 
 class InboundBatches:
@@ -123,12 +121,7 @@ class InboundBatches:
             try:
                 written = await self._transaction([(i, items[i]) for i in todo])
             except _Redo as redo:
-                todo = [
-                    i
-                    for i in todo
-                    if i not in redo.indices
-                    and (items[i].channel, items[i].contact) not in redo.contacts
-                ]
+                todo = [i for i in todo if i not in redo.indices]
                 continue
             except Exception:
                 log.warning("batched write failed; writing one by one", exc_info=True)
@@ -179,8 +172,7 @@ class InboundBatches:
             if found is None:
                 continue  # stored already, or no open conversation: the individual way
             seq, conversation_id = found
-            row = _row(item, conversation_id, seq, now)
-            row["id"] = message_id
+            row = _row(item, conversation_id, seq, now, message_id)
             written[index] = Written(Message(**row), conversations[conversation_id])
         return written
 
@@ -216,20 +208,12 @@ class InboundBatches:
         self, conn: AsyncConnection, counts: Counter[Contact], now: datetime
     ) -> dict[Contact, Conversation]:
         """Advance ``last_seq`` of each contact's newest open conversation by its number
-        of messages in the batch; the conversations as updated."""
+        of messages in the batch (one per contact: the statement picks the newest); the
+        conversations as updated."""
         wanted = json.dumps([[ch, ct, n] for (ch, ct), n in counts.items()])
         result = await conn.execute(self._take, {"wanted": wanted, "now": now})
-        found: dict[Contact, Conversation] = {}
-        twice: set[Contact] = set()
-        for row in result.mappings():
-            conversation = Conversation(**row)
-            key = (conversation.channel, conversation.contact)
-            if key in found:
-                twice.add(key)  # two open ones created at the same instant: leave it to SQL
-            found[key] = conversation
-        if twice:
-            raise _Redo(contacts=twice)
-        return found
+        conversations = (Conversation(**row) for row in result.mappings())
+        return {(c.channel, c.contact): c for c in conversations}
 
 
 async def _fetch(conn: AsyncConnection, driver: Any, *args: Any) -> list[Any]:
@@ -258,9 +242,11 @@ def _conversation(record: Any) -> Conversation:
     return Conversation(**values)
 
 
-def _row(item: Inbound, conversation_id: str, seq: int, now: datetime) -> dict[str, Any]:
+def _row(
+    item: Inbound, conversation_id: str, seq: int, now: datetime, message_id: str | None = None
+) -> dict[str, Any]:
     return {
-        "id": new_id(),
+        "id": message_id or new_id(),
         "conversation_id": conversation_id,
         "seq": seq,
         "direction": "in",
