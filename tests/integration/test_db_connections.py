@@ -15,11 +15,10 @@ from sqlalchemy import event, text
 
 from hub.db import engine as engine_module
 from hub.db.engine import Database
-from hub.inbox import Inbox
-from hub.tasks import BackgroundTasks
 from tests.conftest import FakeClock, truncate_pg
 from tests.factories import make_store
-from tests.integration.test_inbox import Events, Router, inbound
+from tests.integration.test_inbox import inbound
+from tests.integration.test_inbox_batches import make_inbox
 
 
 async def backend_pid(db: Database) -> int:
@@ -73,14 +72,7 @@ async def test_a_message_written_on_a_dropped_connection_is_written_on_a_fresh_o
     db = Database(pg, ping="never", pool_size=1, max_overflow=0)
     try:
         await make_store(db, clock())
-        inbox = Inbox(
-            db,
-            clock=clock,
-            events=Events(),
-            routing=Router(),
-            tasks=BackgroundTasks(),
-            group_commit=group_commit,
-        )
+        inbox = make_inbox(db, clock, group_commit=group_commit)
         await inbox.receive(inbound(key="open"))
         if group_commit:  # the batched write has connections of its own: open one
             assert (await inbox.receive(inbound("batched", key="warm"))).message.seq == 2
