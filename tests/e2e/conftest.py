@@ -90,6 +90,23 @@ def start_hub(env: dict[str, str], tmp: Path) -> HubProcess:
     return server
 
 
+def start_worker(
+    env: dict[str, str], tmp: Path, public_url: str
+) -> tuple[subprocess.Popen[str], Path]:
+    """A ``hub worker`` logging to ``tmp/worker.log``; links it writes point at
+    ``public_url`` (a web process)."""
+    log_path = tmp / "worker.log"
+    with log_path.open("w") as out:
+        process = subprocess.Popen(
+            [str(BIN / "hub"), "worker"],
+            env={**env, "HUB_PUBLIC_URL": public_url},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    return process, log_path
+
+
 @pytest.fixture
 def hub_env(database_url: str) -> dict[str, str]:
     env = {

@@ -30,7 +30,7 @@ from hub.db.models import Conversation
 from hub.inbox import Inbox
 from hub.messages import Inbound
 from hub.tasks import BackgroundTasks
-from tests.e2e.conftest import BIN, HubProcess
+from tests.e2e.conftest import BIN, HubProcess, start_worker
 from tests.factories import make_staff
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -100,15 +100,7 @@ class Cluster:
                 text=True,
             )
             hubs.append(HubProcess(f"http://127.0.0.1:{port}", own, process, log_path, log))
-        worker_log = tmp / "worker.log"
-        with worker_log.open("w") as out:
-            worker = subprocess.Popen(
-                [str(BIN / "hub"), "worker"],
-                env={**env, "HUB_PUBLIC_URL": hubs[0].base},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
+        worker, worker_log = start_worker(env, tmp, hubs[0].base)
         running = cls(hubs, worker, worker_log, env)
         try:
             running._wait_ready()

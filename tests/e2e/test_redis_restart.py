@@ -28,7 +28,14 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.conftest import truncate_pg
-from tests.e2e.conftest import BIN, Client, HubProcess, Session, free_port, start_hub
+from tests.e2e.conftest import (
+    Client,
+    HubProcess,
+    Session,
+    free_port,
+    start_hub,
+    start_worker,
+)
 from tests.fakes.smtp import FakeSmtpServer
 from tests.redis_server import PrivateRedis
 
@@ -75,15 +82,7 @@ def cluster(
         "HUB_SMTP_RELAY": smtp.relay,
     }
     web = [start_hub(env, tmp_path), start_hub(env, tmp_path)]
-    worker_log = tmp_path / "worker.log"
-    with worker_log.open("w") as out:
-        worker = subprocess.Popen(
-            [str(BIN / "hub"), "worker"],
-            env={**env, "HUB_PUBLIC_URL": web[0].base},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    worker, worker_log = start_worker(env, tmp_path, web[0].base)
     running = Cluster(web, worker, worker_log, prefix)
     yield running
     for process in [*(hub.process for hub in web), worker]:
