@@ -77,6 +77,7 @@ SHAREABLE = (
     "/static/widget.css",
     "/static/widget/",
     "/static/shared/",
+    "/static/i18n/",
     "/static/vendor/",
 )
 
