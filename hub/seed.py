@@ -7,13 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.hours import parse_hours
 from hub.clock import Clock
 from hub.db.channel_models import Mailbox
 from hub.db.engine import Database
-from hub.db.models import AppointmentType, Staff, Store
+from hub.db.models import AppointmentType, Staff, StaffStore, Store
 from hub.schedules import set_schedule
+from hub.seed_history import HistorySummary, seed_history
 from hub.staff import NewStaff, add_staff
 from hub.stores import NewStore, add_store, store_by_code
 
@@ -47,6 +49,24 @@ DEMO_STORES = (
         hours=None,
         address="1266 Nanjing West Road, Jing'an, Shanghai 200040, China",
     ),
+    dict(
+        code="TOKYO01",
+        name="Maison Lumière Tokyo · Ginza",
+        timezone="Asia/Tokyo",
+        country="JP",
+        languages="ja,en",
+        hours=None,
+        address="4-6-16 Ginza, Chuo-ku, Tokyo 104-0061, Japan",
+    ),
+    dict(
+        code="DUBAI01",
+        name="Maison Lumière Dubai · The Dubai Mall",
+        timezone="Asia/Dubai",
+        country="AE",
+        languages="ar,en",
+        hours=None,
+        address="Fashion Avenue, The Dubai Mall, Dubai, United Arab Emirates",
+    ),
 )
 
 DEMO_STAFF = tuple(
@@ -65,6 +85,8 @@ DEMO_STAFF = tuple(
         ("claire@demo.concierge", "Claire Dubois", "PARIS01", "manager", ["fr", "en"], 2),
         ("james@demo.concierge", "James Whitfield", "LONDON01", "ambassador", ["en"], 3),
         ("liwei@demo.concierge", "Li Wei", "SHANGHAI01", "ambassador", ["zh-Hans", "en"], 3),
+        ("yuki@demo.concierge", "Yuki Tanaka", "TOKYO01", "ambassador", ["ja", "en"], 3),
+        ("layla@demo.concierge", "Layla Haddad", "DUBAI01", "ambassador", ["ar", "en"], 3),
     )
 )
 
@@ -77,7 +99,10 @@ DEMO_SCHEDULES = {
     "claire@demo.concierge": "Mon-Fri 09:30-17:30",
     "james@demo.concierge": "Mon-Sat 10:00-18:00",
     "liwei@demo.concierge": "Mon-Sun 10:00-20:00",
+    "yuki@demo.concierge": "Mon-Sun 11:00-20:00",
+    "layla@demo.concierge": "Mon-Sun 10:00-22:00",
 }
+REGIONAL_MANAGER = "claire@demo.concierge"
 # An in-store viewing needs the salon prepared and cleared.
 IN_STORE_BUFFER_MINUTES = 15
 
@@ -88,6 +113,7 @@ class SeedSummary:
     stores_existing: int = 0
     staff_created: int = 0
     staff_existing: int = 0
+    history: HistorySummary | None = None
 
 
 async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None]) -> SeedSummary:
@@ -141,4 +167,18 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
             )
             summary.staff_created += 1
             progress(f"[{step}/{total}] staff {person.email}: created")
+        await _regional_manager(session)
+        summary.history = await seed_history(session, clock(), progress)
     return summary
+
+
+async def _regional_manager(session: AsyncSession) -> None:
+    """The demo's manager looks after every demo boutique, so the dashboard compares them."""
+    manager = await session.scalar(select(Staff).where(Staff.email == REGIONAL_MANAGER))
+    if manager is None:
+        return
+    linked = {link.store_id for link in manager.store_links}
+    codes = [spec["code"] for spec in DEMO_STORES]
+    for store in await session.scalars(select(Store).where(Store.code.in_(codes))):
+        if store.id not in linked:
+            manager.store_links.append(StaffStore(store_id=store.id))

@@ -15,7 +15,7 @@ from hub.db.engine import Database, normalise_url
 from hub.db.models import Store
 from hub.errors import HubError, InvalidInput
 from hub.profiles.identity import InvalidIdentity, normalise_phone
-from hub.seed import DEMO_PASSWORD, DEMO_STAFF, seed_demo
+from hub.seed import DEMO_PASSWORD, DEMO_STAFF, REGIONAL_MANAGER, seed_demo
 from hub.settings import Settings
 from hub.staff import NewStaff, add_staff
 from hub.stores import NewStore, add_store, store_by_code
@@ -56,9 +56,16 @@ async def seed(settings: Settings) -> None:
         f"{summary.stores_existing} existing; "
         f"staff {summary.staff_created} new, {summary.staff_existing} existing"
     )
+    history = summary.history
+    if history is not None and not history.existing:
+        say(
+            f"demo history: {history.conversations} conversations, "
+            f"{history.appointments} appointments, {history.purchases} attributed sales"
+        )
     say(f"demo logins (password {DEMO_PASSWORD!r}):")
     for person in DEMO_STAFF:
-        say(f"  {person.email:<28} {person.role:<10} {person.store_code}")
+        where = "every demo boutique" if person.email == REGIONAL_MANAGER else person.store_code
+        say(f"  {person.email:<28} {person.role:<10} {where}")
 
 
 async def store_add(settings: Settings, args: argparse.Namespace) -> None:

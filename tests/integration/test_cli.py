@@ -274,7 +274,8 @@ async def test_bad_input_prints_one_line_exits_non_zero_and_writes_nothing(
 async def test_seed_demo_twice_changes_nothing(database_url: str) -> None:
     first = run(database_url, "seed-demo")
     assert first.returncode == 0, first.stderr
-    assert "amelie@demo.concierge" in first.stdout and "[8/8]" in first.stdout
+    assert "amelie@demo.concierge" in first.stdout and "[12/12]" in first.stdout
+    assert "demo history: 70 conversations" in first.stdout
     after_first = await counts(database_url)
     second = run(database_url, "seed-demo")
     assert second.returncode == 0 and "0 new" in second.stdout
