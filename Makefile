@@ -33,12 +33,14 @@ run: setup $(SECRET_FILE)
 	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" HUB_PUBLIC_URL=http://127.0.0.1:$(PORT) \
 		$(BIN)/hub serve --host 127.0.0.1 --port $(PORT)
 
-# Debian's chromium drives the browser tests; Playwright never downloads a browser.
+# Debian's chromium drives the browser tests; Playwright never downloads a browser. The
+# CJK fonts let the Japanese and Chinese screenshots show text (Arabic is in DejaVu).
 chromium:
-	@test -x /usr/bin/chromium || { \
-		echo "installing Debian's chromium for the browser tests"; \
+	@test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto || { \
+		echo "installing Debian's chromium and CJK fonts for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
 
 lint: setup
 	$(BIN)/ruff check .

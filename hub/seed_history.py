@@ -42,7 +42,13 @@ DAYS = 28
 PER_STORE = 14
 CURRENCY = {"FR": "EUR", "GB": "GBP", "CN": "CNY", "JP": "JPY", "AE": "AED"}
 # What a piece costs in each currency, roughly: the demo's sales stay plausible per market.
-PRICE_SCALE = {"EUR": 1, "GBP": Decimal("0.85"), "CNY": 8, "JPY": 170, "AED": 4}
+PRICE_SCALE = {
+    "EUR": Decimal(1),
+    "GBP": Decimal("0.85"),
+    "CNY": Decimal(8),
+    "JPY": Decimal(170),
+    "AED": Decimal(4),
+}
 PIECES = (
     ("Solitaire ring, 1.02 ct", "rings", 14500),
     ("Rivière necklace", "necklaces", 32000),

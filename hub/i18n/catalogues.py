@@ -12,8 +12,8 @@ texts marked where they are defined and translated where they are used.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -83,15 +83,17 @@ class Texts:
         return text.format(count=count, **values)
 
     def datetime(
-        self, moment: datetime, zone: tzinfo | str | None = None, style: str = "medium"
+        self, moment: dt.datetime, zone: dt.tzinfo | str | None = None, style: str = "medium"
     ) -> str:
         """A date and time in the reader's conventions, on the clock of ``zone``."""
         return format_datetime(moment, style, tzinfo=_zone(zone), locale=self.locale)
 
-    def date(self, day: date | datetime, style: str = "long") -> str:
+    def date(self, day: dt.date | dt.datetime, style: str = "long") -> str:
         return format_date(day, style, locale=self.locale)
 
-    def time(self, moment: datetime, zone: tzinfo | str | None = None, style: str = "short") -> str:
+    def time(
+        self, moment: dt.datetime, zone: dt.tzinfo | str | None = None, style: str = "short"
+    ) -> str:
         return format_time(moment, style, tzinfo=_zone(zone), locale=self.locale)
 
     def number(self, value: int | float | Decimal) -> str:
@@ -102,7 +104,7 @@ class Texts:
         return format_currency(amount, currency, locale=self.locale)
 
 
-def _zone(zone: tzinfo | str | None) -> tzinfo | None:
+def _zone(zone: dt.tzinfo | str | None) -> dt.tzinfo | None:
     if isinstance(zone, str):
         from zoneinfo import ZoneInfo
 
