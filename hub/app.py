@@ -29,28 +29,37 @@ from adapters.wechat.outbox import WechatReplies
 from adapters.wechat.routes import WechatCallbacks
 from hub.api import (
     attachments,
+    audit,
     auth,
     booking,
     calendar,
     callbacks,
     conversations,
     customers,
+    feedback,
     health,
     imports,
+    insights,
+    invitations,
+    language,
     pages,
     queue,
+    staff_admin,
     verification,
     visitors,
 )
 from hub.api.booking import BOOKING
 from hub.api.calendar import PROPOSALS
 from hub.api.callbacks import CALLBACKS
+from hub.api.feedback import FEEDBACK
 from hub.api.middleware import access_log, cors, errors, security_headers
 from hub.booking_notices import BookingNotices
 from hub.bookings import BookingService
 from hub.callbacks import CALLBACK_JOB, Callbacks
 from hub.clock import Clock, system_clock
 from hub.db.engine import Database
+from hub.feedback import FeedbackService
+from hub.feedback_answers import Answers
 from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.jobs.kind import JobRunner
@@ -59,6 +68,7 @@ from hub.jobs.runner import InProcessRunner
 from hub.mail.delivery import warn_if_no_relay
 from hub.mail.message import message_domain
 from hub.metrics import Metrics
+from hub.openapi import routes as openapi_routes
 from hub.proposals import Proposals
 from hub.realtime.acks import TrackedNamespace
 from hub.realtime.change_watch import ChangeWatch
@@ -170,6 +180,7 @@ def _add_routes(app: web.Application) -> None:
     app.router.add_post("/api/auth/logout", auth.logout)
     app.router.add_get("/api/me", auth.me)
     app.router.add_route("*", "/api/visitors", visitors.create_visitor)
+    app.router.add_post("/api/language", language.choose_language)
     app.router.add_get("/api/conversations", conversations.list_conversations)
     app.router.add_get("/api/conversations/{id}", conversations.get_conversation)
     app.router.add_get("/api/queue", queue.live_queue)
@@ -179,6 +190,7 @@ def _add_routes(app: web.Application) -> None:
     calendar.add_routes(app)
     verification.add_routes(app)
     imports.add_routes(app)
+    insights.add_routes(app)
     pages.add_routes(app)
     attachments.add_routes(app)
     wechat_link.add_routes(app)
@@ -187,6 +199,11 @@ def _add_routes(app: web.Application) -> None:
     voice_outbound.add_routes(app)
     voice_routes.add_routes(app)
     callbacks.add_routes(app)
+    openapi_routes.add_routes(app)
+    feedback.add_routes(app)
+    staff_admin.add_routes(app)
+    invitations.add_routes(app)
+    audit.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
 
@@ -363,8 +380,19 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         # Channel callbacks are answered once spooled and processed here, by this web
         # process (they need the inbox and routing), one at a time so that one user's
         # messages keep their order.
+        feedback_service = FeedbackService(
+            db=db, clock=clock, settings=settings, inbox=inbox, jobs=jobs, tasks=tasks
+        )
+        inbox.on_closed = feedback_service.conversation_closed
+        answers = Answers(feedback_service)
+        app[FEEDBACK] = answers
         intake = WechatIntake(
-            db=db, inbox=inbox, jobs=jobs, clock=clock, public_url=settings.public_url
+            db=db,
+            inbox=inbox,
+            jobs=jobs,
+            clock=clock,
+            public_url=settings.public_url,
+            ratings=answers,
         )
         directory = MailboxDirectory(db)
         mail_intake = EmailIntake(
@@ -465,6 +493,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
                 limiter=limits.visitor_messages,
                 clock=clock,
                 policy_version=settings.privacy_policy_version,
+                feedback=answers,
             ),
             ConsoleNamespace(
                 db=db,

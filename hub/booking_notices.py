@@ -25,64 +25,80 @@ from hub.clock import Clock
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.engine import Database
 from hub.db.models import Staff, StaffStore
+from hub.i18n import N_, Texts, texts
 from hub.inbox import Inbox
 from hub.jobs.kind import Jobs
 from hub.mail import outbox
 from hub.mail.message import compose
 from hub.outbound import AppointmentMessenger, Scheduled
-from hub.proposals import place_name, spoken_time
 from hub.realtime.publisher import Publisher
 from hub.settings import Settings
+from hub.shopper_texts import appointment_language, place, type_name, when
 
 log = logging.getLogger("hub.booking_notices")
 REMINDER_JOB = "reminder"
 
 SUBJECTS = {
-    "booked": "Your appointment at {store}: {when}",
-    "rescheduled": "Your appointment at {store} has moved: {when}",
-    "cancelled": "Your appointment at {store} on {when} is cancelled",
+    "booked": N_("Your appointment at {store}: {when}"),
+    "rescheduled": N_("Your appointment at {store} has moved: {when}"),
+    "cancelled": N_("Your appointment at {store} on {when} is cancelled"),
 }
+# (without an ambassador, with one): a sentence each, so every language can order it.
 CHAT_LINES = {
-    "booked": "Appointment booked: {type}, {when} ({place} time){with_whom}.",
-    "rescheduled": "Appointment moved: {type}, now {when} ({place} time){with_whom}.",
-    "cancelled": "Appointment cancelled: {type}, {when} ({place} time).",
+    "booked": (
+        N_("Appointment booked: {type}, {when} ({place} time)."),
+        N_("Appointment booked: {type}, {when} ({place} time) with {ambassador}."),
+    ),
+    "rescheduled": (
+        N_("Appointment moved: {type}, now {when} ({place} time)."),
+        N_("Appointment moved: {type}, now {when} ({place} time) with {ambassador}."),
+    ),
+    "cancelled": (
+        N_("Appointment cancelled: {type}, {when} ({place} time)."),
+        N_("Appointment cancelled: {type}, {when} ({place} time)."),
+    ),
 }
 
 
-def where(row: Appointment) -> str:
+def where(t: Texts, row: Appointment) -> str:
+    if row.kind == "virtual" and row.video_url:
+        return t.gettext("Video call: {url}", url=row.video_url)
     if row.kind == "virtual":
-        return f"Video call: {row.video_url}" if row.video_url else "Video call"
+        return t.gettext("Video call")
     store = row.store
     return ", ".join(part for part in (store.name, store.address) if part)
 
 
-def local_when(row: Appointment) -> str:
-    return spoken_time(row.starts_at, row.store.timezone)
+def local_when(t: Texts, row: Appointment) -> str:
+    """The start on the store's clock, in the reader's conventions."""
+    return when(t, row.starts_at, row.store.timezone)
 
 
-def change_line(row: Appointment, event: str, ambassador: str | None) -> str:
+def change_line(t: Texts, row: Appointment, event: str, ambassador: str | None) -> str:
     """What happened, in one line: the chat gets it, the e-mail starts with it."""
-    return CHAT_LINES[event].format(
-        type=row.type.name,
-        when=local_when(row),
-        place=place_name(row.store.timezone),
-        with_whom=f" with {ambassador}" if ambassador else "",
+    alone, with_ambassador = CHAT_LINES[event]
+    return t.gettext(
+        with_ambassador if ambassador else alone,
+        type=type_name(t, row.type.name),
+        when=local_when(t, row),
+        place=place(t, row.store.timezone),
+        ambassador=ambassador or "",
     )
 
 
+def greeting(t: Texts, name: str | None) -> str:
+    return t.gettext("Dear {name},", name=name) if name else t.gettext("Dear client,")
+
+
 def confirmation_text(
-    row: Appointment, event: str, ambassador: str | None, manage_url: str | None
+    t: Texts, row: Appointment, event: str, ambassador: str | None, manage_url: str | None
 ) -> str:
-    lines = [
-        f"Dear {row.contact_name or 'client'},",
-        "",
-        change_line(row, event, ambassador),
-    ]
+    lines = [greeting(t, row.contact_name), "", change_line(t, row, event, ambassador)]
     if event != "cancelled":
-        lines += ["", where(row)]
+        lines += ["", where(t, row)]
         if manage_url:
-            lines += ["", f"To reschedule or cancel: {manage_url}"]
-        lines += ["", "The attached calendar file adds it to your calendar."]
+            lines += ["", t.gettext("To reschedule or cancel: {url}", url=manage_url)]
+        lines += ["", t.gettext("The attached calendar file adds it to your calendar.")]
     lines += ["", row.store.name]
     return "\n".join(lines)
 
@@ -132,9 +148,10 @@ class BookingNotices:
             ambassador = await ambassador_name(session, row)
             mail_id = None
             if row.contact_email:
+                t = texts(await appointment_language(session, row))
                 mail_id = await outbox.enqueue(
                     session,
-                    self._mail(row, event, ambassador, token, now),
+                    self._mail(t, row, event, ambassador, token, now),
                     now=now,
                     ref=("appointment", row.id),
                     sensitive=token is not None,
@@ -165,8 +182,10 @@ class BookingNotices:
         for reminder_id, due in reminders:
             await self.jobs.schedule(REMINDER_JOB, reminder_id, at=due)
         if row.conversation_id is not None:
-            line = change_line(row, event, ambassador)
-            await self.inbox.system_message(row.conversation_id, f"{line} {where(row)}")
+            await self.inbox.system_message(
+                row.conversation_id,
+                lambda t: f"{change_line(t, row, event, ambassador)} {where(t, row)}",
+            )
         payload = {
             "id": row.id,
             "event": event,
@@ -205,6 +224,7 @@ class BookingNotices:
 
     def _mail(
         self,
+        t: Texts,
         row: Appointment,
         event: str,
         ambassador: str | None,
@@ -216,12 +236,13 @@ class BookingNotices:
         message = compose(
             self.settings,
             to=row.contact_email,
-            subject=SUBJECTS[event].format(store=row.store.name, when=local_when(row)),
-            text=confirmation_text(row, event, ambassador, manage),
+            subject=t.gettext(SUBJECTS[event], store=row.store.name, when=local_when(t, row)),
+            text=confirmation_text(t, row, event, ambassador, manage),
             now=now,
         )
         ics = calendar_file(
             row,
+            t,
             ambassador=ambassador,
             public_url=self.settings.public_url,
             organizer_email=None,

@@ -19,6 +19,7 @@ from hub.conversations import append_message
 from hub.db.booking_models import Appointment, Reminder
 from hub.db.jobs_models import MailOutbox
 from hub.db.models import Conversation, Message
+from hub.i18n import Texts, texts
 from hub.jobs.attempts import DeliveryFailed, RetryPolicy, attempt, due_rows
 from hub.jobs.kind import JobContext, JobKind
 from hub.jobs.registry import appointment_messengers
@@ -26,14 +27,21 @@ from hub.mail import outbox
 from hub.mail.message import compose
 from hub.outbound import AppointmentMessenger, Scheduled
 from hub.profiles import consent
+from hub.shopper_texts import appointment_language, conversation_texts, type_name
 
 REMINDER_RETRIES = RetryPolicy(first_delay=timedelta(minutes=1), max_attempts=6)
 # Channels whose consent the ledger records (webchat is the shopper's own open chat).
 LEDGER_CHANNELS = {"email": "email", "phone": "phone", "wechat": "wechat"}
 
 
-def reminder_text(row: Appointment) -> str:
-    return f"Reminder: {row.type.name} at {row.store.name}, {local_when(row)}. {where(row)}"
+def reminder_text(t: Texts, row: Appointment) -> str:
+    line = t.gettext(
+        "Reminder: {type} at {store}, {when}.",
+        type=type_name(t, row.type.name),
+        store=row.store.name,
+        when=local_when(t, row),
+    )
+    return f"{line} {where(t, row)}"
 
 
 async def _consented(session: AsyncSession, row: Appointment, channel: str) -> bool:
@@ -58,12 +66,15 @@ async def _by_mail(
     )
     if existing is not None:
         return None  # an earlier attempt queued it; the mail job delivers it
+    t = texts(await appointment_language(session, row))
+    manage = t.gettext("To reschedule or cancel, use the link in your confirmation e-mail.")
     message = compose(
         ctx.settings,
         to=row.contact_email,
-        subject=f"Reminder: {row.store.name}, {local_when(row)}",
-        text=reminder_text(row)
-        + "\n\nTo reschedule or cancel, use the link in your confirmation e-mail.",
+        subject=t.gettext(
+            "Reminder: {store}, {when}", store=row.store.name, when=local_when(t, row)
+        ),
+        text=f"{reminder_text(t, row)}\n\n{manage}",
         now=now,
     )
     return await outbox.enqueue(session, message, now=now, ref=("reminder", reminder.id))
@@ -88,7 +99,7 @@ async def _in_chat(
         channel=conversation.channel,
         author_kind="system",
         author_name=None,
-        text=reminder_text(row),
+        text=reminder_text(conversation_texts(conversation), row),
         dedupe_key=key,
     )
     await change_feed.record(session, change_feed.MESSAGE, message.id, at=now)

@@ -25,9 +25,10 @@ from hub import audit, mail
 from hub.clock import Clock
 from hub.conversations import visible_conversation
 from hub.db.engine import Database
-from hub.db.models import Conversation, Message
+from hub.db.models import Conversation, Message, Store
 from hub.db.voice_models import CALLBACK_OPEN, Callback
 from hub.errors import Conflict, InvalidInput
+from hub.i18n import Texts, texts
 from hub.inbox import Inbox, check_handler
 from hub.jobs.kind import JobContext, JobKind, Jobs
 from hub.mail.outbox import MAIL_JOB
@@ -37,6 +38,7 @@ from hub.profiles.consent import ConsentEntry
 from hub.profiles.identity import PHONE, Identity
 from hub.realtime.publisher import Publisher
 from hub.settings import Settings
+from hub.shopper_texts import language_of, when
 from hub.staff import Principal
 from routing.callback_policy import CallbackWindow, first_due, next_try
 from routing.config import RoutingConfig
@@ -59,6 +61,7 @@ class NewCallback:
     source: str  # form | widget | phone
     name: str | None = None
     language: str | None = None
+    accept_language: str | None = None  # the browser's, when the form did not say
     topic: str | None = None
     email: str | None = None
     client_key: str | None = None
@@ -133,6 +136,7 @@ class Callbacks:
             received_at=now,
             store_code=new.store_code,
             language=new.language,
+            accept_language=new.accept_language,
             display_name=new.name,
             proven=new.proven,
             claimed=new.claimed,
@@ -361,12 +365,16 @@ class Callbacks:
         else by text message from the store's number; nothing for other outcomes."""
         if callback.last_outcome != "no_answer":
             return []
-        text = _missed_text(conversation.store.name, callback, retry_at)
+        store = conversation.store
+        t = texts(
+            language_of(callback.language, conversation.language, store_languages=store.languages)
+        )
+        text = _missed_text(t, store, callback, retry_at)
         if callback.notify_email:
             message = mail.compose(
                 self.settings,
                 to=callback.notify_email,
-                subject=f"{conversation.store.name}: we tried to call you",
+                subject=t.gettext("{store}: we tried to call you", store=store.name),
                 text=text,
                 now=now,
             )
@@ -455,14 +463,24 @@ def _outcome_note(callback: Callback, retry_at: datetime | None, who: str) -> st
     return f"Call by {who}: no answer ({tries}). No tries left; the callback is closed."
 
 
-def _missed_text(store_name: str, callback: Callback, retry_at: datetime | None) -> str:
-    greeting = f"Dear {callback.name}," if callback.name else "Hello,"
-    if retry_at is not None:
-        return (
-            f"{greeting}\n\n{store_name} tried to call you as you asked, but could not reach "
-            f"you. We will try again on {_local(retry_at, callback.timezone)}."
-        )
-    return (
-        f"{greeting}\n\n{store_name} tried to call you as you asked, but could not reach you. "
-        "Reply to this message or call us whenever it suits you."
+def _missed_text(t: Texts, store: Store, callback: Callback, retry_at: datetime | None) -> str:
+    """What a shopper reads after a missed try, in their language, with the next try's time
+    on their own clock (the window's zone) or the store's."""
+    greeting = (
+        t.gettext("Dear {name},", name=callback.name) if callback.name else t.gettext("Hello,")
     )
+    if retry_at is not None:
+        zone = callback.timezone or store.timezone
+        body = t.gettext(
+            "{store} tried to call you as you asked, but could not reach you. "
+            "We will try again on {when}.",
+            store=store.name,
+            when=when(t, retry_at, zone),
+        )
+    else:
+        body = t.gettext(
+            "{store} tried to call you as you asked, but could not reach you. "
+            "Reply to this message or call us whenever it suits you.",
+            store=store.name,
+        )
+    return f"{greeting}\n\n{body}"

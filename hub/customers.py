@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import audit, calendar
+from hub import audit, calendar, feedback_records
 from hub.db.booking_models import Appointment
 from hub.db.channel_models import Attachment, WechatUser
 from hub.db.models import Conversation, Customer, CustomerIdentity, Message, Staff
@@ -278,6 +278,7 @@ async def export(
         "conversations": timelines,
         "appointments": await calendar.of_customer(session, principal, customer.id, None),
         "notes": await notes_of(session, customer.id),
+        "feedback": await feedback_records.of_customer(session, customer.id),
     }
 
 
@@ -316,6 +317,7 @@ async def erase(
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer.id))
+    await feedback_records.erase_for(session, customer.id)
     # The WeChat follower (openid, nickname) is personal data too; writing again re-creates it.
     await session.execute(delete(WechatUser).where(WechatUser.customer_id == customer.id))
     # Appointments stay in the calendars (the time was taken) without who it was.

@@ -117,7 +117,9 @@ class Handover:
             await self.publisher.to_staff(
                 previous, "transferred", {"conversation_id": conversation.id, "to": target_name}
             )
-        await self.inbox.system_message(conversation.id, f"Transferring you to {target_name}.")
+        await self.inbox.system_message(
+            conversation.id, lambda t: t.gettext("Transferring you to {name}.", name=target_name)
+        )
         await self.inbox.enqueue(conversation.id)
         return await self._fresh(conversation.id)
 

@@ -28,6 +28,7 @@ from hub.db.group_commit import GroupCommit
 from hub.db.models import Conversation, Customer, Message, new_id
 from hub.db.races import transaction_retrying
 from hub.errors import Conflict, Forbidden
+from hub.i18n import choose
 from hub.inbox_batch import INDIVIDUAL_METRIC, InboundBatches, Written, batchable
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
@@ -35,6 +36,7 @@ from hub.metrics import Metrics
 from hub.outbound import OutboundChannel, Scheduled
 from hub.profiles.resolve import attach, resolve_customer
 from hub.routing_repository import tickets_for
+from hub.shopper_texts import Wording, conversation_texts
 from hub.staff import Principal
 from hub.stores import store_for_channel
 from hub.tasks import BackgroundTasks
@@ -112,6 +114,8 @@ class Inbox:
         self.events = events
         self.routing = routing
         self.tasks = tasks
+        # Told after a close committed (the feedback question); set by the composition root.
+        self.on_closed: Callable[[Conversation], None] | None = None
         self.batches: InboundBatches | None = None
         self.group: GroupCommit[Inbound, Written | None] | None = None
         if group_commit:
@@ -184,12 +188,15 @@ class Inbox:
             (ticket,) = await tickets_for(session, [conversation])
         await self.routing.enqueue(ticket)
 
-    async def system_message(self, conversation_id: str, text: str) -> None:
-        """A note from the hub itself into the timeline (e.g. "your ambassador left")."""
+    async def system_message(self, conversation_id: str, text: str | Wording) -> None:
+        """A note from the hub itself into the timeline (e.g. "your ambassador left");
+        a ``Wording`` is written in the conversation's language, for the shopper."""
         async with self.db.transaction() as session:
             conversation = await session.get(Conversation, conversation_id)
             if conversation is None:
                 return
+            if not isinstance(text, str):
+                text = text(conversation_texts(conversation))
             now = self.clock()
             message = await append_message(
                 session,
@@ -246,6 +253,8 @@ class Inbox:
                 subject_id=conversation.id,
             )
         self.tasks.spawn(self.events.conversation_closed(conversation), name="emit:closed")
+        if self.on_closed is not None:
+            self.on_closed(conversation)
         if previous_status == "assigned" and conversation.assigned_staff_id is not None:
             if conversation.assigned_at is not None:
                 self.routing.record_handling((now - conversation.assigned_at).total_seconds())
@@ -311,7 +320,12 @@ class Inbox:
                     customer_id=customer.id,
                     channel=inbound.channel,
                     contact=inbound.contact,
-                    language=inbound.language,
+                    language=choose(
+                        profile=(customer.preferences or {}).get("language"),
+                        page=inbound.language,
+                        accept=inbound.accept_language,
+                        store_languages=store.languages,
+                    ),
                     status="scheduled" if inbound.scheduled else "queued",
                     priority=self.config.priority_of(customer.tier),
                     last_seq=0,

@@ -41,7 +41,10 @@ class Inbound:
     text: str
     received_at: datetime
     store_code: str | None = None
+    # The language the shopper's page or app asked for (a BCP 47 tag), and the channel's
+    # ``Accept-Language``-like list when it has one; the inbox chooses by hub.i18n.choose.
     language: str | None = None
+    accept_language: str | None = None
     display_name: str | None = None
     # More identities the channel itself proves (a WeChat unionid beside the openid).
     proven: tuple[Identity, ...] = ()

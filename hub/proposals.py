@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from hub.bookings import BookingService, SlotTaken
 from hub.conversations import visible_conversation
 from hub.db.engine import Database
 from hub.db.models import Store
 from hub.errors import InvalidInput
+from hub.i18n import Texts
 from hub.inbox import Inbox, Stored, check_handler
 from hub.security.tokens import ConversationProofs
+from hub.shopper_texts import conversation_texts, place, type_name, when
 from hub.staff import Principal
 
 MAX_SLOTS = 3
@@ -27,20 +28,20 @@ MAX_SLOTS = 3
 PROOF_VALID = timedelta(days=14)
 
 
-def place_name(timezone: str) -> str:
-    """ "Paris" for Europe/Paris: how shoppers recognise a store's clock."""
-    return timezone.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def spoken_time(moment: datetime, timezone: str) -> str:
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
-
-
-def proposal_text(type_name: str, store: Store, starts: list[datetime], book_url: str) -> str:
-    lines = [f"{type_name}: I can see you at these times ({place_name(store.timezone)} time):"]
-    lines += [f"• {spoken_time(start, store.timezone)}" for start in starts]
-    lines.append(f"Choose one to book it, or pick another time here: {book_url}")
+def proposal_text(
+    t: Texts, appointment_type: str, store: Store, starts: list[datetime], book_url: str
+) -> str:
+    """The proposal as every channel shows it: the times on the store's clock, in the
+    shopper's language, and the booking page for another time."""
+    lines = [
+        t.gettext(
+            "{type}: I can see you at these times ({place} time):",
+            type=type_name(t, appointment_type),
+            place=place(t, store.timezone),
+        )
+    ]
+    lines += [f"• {when(t, start, store.timezone)}" for start in starts]
+    lines.append(t.gettext("Choose one to book it, or pick another time here: {url}", url=book_url))
     return "\n".join(lines)
 
 
@@ -111,5 +112,5 @@ class Proposals:
                 "book_url": book_url,
             }
         }
-        text = proposal_text(row.name, store, starts, book_url)
+        text = proposal_text(conversation_texts(conversation), row.name, store, starts, book_url)
         return await self.inbox.reply(principal, conversation.id, client_id, text, data=payload)

@@ -11,12 +11,14 @@ from hub.callbacks import callback_of, callback_payload
 from hub.db.engine import Database
 from hub.db.models import Conversation
 from hub.db.voice_models import CALLBACK_OPEN, VoiceCall
+from hub.i18n import N_
 from hub.messages import conversation_payload, customer_summary, iso, staff_summary
 from hub.realtime.publisher import Publisher
+from hub.shopper_texts import Wording
 from routing.model import OfferRecord, Presence, QueuePosition, Ticket
 
 HISTORY_ON_OFFER = 5
-REQUEUE_NOTICE = (
+REQUEUE_NOTICE = N_(
     "Your ambassador has been disconnected. We are connecting you with another ambassador."
 )
 
@@ -24,7 +26,7 @@ REQUEUE_NOTICE = (
 class SystemMessages(Protocol):
     """Whatever can write a system message into a conversation (the inbox)."""
 
-    async def system_message(self, conversation_id: str, text: str) -> None: ...
+    async def system_message(self, conversation_id: str, text: str | Wording) -> None: ...
 
 
 class RoutingEvents:
@@ -156,4 +158,6 @@ class RoutingEvents:
         if self.system is None:
             return
         for ticket in tickets:
-            await self.system.system_message(ticket.conversation_id, REQUEUE_NOTICE)
+            await self.system.system_message(
+                ticket.conversation_id, lambda t: t.gettext(REQUEUE_NOTICE)
+            )

@@ -7,7 +7,9 @@ is a span of real time.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +27,24 @@ def day_ranges(text: str) -> list[list[str]]:
         return parse_hours(f"Mon {text}")["mon"]
     except HoursError as exc:
         raise InvalidInput("hours", f"hours: {exc}") from None
+
+
+def instant(raw: Any, field: str, zone: str | None = None) -> datetime:
+    """An ISO 8601 date-time; one without an offset is read on ``zone``'s clock (a
+    store's), and refused by ``add_time_off`` when there is no zone to read it on."""
+    if not isinstance(raw, str):
+        raise InvalidInput(field, f"{field} must be an ISO 8601 date-time")
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(field, f"{raw!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None and zone is not None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    try:
+        value.astimezone(UTC)  # what the database stores
+    except (OverflowError, ValueError):
+        raise InvalidInput(field, f"{raw!r} is out of range") from None
+    return value
 
 
 def weekly(text: str) -> WeeklyHours:
@@ -133,3 +153,29 @@ async def add_time_off(
         ends_at=end.isoformat(),
     )
     return row
+
+
+async def remove_time_off(
+    session: AsyncSession,
+    staff: Staff,
+    time_off_id: object,
+    *,
+    now: datetime,
+    actor: tuple[str, str | None],
+) -> None:
+    """Take back one span of their time off; another person's span is not found."""
+    row = await session.get(StaffTimeOff, time_off_id) if isinstance(time_off_id, str) else None
+    if row is None or row.staff_id != staff.id:
+        raise NotFound("no such time off", code="unknown_time_off")
+    await session.delete(row)
+    audit.record(
+        session,
+        at=now,
+        actor_kind=actor[0],
+        actor_id=actor[1],
+        action="staff.time_off_removed",
+        subject_type="staff",
+        subject_id=staff.id,
+        starts_at=row.starts_at.isoformat(),
+        ends_at=row.ends_at.isoformat(),
+    )

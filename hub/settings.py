@@ -203,6 +203,8 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     max_body_bytes: int = 64 * 1024
     session_ttl_seconds: int = 12 * 3600
+    # How long a staff invitation's link works (hub.invitations).
+    invitation_hours: float = 72.0
     vendor_dir: Path = PROJECT_ROOT / "node_modules"
     secret_key_is_ephemeral: bool = False
     # The ``process`` label on /metrics; unset: ``hostname:pid``.
@@ -211,6 +213,9 @@ class Settings:
     event_loop: str = "uvloop"
     # SIGTERM: how long draining may take (acks, hang-up, in-flight writes, runners).
     shutdown_grace_seconds: float = 10.0
+    # Insights: a conversation no ambassador answered counts as abandoned once its last
+    # message is this old (or it was closed); see docs/insights.md.
+    abandon_minutes: float = 30.0
 
     @property
     def own_origin(self) -> str:
@@ -310,10 +315,12 @@ class Settings:
             visitor_messages_burst=reader.optional_int("HUB_VISITOR_MESSAGES_BURST") or 30,
             trusted_proxies=_trusted_proxies(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
+            invitation_hours=reader.positive_float("HUB_INVITATION_HOURS", 72.0),
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
             process_name=(env.get("HUB_PROCESS_NAME") or "").strip()[:128] or None,
             event_loop=_event_loop(env.get("HUB_EVENT_LOOP", "uvloop")),
             shutdown_grace_seconds=reader.positive_float("HUB_SHUTDOWN_GRACE_SECONDS", 10.0),
+            abandon_minutes=reader.positive_float("HUB_ABANDON_MINUTES", 30.0),
         )
 
 

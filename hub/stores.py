@@ -12,11 +12,13 @@ from booking.hours import HoursError, WeeklyHours, parse_hours
 from hub import audit, validation
 from hub.db.models import AppointmentType, Store
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.i18n import N_
 
-# Every new store offers these two, as the CLI contract promises.
+# Every new store offers these two, as the CLI contract promises. Their names are marked
+# for translation: shoppers read them in their language (``hub.shopper_texts.type_name``).
 DEFAULT_APPOINTMENT_TYPES = (
-    ("virtual", "Virtual appointment", "virtual", 30),
-    ("in-store", "In-store appointment", "in_store", 60),
+    ("virtual", N_("Virtual appointment"), "virtual", 30),
+    ("in-store", N_("In-store appointment"), "in_store", 60),
 )
 
 

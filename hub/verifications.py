@@ -24,17 +24,19 @@ from hub.customers import merge_profiles, visible_customer
 from hub.db.jobs_models import EmailVerification
 from hub.db.models import Customer, CustomerIdentity
 from hub.errors import Conflict, InvalidInput, NotFound
+from hub.i18n import N_, Texts, texts
 from hub.profiles.identity import EMAIL
 from hub.profiles.resolve import survivor
 from hub.security.ratelimit import Limiter
 from hub.security.tokens import token_digest
 from hub.settings import Settings
+from hub.shopper_texts import customer_language
 from hub.staff import Principal
 
 TOKEN_BYTES = 32
 LINK_TTL = timedelta(days=7)
 REF_KIND = "email_verification"
-SUBJECT = "Please confirm your e-mail address"
+SUBJECT = N_("Please confirm your e-mail address")
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,31 @@ def link(settings: Settings, token: str) -> str:
     return f"{settings.public_url}/verify#{token}"
 
 
-def _body(settings: Settings, staff_name: str, token: str, expires_at: datetime) -> str:
+def _body(t: Texts, settings: Settings, staff_name: str, token: str) -> str:
+    days = LINK_TTL.days
     return (
-        "Hello,\n\n"
-        f"{staff_name}, your Concierge ambassador, asked us to confirm that this e-mail\n"
-        "address is yours, so that we recognise you whenever you write to us.\n\n"
-        "To confirm it, open this link and press Confirm:\n\n"
-        f"{link(settings, token)}\n\n"
-        f"The link works once, until {expires_at:%d %B %Y %H:%M} UTC.\n\n"
-        "If you have not been in touch with us, ignore this e-mail: nothing changes.\n"
+        "\n\n".join(
+            [
+                t.gettext("Hello,"),
+                t.gettext(
+                    "{ambassador}, your Concierge ambassador, asked us to confirm that this "
+                    "e-mail address is yours, so that we recognise you whenever you write to us.",
+                    ambassador=staff_name,
+                ),
+                t.gettext("To confirm it, please open this link:"),
+                link(settings, token),
+                t.ngettext(
+                    "The link works once, within the next {count} day.",
+                    "The link works once, within the next {count} days.",
+                    days,
+                ),
+                t.gettext(
+                    "If you have not been in touch with us, please ignore this e-mail: "
+                    "nothing will change."
+                ),
+            ]
+        )
+        + "\n"
     )
 
 
@@ -100,11 +118,12 @@ async def request(
     )
     session.add(row)
     await session.flush()
+    t = texts(await customer_language(session, customer.id))
     message = mail.compose(
         settings,
         to=identity.value,
-        subject=SUBJECT,
-        text=_body(settings, principal.name, token, row.expires_at),
+        subject=t.gettext(SUBJECT),
+        text=_body(t, settings, principal.name, token),
         now=now,
     )
     mail_id = await mail.enqueue(session, message, now=now, ref=(REF_KIND, row.id), sensitive=True)

@@ -118,6 +118,10 @@ class InMemoryRoutingStore:
         agent = self._agents.get(ambassador_id)
         return len(agent.connections) if agent else 0
 
+    async def connection_ids(self, ambassador_id: str) -> list[str]:
+        agent = self._agents.get(ambassador_id)
+        return sorted(agent.connections) if agent else []
+
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
         agent = self._agents.get(ambassador_id)
         if agent is None or agent.profile is None:

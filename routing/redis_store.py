@@ -521,6 +521,11 @@ class RedisRoutingStore:
         return int(await self._redis.scard(_conns_key(self._prefix, ambassador_id)))
 
     @_reachable
+    async def connection_ids(self, ambassador_id: str) -> list[str]:
+        members = await self._redis.smembers(_conns_key(self._prefix, ambassador_id))
+        return sorted(_text(member) for member in members)
+
+    @_reachable
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
         keys = [_amb_key(self._prefix, ambassador_id), _conns_key(self._prefix, ambassador_id)]
         args = [self._prefix, ambassador_id, presence.value, now.isoformat()]

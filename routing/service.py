@@ -493,6 +493,30 @@ class RoutingService:
         await self._withdraw_offers(ambassador_id, "disconnected")
         await self._publish_stores_of(ambassador_id)
 
+    async def consoles_of(self, ambassador_id: str) -> list[str]:
+        """Their console connections in every process; this process's own while the store
+        is away (the others' cannot be known then)."""
+        local = [cid for cid, profile in self._consoles.items() if profile.id == ambassador_id]
+        if not self.suspended:
+            with self._tolerant("consoles_of"):
+                return sorted(set(local) | set(await self.store.connection_ids(ambassador_id)))
+        return sorted(local)
+
+    async def retire(self, ambassador_id: str) -> None:
+        """Deactivated: no grace period. Offline now, their offers go to others and their
+        conversations back to the front of the line. While the store is away, the grace
+        timer does it once the store is back (it re-arms until then)."""
+        self.timers.cancel(f"grace:{ambassador_id}")
+        if self.suspended:
+            self._arm_grace(ambassador_id)
+            return
+        with self._tolerant("retire"):
+            await self._withdraw_offers(ambassador_id, "deactivated")
+            await self._gone(ambassador_id)
+            await self._publish_stores_of(ambassador_id)
+            return
+        self._arm_grace(ambassador_id)
+
     def _arm_grace(self, ambassador_id: str) -> None:
         self.timers.arm(
             f"grace:{ambassador_id}",

@@ -79,6 +79,10 @@ class RoutingStore(Protocol):
         """How many console connections the ambassador has, in every process."""
         ...
 
+    async def connection_ids(self, ambassador_id: str) -> list[str]:
+        """Their console connections' ids, in every process (to hang them all up)."""
+        ...
+
     async def set_presence(self, ambassador_id: str, presence: Presence, now: datetime) -> Presence:
         """Set presence of a known ambassador; OFFLINE forgets the profile's store index."""
         ...

@@ -1,11 +1,13 @@
-"""Factories for the records tests need: stores, staff, signed-in principals."""
+"""Factories for the records tests need: stores, staff, signed-in principals, and what a
+shopper writes in the widget."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from hub.db.engine import Database
+from hub.messages import Inbound
 from hub.staff import NewStaff, Principal, add_staff, principal_of
 from hub.stores import NewStore, add_store
 
@@ -67,3 +69,27 @@ async def make_staff(
         await session.flush()
         await session.refresh(staff, ["store_links"])
         return principal_of(staff)
+
+
+def widget_message(
+    visitor: str,
+    text: str = "Hello",
+    *,
+    store: str = "PARIS01",
+    language: str | None = None,
+    accept_language: str | None = None,
+    received_at: datetime | None = None,
+) -> Inbound:
+    """A message from the widget of the visitor ``visitor``, each one a new message."""
+    return Inbound(
+        channel="webchat",
+        contact=visitor,
+        identity_kind="visitor",
+        identity_value=visitor,
+        dedupe_key=f"webchat:{visitor}:{secrets.token_hex(4)}",
+        text=text,
+        received_at=received_at or datetime.now(UTC),
+        store_code=store,
+        language=language,
+        accept_language=accept_language,
+    )

@@ -16,6 +16,7 @@ from email.policy import default
 from email.utils import format_datetime, formataddr, make_msgid
 
 from adapters.email.mailboxes import plus_address
+from hub.i18n import Texts
 from hub.mail.message import message_domain
 from hub.settings import Settings
 
@@ -31,10 +32,12 @@ class Sender:
     signature: str | None
 
 
-def reply_subject(subject: str | None) -> str:
+def reply_subject(subject: str | None, t: Texts) -> str:
+    """The thread's subject as a reply; a thread without one is "your enquiry" in the
+    client's language (``t``)."""
     subject = " ".join((subject or "").split())[:900]
     if not subject:
-        return "Your enquiry"
+        return t.gettext("Your enquiry")
     return (
         subject
         if subject.lower().startswith(("re:", "aw:", "回复:", "答复:"))

@@ -144,6 +144,7 @@ class EmailIntake:
                 text=_timeline_text(parsed),
                 received_at=parsed.date or row.received_at,
                 store_code=store_code,
+                accept_language=parsed.language,
                 display_name=parsed.from_name,
                 data=data,
                 attachments=tuple(

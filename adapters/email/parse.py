@@ -96,6 +96,8 @@ class ParsedMail:
     auth_results: tuple[AuthResult, ...]
     noise: Noise | None
     bounce: Bounce | None
+    # ``Content-Language`` ("fr", "de, en"): what the client wrote in, for their answers.
+    language: str | None = None
 
 
 def parse_mail(
@@ -204,6 +206,7 @@ def _parsed(
         ),
         noise=classify(message, bounce),
         bounce=bounce,
+        language=_language(message, body),
     )
 
 
@@ -219,6 +222,14 @@ def _content(body: Body | None) -> tuple[str, str | None]:
     new = text_block(new, TEXT_LIMIT)
     quoted = text_block(quoted, QUOTED_LIMIT) if quoted is not None else None
     return new, quoted or None
+
+
+def _language(message: Message, body: Body | None) -> str | None:
+    """``Content-Language`` of the mail (Outlook sets it on top), else of the body part."""
+    found = headers.text(message, "content-language", 100)
+    if found is None and body is not None and body.parts:
+        found = headers.text(body.parts[0], "content-language", 100)
+    return found
 
 
 def _values(message: Message, name: str) -> list[str]:

@@ -20,6 +20,7 @@ from hub.db.models import Conversation, Message
 from hub.errors import Conflict
 from hub.mail.outbox import MAIL_JOB
 from hub.settings import Settings
+from hub.shopper_texts import conversation_texts
 
 
 class EmailReplies:
@@ -38,7 +39,7 @@ class EmailReplies:
             self.settings,
             await sender_of(session, thread, message.author_name),
             to=conversation.contact,
-            subject=reply_subject(thread.subject),
+            subject=reply_subject(thread.subject, conversation_texts(conversation)),
             text=message.text,
             thread_token=thread.token,
             references=await references(session, conversation.id),

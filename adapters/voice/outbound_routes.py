@@ -14,6 +14,8 @@ from aiohttp import web
 from adapters.voice.bridge import BRIDGE_PATH, Bridges
 from adapters.voice.webhook import check, read_form
 from hub.api.requests import principal
+from hub.openapi import errors, operation
+from hub.openapi.schemas import STRING, obj
 from hub.services import services
 
 
@@ -22,6 +24,16 @@ def _bridges(request: web.Request) -> Bridges:
     return Bridges(db=hub.db, clock=hub.clock, settings=hub.settings)
 
 
+@operation(
+    summary="Call the shopper through the voice provider, bridged to the ambassador",
+    tag="voice",
+    auth="staff",
+    path={"id": "a conversation's id"},
+    responses={
+        202: obj({"call": obj({"id": STRING, "status": STRING, "to": STRING})}),
+        **errors(409, 502),
+    },
+)
 async def place_call(request: web.Request) -> web.Response:
     who = await principal(request)
     placed = await _bridges(request).call(who, request.match_info["id"])

@@ -2,8 +2,9 @@
 
 Every text goes through the library, so a store called ``<Hangup/> & Co`` is spoken, not
 obeyed; control characters, which no XML document may hold, are removed first. The
-sentences are the store's language (English, French, Italian, Spanish, German; anything
-else gets English), read by the provider's voice for that locale.
+sentences are in the store's language (any of ``hub.i18n.SHOPPER_LANGUAGES``, from the
+gettext catalogues; anything else gets English), read by the provider's voice for that
+locale (``<Say language=…>``).
 
 Arguments come from the hub, not from the caller: a malformed URL, number or time-out is
 a ``ConfigError``. Twilio transcribes recordings of at most two minutes, hence the default
@@ -20,6 +21,7 @@ from typing import Literal
 from twilio.twiml.voice_response import VoiceResponse
 
 from hub.errors import ConfigError
+from hub.i18n import N_, Texts, supported, texts
 
 Reason = Literal["closed", "unanswered"]
 
@@ -40,7 +42,8 @@ def is_e164(value: str | None) -> bool:
 
 
 _CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
-# Locales the provider's voices speak; a store's region outside these gets the default.
+# Regional locales the provider's voices speak; a store's region outside these gets the
+# language's default below.
 _LOCALES = frozenset(
     [
         "en-GB",
@@ -54,128 +57,74 @@ _LOCALES = frozenset(
         "es-MX",
         "es-US",
         "de-DE",
+        "nl-NL",
+        "nl-BE",
     ]
 )
-_DEFAULT_LOCALES = {"en": "en-GB", "fr": "fr-FR", "it": "it-IT", "es": "es-ES", "de": "de-DE"}
-
-
-@dataclass(frozen=True)
-class _Phrases:
-    welcome: str
-    connecting: str
-    closed: str
-    unanswered: str
-    offer_callback: str
-    leave_message: str
-    leave_message_and_number: str
-    no_message: str
-    callback_confirmed: str
-    closed_goodbye: str
-
-
-_PHRASES = {
-    "en": _Phrases(
-        welcome="Welcome to {store}, and thank you for calling.",
-        connecting="Please hold for a moment while we connect you with one of our client advisors.",
-        closed="Our boutique is currently closed.",
-        unanswered="All of our client advisors are currently attending to other clients.",
-        offer_callback="If you would like one of our client advisors to call you back at this "
-        "number, please press 1. Otherwise, please stay on the line to leave us a message "
-        "after the tone.",
-        leave_message="Please leave us your message after the tone.",
-        leave_message_and_number="Please leave us your message after the tone, with a number "
-        "where we may reach you.",
-        no_message="We did not receive a message. Thank you for calling, and we look forward "
-        "to speaking with you soon.",
-        callback_confirmed="Thank you. A client advisor from {store} will call you back at "
-        "this number very shortly. We wish you a lovely day.",
-        closed_goodbye="We look forward to welcoming you during our opening hours. Goodbye.",
-    ),
-    "fr": _Phrases(
-        welcome="Bienvenue chez {store}, merci de votre appel.",
-        connecting="Veuillez patienter un instant, nous vous mettons en relation avec l'un "
-        "de nos conseillers.",
-        closed="Notre boutique est actuellement fermée.",
-        unanswered="Tous nos conseillers sont actuellement auprès d'autres clients.",
-        offer_callback="Pour qu'un de nos conseillers vous rappelle à ce numéro, veuillez "
-        "appuyer sur la touche 1. Sinon, restez en ligne pour nous laisser un message après "
-        "le signal sonore.",
-        leave_message="Veuillez nous laisser votre message après le signal sonore.",
-        leave_message_and_number="Veuillez nous laisser votre message après le signal "
-        "sonore, en précisant un numéro où vous joindre.",
-        no_message="Nous n'avons pas reçu de message. Merci de votre appel, et à très bientôt.",
-        callback_confirmed="Merci. Un conseiller de {store} vous rappellera très "
-        "prochainement à ce numéro. Nous vous souhaitons une excellente journée.",
-        closed_goodbye="Nous serons ravis de vous accueillir aux heures d'ouverture. Au revoir.",
-    ),
-    "it": _Phrases(
-        welcome="Benvenuti da {store}, la ringraziamo per la sua chiamata.",
-        connecting="La preghiamo di attendere un istante: la stiamo mettendo in contatto con "
-        "uno dei nostri consulenti.",
-        closed="La nostra boutique è al momento chiusa.",
-        unanswered="Tutti i nostri consulenti sono al momento impegnati con altri clienti.",
-        offer_callback="Per ricevere una chiamata da uno dei nostri consulenti a questo "
-        "numero, prema 1. Altrimenti, resti in linea per lasciarci un messaggio dopo il "
-        "segnale acustico.",
-        leave_message="La preghiamo di lasciarci un messaggio dopo il segnale acustico.",
-        leave_message_and_number="La preghiamo di lasciarci un messaggio dopo il segnale "
-        "acustico, indicando un numero al quale possiamo ricontattarla.",
-        no_message="Non abbiamo ricevuto alcun messaggio. La ringraziamo per la sua "
-        "chiamata, a presto.",
-        callback_confirmed="Grazie. Un consulente di {store} la richiamerà a questo numero "
-        "al più presto. Le auguriamo una piacevole giornata.",
-        closed_goodbye="Saremo lieti di accoglierla durante il nostro orario di apertura. "
-        "Arrivederci.",
-    ),
-    "es": _Phrases(
-        welcome="Le damos la bienvenida a {store}, gracias por su llamada.",
-        connecting="Por favor, espere un momento mientras le ponemos en contacto con uno de "
-        "nuestros asesores.",
-        closed="En este momento, nuestra boutique está cerrada.",
-        unanswered="En este momento, todos nuestros asesores están atendiendo a otros clientes.",
-        offer_callback="Si desea que uno de nuestros asesores le devuelva la llamada a este "
-        "número, pulse 1. De lo contrario, permanezca en línea para dejarnos un mensaje "
-        "después de la señal.",
-        leave_message="Por favor, déjenos su mensaje después de la señal.",
-        leave_message_and_number="Por favor, déjenos su mensaje después de la señal, "
-        "indicando un número en el que podamos contactarle.",
-        no_message="No hemos recibido ningún mensaje. Gracias por su llamada, esperamos "
-        "hablar con usted muy pronto.",
-        callback_confirmed="Gracias. Un asesor de {store} le devolverá la llamada a este "
-        "número en breve. Le deseamos un excelente día.",
-        closed_goodbye="Será un placer recibirle en nuestro horario de apertura. Hasta pronto.",
-    ),
-    "de": _Phrases(
-        welcome="Willkommen bei {store}, vielen Dank für Ihren Anruf.",
-        connecting="Bitte haben Sie einen Moment Geduld, wir verbinden Sie mit unserem "
-        "Beratungsteam.",
-        closed="Unsere Boutique ist derzeit geschlossen.",
-        unanswered="Leider sind gerade alle unsere Berater im Kundengespräch.",
-        offer_callback="Wenn Sie einen Rückruf unter dieser Nummer wünschen, drücken Sie "
-        "bitte die 1. Andernfalls bleiben Sie bitte in der Leitung, um uns nach dem "
-        "Signalton eine Nachricht zu hinterlassen.",
-        leave_message="Bitte hinterlassen Sie uns nach dem Signalton eine Nachricht.",
-        leave_message_and_number="Bitte hinterlassen Sie uns nach dem Signalton eine "
-        "Nachricht und nennen Sie uns eine Nummer, unter der wir Sie erreichen können.",
-        no_message="Wir haben keine Nachricht erhalten. Vielen Dank für Ihren Anruf, wir "
-        "freuen uns darauf, bald mit Ihnen zu sprechen.",
-        callback_confirmed="Vielen Dank. Ein Berater von {store} ruft Sie in Kürze unter "
-        "dieser Nummer zurück. Wir wünschen Ihnen einen schönen Tag.",
-        closed_goodbye="Wir freuen uns, Sie während unserer Öffnungszeiten begrüßen zu "
-        "dürfen. Auf Wiederhören.",
-    ),
+# Our shopper languages as the provider's <Say language=…>: Mandarin read from Simplified
+# (zh-CN) or Traditional (zh-TW) characters, Modern Standard Arabic (arb).
+_DEFAULT_LOCALES = {
+    "en": "en-GB",
+    "fr": "fr-FR",
+    "it": "it-IT",
+    "es": "es-ES",
+    "de": "de-DE",
+    "nl": "nl-NL",
+    "ja": "ja-JP",
+    "ko": "ko-KR",
+    "zh-Hans": "zh-CN",
+    "zh-Hant": "zh-TW",
+    "ar": "arb",
 }
 
 
 @dataclass(frozen=True)
+class _Phrases:
+    """What a caller may hear (message ids: the English text, translated when spoken)."""
+
+    welcome: str = N_("Welcome to {store}, and thank you for calling.")
+    connecting: str = N_(
+        "Please hold for a moment while we connect you with one of our client advisors."
+    )
+    closed: str = N_("Our boutique is currently closed.")
+    unanswered: str = N_("All of our client advisors are currently attending to other clients.")
+    offer_callback: str = N_(
+        "If you would like one of our client advisors to call you back at this number, "
+        "please press 1. Otherwise, please stay on the line to leave us a message after "
+        "the tone."
+    )
+    leave_message: str = N_("Please leave us your message after the tone.")
+    leave_message_and_number: str = N_(
+        "Please leave us your message after the tone, with a number where we may reach you."
+    )
+    no_message: str = N_(
+        "We did not receive a message. Thank you for calling, and we look forward to "
+        "speaking with you soon."
+    )
+    callback_confirmed: str = N_(
+        "Thank you. A client advisor from {store} will call you back at this number very "
+        "shortly. We wish you a lovely day."
+    )
+    closed_goodbye: str = N_("We look forward to welcoming you during our opening hours. Goodbye.")
+
+
+_PHRASES = _Phrases()
+
+
+@dataclass(frozen=True)
 class _Voice:
-    phrases: _Phrases
+    t: Texts
     locale: str
     voice: str | None
     store: str
 
+    @property
+    def phrases(self) -> _Phrases:
+        return _PHRASES
+
     def say(self, response: VoiceResponse, text: str) -> None:
-        response.say(text.format(store=self.store), language=self.locale, voice=self.voice)
+        spoken = self.t.gettext(text, store=self.store)
+        response.say(spoken, language=self.locale, voice=self.voice)
 
 
 def ring(
@@ -313,17 +262,16 @@ def hang_up() -> str:
 
 
 def _speaker(store_name: str, language: str, voice: str | None) -> _Voice:
+    """The sentences in the store's language (English for one we do not speak), read in
+    its region's accent when the provider has one (``fr_CA``), else the language's own."""
+    found = supported(language) or "en"
     base, _, region = language.replace("_", "-").partition("-")
-    base = base.lower()
-    phrases = _PHRASES.get(base)
-    if phrases is None:
-        base, region, phrases = "en", "", _PHRASES["en"]
-    locale = f"{base}-{region[:2].upper()}"
-    if locale not in _LOCALES:
-        locale = _DEFAULT_LOCALES[base]
+    locale = f"{base.lower()}-{region[:2].upper()}"
+    if base.lower() != found or locale not in _LOCALES:
+        locale = _DEFAULT_LOCALES[found]
     if voice is not None and not _VOICE.fullmatch(voice):
         raise ConfigError("voice must be a provider voice name such as Polly.Celine")
-    return _Voice(phrases=phrases, locale=locale, voice=voice, store=_store_name(store_name))
+    return _Voice(t=texts(found), locale=locale, voice=voice, store=_store_name(store_name))
 
 
 def _store_name(raw: str) -> str:
@@ -343,19 +291,8 @@ def _url(value: str, name: str) -> str:
 
 # -- a bridge the hub placed: the ambassador answered, now ring the client -----------------
 
-_BRIDGE_PHRASES = {
-    "en": ("Connecting you with {name}.", "Connecting you with your client."),
-    "fr": (
-        "Nous vous mettons en relation avec {name}.",
-        "Nous vous mettons en relation avec votre client.",
-    ),
-    "it": (
-        "La stiamo mettendo in contatto con {name}.",
-        "La stiamo mettendo in contatto con il suo cliente.",
-    ),
-    "es": ("Le estamos conectando con {name}.", "Le estamos conectando con su cliente."),
-    "de": ("Wir verbinden Sie mit {name}.", "Wir verbinden Sie mit Ihrem Kunden."),
-}
+# What the ambassador hears before the client's phone rings (named, or not).
+_BRIDGE_PHRASES = (N_("Connecting you with {name}."), N_("Connecting you with your client."))
 BRIDGE_RING_SECONDS = 30
 
 
@@ -384,8 +321,8 @@ def bridge(
         raise ConfigError("bridge timeout must be 5 to 600 seconds")
     spoken = _spoken_name(name)
     speaker = _speaker(spoken or "-", language, voice)
-    named, anonymous = _BRIDGE_PHRASES[speaker.locale.split("-")[0]]
-    text = named.format(name=spoken) if spoken else anonymous
+    named, anonymous = _BRIDGE_PHRASES
+    text = speaker.t.gettext(named, name=spoken) if spoken else speaker.t.gettext(anonymous)
     response = VoiceResponse()
     # Not speaker.say: that formats the finished text again, and a name may hold braces.
     response.say(text, language=speaker.locale, voice=speaker.voice)

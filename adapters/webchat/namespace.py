@@ -19,7 +19,8 @@ from hub.contact_details import ContactDetails, parse_contact
 from hub.conversations import latest_for_contact, messages_after
 from hub.db.engine import Database
 from hub.db.models import Store
-from hub.errors import InvalidInput, Unauthorized
+from hub.errors import InvalidInput, NotFound, Unauthorized
+from hub.feedback_answers import Answers
 from hub.inbox import Inbox, Stored
 from hub.messages import Inbound, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
@@ -48,8 +49,10 @@ class ShopperNamespace(TrackedNamespace):
         limiter: Limiter,
         clock: Clock,
         policy_version: str = "2026-01",
+        feedback: Answers | None = None,
     ) -> None:
         super().__init__(SHOPPER)
+        self.feedback = feedback
         self.db = db
         self.inbox = inbox
         self.publisher = publisher
@@ -68,8 +71,11 @@ class ShopperNamespace(TrackedNamespace):
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
         except InvalidInput as exc:
             raise socketio.exceptions.ConnectionRefusedError(exc.message) from None
+        # The browser's languages, for a page that names none (the handshake's header).
+        accept = str(environ.get("HTTP_ACCEPT_LANGUAGE") or "")[:200] or None
         await self.save_session(
-            sid, {"visitor_id": visitor_id, "store": store, "language": language}
+            sid,
+            {"visitor_id": visitor_id, "store": store, "language": language, "accept": accept},
         )
         await self.enter_room(sid, visitor_room(visitor_id))
 
@@ -116,6 +122,7 @@ class ShopperNamespace(TrackedNamespace):
                 received_at=now,
                 store_code=visitor["store"],
                 language=visitor["language"],
+                accept_language=visitor.get("accept"),
                 display_name=contact.name,
                 claimed=contact.claims,
                 consents=contact.consents,
@@ -146,6 +153,20 @@ class ShopperNamespace(TrackedNamespace):
             self.inbox.tasks.spawn(
                 self.inbox.enqueue(stored.conversation.id), name="routing:enqueue"
             )
+
+    @acked
+    async def on_feedback(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{feedback_id, score, comment?}``: the answer to a rating question asked in this
+        visitor's chat; the first answer is kept (``already_answered`` after it)."""
+        visitor = await self._visitor(sid)
+        if self.feedback is None:
+            raise NotFound("feedback is not collected here")
+        body = payload_dict(data)
+        self.limiter.hit(f"feedback:{visitor['visitor_id']}")
+        await self.feedback.from_visitor(
+            visitor["visitor_id"], body.get("feedback_id"), body.get("score"), body.get("comment")
+        )
+        return {"ok": True}
 
     @acked
     async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:

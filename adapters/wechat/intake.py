@@ -26,12 +26,15 @@ from hub.db.channel_models import InboundSpool, WechatUser
 from hub.db.engine import Database
 from hub.db.models import Customer, Store
 from hub.db.races import transaction_retrying
+from hub.feedback_answers import RatingReplies
+from hub.i18n import texts
 from hub.inbox import Inbox
 from hub.jobs.attempts import DeliveryFailed
 from hub.jobs.kind import Jobs
 from hub.messages import Inbound, NewAttachment
 from hub.profiles.identity import WECHAT_OPENID, WECHAT_UNIONID, Identity
 from hub.profiles.resolve import attach, survivor
+from hub.shopper_texts import appointment_language, customer_language
 
 log = logging.getLogger("adapters.wechat")
 CHANNEL = "wechat"
@@ -73,10 +76,19 @@ class WechatIntake:
     """The spool processor for the ``wechat`` channel."""
 
     def __init__(
-        self, *, db: Database, inbox: Inbox, jobs: Jobs, clock: Clock, public_url: str
+        self,
+        *,
+        db: Database,
+        inbox: Inbox,
+        jobs: Jobs,
+        clock: Clock,
+        public_url: str,
+        ratings: RatingReplies | None = None,
     ) -> None:
         self.db = db
         self.inbox = inbox
+        # A bare "4" answering the rating question is a rating, not a new conversation.
+        self.ratings = ratings
         self.jobs = jobs
         self.clock = clock
         self.public_url = public_url.rstrip("/")
@@ -128,6 +140,12 @@ class WechatIntake:
     async def _message(
         self, account: WechatAccount, message: CallbackMessage, user_id: str
     ) -> None:
+        if (
+            message.kind == "text"
+            and self.ratings is not None
+            and await self.ratings.from_reply(CHANNEL, message.openid, message.text or "")
+        ):
+            return
         async with self.db.reading() as session:
             user = await session.get(WechatUser, user_id)
             assert user is not None
@@ -182,7 +200,11 @@ class WechatIntake:
             if event == "click" and (message.event_key or "").lower() in BOOK_KEYS:
                 store_code = await _store_code(session, user.store_id) or account.store_code
                 link = f"{self.public_url}/book" + (f"?store={store_code}" if store_code else "")
-                text = f"Book a private appointment with one of our ambassadors: {link}"
+                store = await _store(session, store_code)
+                t = texts(await customer_language(session, user.customer_id, store))
+                text = t.gettext(
+                    "Book a private appointment with one of our ambassadors: {url}", url=link
+                )
                 scheduled.append(
                     await enqueue_text(session, account, message.openid, text, now, "menu")
                 )
@@ -212,7 +234,11 @@ class WechatIntake:
             if store is None:
                 return None
             user.store_id = store.id
-            return f"Welcome to {store.name}. Write to us here and an ambassador will answer."
+            t = texts(await customer_language(session, user.customer_id, store))
+            return t.gettext(
+                "Welcome to {store}. Write to us here and an ambassador will answer.",
+                store=store.name,
+            )
         if kind == "appointment":
             appointment = await session.get(Appointment, value[:36])
             if appointment is None or appointment.status in ("cancelled", "expired"):
@@ -228,7 +254,8 @@ class WechatIntake:
                 # merge, it does not happen by itself.
                 await session.refresh(customer, ["identities"])
                 await attach(session, customer, [Identity(WECHAT_OPENID, user.openid)], now)
-            return "Thank you. Your ambassador will see your messages here."
+            t = texts(await appointment_language(session, appointment))
+            return t.gettext("Thank you. Your ambassador will see your messages here.")
         return None
 
 
@@ -248,6 +275,10 @@ async def _link_customer(db: Database, user_id: str, customer_id: str) -> None:
             user.customer_id = (await survivor(session, customer)).id
 
     await transaction_retrying(db, link)
+
+
+async def _store(session: AsyncSession, code: str | None) -> Store | None:
+    return await session.scalar(select(Store).where(Store.code == code)) if code else None
 
 
 async def _store_code(session: AsyncSession, store_id: str | None) -> str | None:

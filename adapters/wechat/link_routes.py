@@ -19,12 +19,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import secrets
 from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
 from aiohttp import web
@@ -45,12 +43,15 @@ from hub.errors import (
     HubError,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     RateLimited,
 )
+from hub.i18n import N_, choose
 from hub.inbox import check_handler
 from hub.messages import iso, message_payload
+from hub.openapi import errors, operation, ref
+from hub.openapi.schemas import BOOLEAN, DATE_TIME, INTEGER, STRING, enum, nullable, obj
 from hub.services import Services, services
+from hub.shopper_texts import conversation_texts
 
 ACCOUNT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$", re.ASCII)  # as accounts.py has it
 PAGE_PATH = "/wechat-link"
@@ -62,14 +63,49 @@ API_TIMEOUT_SECONDS = 10.0
 # Two confirmations racing to verify the same address: the loser's retry merges instead.
 ATTEMPTS = 2
 LINK_TEXT = (
-    "To connect your WeChat to your client profile, open this link here in WeChat: {url}\n"
-    "We will ask for your e-mail address and send you a one-time code."
+    N_("To connect your WeChat to your client profile, open this link here in WeChat: {url}"),
+    N_("We will ask for your e-mail address and send you a one-time code."),
 )
+
+
+LINK_STATE = obj(
+    {
+        "step": enum("email", "code", "done"),
+        "email": nullable(STRING),
+        "expires_at": DATE_TIME,
+        "resend_at": nullable(DATE_TIME),
+        "resend_in_seconds": INTEGER,
+        "attempts_left": INTEGER,
+    }
+)
+CODE_SENT = obj(
+    {
+        "email": STRING,
+        "resend_at": DATE_TIME,
+        "resend_in_seconds": INTEGER,
+        "expires_at": DATE_TIME,
+        "codes_left": INTEGER,
+    }
+)
+LINK_ERRORS = errors(400, 403, 409, 410, 413, 429)
 
 
 # -- Console: send the link -------------------------------------------------------------
 
 
+@operation(
+    summary="Send a WeChat user the link that connects them to their profile",
+    tag="wechat-link",
+    auth="staff",
+    path={"id": "a WeChat conversation's id"},
+    request=obj(optional={"client_id": nullable(STRING)}),
+    request_required=False,
+    responses={
+        201: obj({"message": ref("Message"), "url": STRING}),
+        200: obj({"message": ref("Message"), "url": STRING}),
+        **errors(409),
+    },
+)
 async def send_link(request: web.Request) -> web.Response:
     who = await principal(request)
     hub = services(request)
@@ -89,7 +125,9 @@ async def send_link(request: web.Request) -> web.Response:
         raise Conflict("this WeChat user's account is unknown to the hub", code="unknown_user")
     url = link_state.start_url(hub.settings.public_url, account.name)
     client_id = body.get("client_id") or f"wechat-link-{uuid4().hex}"
-    stored = await hub.inbox.reply(who, conversation.id, client_id, LINK_TEXT.format(url=url))
+    t = conversation_texts(conversation)
+    text = "\n".join(t.gettext(line, url=url) for line in LINK_TEXT)
+    stored = await hub.inbox.reply(who, conversation.id, client_id, text)
     return web.json_response(
         {"message": message_payload(stored.message), "url": url},
         status=200 if stored.duplicate else 201,
@@ -206,6 +244,13 @@ async def page(_request: web.Request) -> web.FileResponse:
     return response
 
 
+@operation(
+    summary="Where the browser's WeChat link stands",
+    tag="wechat-link",
+    auth="wechat_link",
+    limited=True,
+    responses={200: LINK_STATE, **errors(400, 409, 410)},
+)
 async def link_status(request: web.Request) -> web.Response:
     hub = services(request)
     hub.limits.anonymous.hit(f"wechat-link-status:{client_address(request)}")
@@ -222,11 +267,19 @@ async def link_status(request: web.Request) -> web.Response:
     )
 
 
+@operation(
+    summary="E-mail a one-time code to the address the WeChat user gives",
+    tag="wechat-link",
+    auth="wechat_link",
+    limited=True,
+    request=obj({"email": STRING}),
+    responses={202: CODE_SENT, **LINK_ERRORS},
+)
 async def send_code(request: web.Request) -> web.Response:
     hub = services(request)
     hub.limits.anonymous.hit(f"wechat-link-code:{client_address(request)}")
     _same_origin(request, hub)
-    body = await _small_json(request)
+    body = await json_body(request, limit=MAX_BODY_BYTES)
     if body.get("phone") and not body.get("email"):
         raise InvalidInput("phone", linking.PHONE_LATER, code="phone_not_supported")
     sent = await linking.send_code(
@@ -237,6 +290,11 @@ async def send_code(request: web.Request) -> web.Response:
         body.get("email"),
         hub.clock(),
         limiter=hub.limits.verification_mails,
+        # The page's language, else the phone's: the code mail is read on the same phone.
+        language=choose(
+            page=body.get("language") if isinstance(body.get("language"), str) else None,
+            accept=request.headers.get("Accept-Language"),
+        ),
     )
     return web.json_response(
         {
@@ -250,11 +308,20 @@ async def send_code(request: web.Request) -> web.Response:
     )
 
 
+@operation(
+    summary="Confirm the code: the WeChat user joins the profile of that address",
+    tag="wechat-link",
+    auth="wechat_link",
+    limited=True,
+    request=obj({"code": STRING}),
+    responses={200: obj({"connected": BOOLEAN, "email": STRING}), **LINK_ERRORS},
+    operation_id="confirm_wechat_link",
+)
 async def confirm(request: web.Request) -> web.Response:
     hub = services(request)
     hub.limits.anonymous.hit(f"wechat-link-confirm:{client_address(request)}")
     _same_origin(request, hub)
-    body = await _small_json(request)
+    body = await json_body(request, limit=MAX_BODY_BYTES)
     token = request.cookies.get(LINK_COOKIE)
     for attempt in range(ATTEMPTS):
         try:
@@ -276,24 +343,6 @@ def _same_origin(request: web.Request, hub: Services) -> None:
     origin = request.headers.get("Origin")
     if origin is not None and origin.lower() != hub.settings.own_origin.lower():
         raise Forbidden("this origin may not call the hub", code="origin_not_allowed")
-
-
-async def _small_json(request: web.Request) -> dict[str, Any]:
-    """A JSON object of at most ``MAX_BODY_BYTES``, never reading more than that."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise PayloadTooLarge("the request body is too large")
-    raw = bytearray()
-    while chunk := await request.content.read(MAX_BODY_BYTES + 1 - len(raw)):
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge("the request body is too large")
-    try:
-        data = json.loads(bytes(raw) or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("body", "request body is not valid JSON", code="invalid_json") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("body", "request body must be a JSON object", code="invalid_json")
-    return data
 
 
 def add_routes(app: web.Application) -> None:

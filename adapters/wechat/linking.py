@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.wechat.account import WechatAccount
 from adapters.wechat.api import WechatApiError
+from adapters.wechat.link_mail import code_mail
 from hub import audit, change_feed, mail
 from hub.customers import merge_profiles
 from hub.db.channel_models import WechatAccountRow, WechatLink, WechatUser
@@ -41,6 +42,7 @@ from hub.db.engine import Database
 from hub.db.jobs_models import MailOutbox
 from hub.db.models import Customer
 from hub.errors import Conflict, Gone, HubError, InvalidInput, RateLimited
+from hub.i18n import texts
 from hub.jobs.kind import Jobs
 from hub.profiles.identity import (
     EMAIL,
@@ -65,7 +67,6 @@ MAX_CODES = 5
 MAX_ATTEMPTS = 5
 CODE_DIGITS = 6
 REF_KIND = "wechat_link"
-SUBJECT = "Your Concierge code to connect WeChat"
 # WeChat allows only letters and digits in ``state``: issued seconds, "x", hex HMAC.
 _OAUTH_CODE = re.compile(r"^[A-Za-z0-9_\-]{1,128}$", re.ASCII)
 _CODE = re.compile(r"^[0-9]{6}$", re.ASCII)
@@ -208,8 +209,10 @@ async def send_code(
     now: datetime,
     *,
     limiter: Limiter | None = None,
+    language: str | None = None,
 ) -> CodeSent:
-    """Mail a fresh code to ``email`` for a live link (the previous code stops working).
+    """Mail a fresh code to ``email`` for a live link (the previous code stops working),
+    written in ``language`` (the page's).
 
     At most one code a minute and ``MAX_CODES`` per link; ``limiter`` (per address) keeps
     one mailbox from being flooded through many links.
@@ -248,13 +251,8 @@ async def send_code(
             raise TooSoon(max(1.0, (last + RESEND_AFTER - now).total_seconds()))
         if limiter is not None:
             limiter.hit(f"wechat-link-mail:{address}")
-        message = mail.compose(
-            settings,
-            to=address,
-            subject=SUBJECT,
-            text=_body(code, link.expires_at),
-            now=now,
-        )
+        subject, text = code_mail(texts(language), code, link.expires_at - now)
+        message = mail.compose(settings, to=address, subject=subject, text=text, now=now)
         mail_id = await mail.enqueue(
             session, message, now=now, ref=(REF_KIND, link.id), sensitive=True
         )
@@ -278,19 +276,6 @@ async def send_code(
         )
     await mail.schedule(jobs, mail_id)
     return result
-
-
-def _body(code: str, expires_at: datetime) -> str:
-    return (
-        "Hello,\n\n"
-        "Someone, we hope you, asked to connect a WeChat account to the Concierge client\n"
-        "profile of this e-mail address. To confirm, enter this code on the page open in\n"
-        "WeChat:\n\n"
-        f"    {code}\n\n"
-        f"It works until {expires_at:%d %B %Y %H:%M} UTC.\n\n"
-        "Never give this code to anyone: our ambassadors will never ask you for it.\n"
-        "If you did not ask for it, ignore this e-mail: nothing changes.\n"
-    )
 
 
 def _code_digest(link_id: str, email: str, code: str) -> str:

@@ -22,8 +22,10 @@ from hub.booking_notices import local_when, where
 from hub.db.booking_models import Appointment
 from hub.db.channel_models import ChannelOutbox, WechatUser
 from hub.db.models import Conversation
+from hub.i18n import Texts, texts
 from hub.outbound import Scheduled
 from hub.profiles import consent
+from hub.shopper_texts import appointment_language, type_name
 
 log = logging.getLogger("adapters.wechat")
 PURPOSE_OF_EVENT = {
@@ -63,16 +65,17 @@ def fill(text: str, values: dict[str, str]) -> str:
     return text[:MAX_FIELD]
 
 
-def _values(row: Appointment, manage_url: str | None) -> dict[str, str]:
+def _values(t: Texts, row: Appointment, manage_url: str | None) -> dict[str, str]:
+    """The template's fields, written in the client's language (``t``)."""
     return {
         "name": row.contact_name or "",
-        "type": row.type.name,
-        "start": local_when(row),
+        "type": type_name(t, row.type.name),
+        "start": local_when(t, row),
         "store": row.store.name,
         "address": row.store.address or "",
         "video_url": row.video_url or "",
         "manage_url": manage_url or "",
-        "where": where(row),
+        "where": where(t, row),
     }
 
 
@@ -120,7 +123,7 @@ class WechatNotices:
         config = (account.templates if account else {}).get(purpose)
         if account is None or not config:
             raise NoTemplate(f"no WeChat template is configured for {purpose}")
-        values = _values(row, manage_url)
+        values = _values(texts(await appointment_language(session, row)), row, manage_url)
         payload: dict[str, Any] = {
             "template_id": config["template_id"],
             "data": {key: fill(text, values) for key, text in config["fields"].items()},

@@ -17,12 +17,26 @@ from hub.conversations import visible_conversation
 from hub.db.channel_models import Attachment
 from hub.db.models import Message
 from hub.errors import NotFound
+from hub.openapi import Body, operation
 from hub.services import services
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+@operation(
+    summary="A file that came with a message",
+    tag="conversations",
+    auth="staff",
+    path={"id": "the attachment's id"},
+    responses={
+        200: Body(
+            {"type": "string", "contentMediaType": "application/octet-stream"},
+            media_type="*/*",
+            description="the file: common images as themselves, anything else as a download",
+        )
+    },
+)
 async def get_attachment(request: web.Request) -> web.Response:
     who = await principal(request)
     async with services(request).db.reading() as session:

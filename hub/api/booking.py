@@ -31,13 +31,37 @@ from hub.calendar import ambassador_name, local_iso
 from hub.db.booking_models import Appointment
 from hub.db.models import AppointmentType, Conversation, Store
 from hub.errors import InvalidInput, NotFound, Unauthorized
+from hub.i18n import texts
 from hub.messages import iso
+from hub.openapi import Param, errors, operation, ref
+from hub.openapi.schemas import BOOLEAN, DATE_TIME, STRING, array, enum, nullable, obj, text
 from hub.profiles.identity import EMAIL, PHONE, InvalidIdentity, normalise
 from hub.security.tokens import ConversationProofs
 from hub.services import Services, services
+from hub.shopper_texts import appointment_language
 
 MAX_WINDOW = timedelta(days=42)
 BOOKING = web.AppKey("booking", BookingService)
+APPOINTMENT_ID = {"id": "the appointment's id, from its manage link"}
+# What the booking form and the widget send (``create_appointment`` reads each key).
+NEW_APPOINTMENT = obj(
+    {"store": STRING, "type": text(max_length=32), "start": DATE_TIME},
+    {
+        "customer": obj(
+            {"name": text(max_length=200)},
+            {"email": nullable(STRING), "phone": nullable(STRING)},
+        ),
+        "language": nullable(STRING),
+        "ambassador": nullable(STRING),
+        "remind_by": nullable(enum(*REMIND_CHANNELS)),
+        "consent_reminders": BOOLEAN,
+        "conversation_id": nullable(STRING),
+        "visitor_token": nullable(STRING),
+        "conversation_proof": nullable(STRING),
+        "hold_id": nullable(STRING),
+        "hold_token": nullable(STRING),
+    },
+)
 
 
 def booking_service(request: web.Request) -> BookingService:
@@ -99,6 +123,12 @@ def store_payload(store: Store) -> dict[str, Any]:
     }
 
 
+@operation(
+    summary="The stores and their appointment types",
+    tag="booking",
+    limited=True,
+    responses={200: array(ref("StoreWithTypes"))},
+)
 async def list_stores(request: web.Request) -> web.Response:
     hub = _hit(request, "stores")
     async with hub.db.reading() as session:
@@ -119,6 +149,20 @@ async def list_stores(request: web.Request) -> web.Response:
     return web.json_response(payload)
 
 
+@operation(
+    summary="Free appointment times of a store",
+    tag="booking",
+    limited=True,
+    query={
+        "store": Param(STRING, "the store's code", required=True),
+        "type": Param(STRING, "the appointment type's code", required=True),
+        "from": Param(STRING, "a date (the store's day) or a date-time with an offset"),
+        "to": Param(STRING, "a date (included) or a date-time; at most 42 days after from"),
+        "ambassador": Param(STRING, "only this ambassador's times"),
+        "language": Param(STRING, "only ambassadors who speak it"),
+    },
+    responses={200: ref("Availability"), **errors(400, 404)},
+)
 async def availability(request: web.Request) -> web.Response:
     """``?store&type&from&to[&ambassador][&language]`` → free starts in the store's zone."""
     hub = _hit(request, "availability")
@@ -161,6 +205,16 @@ async def availability(request: web.Request) -> web.Response:
     )
 
 
+@operation(
+    summary="Hold a time while the shopper fills in the form",
+    tag="booking",
+    limited=True,
+    request=obj(
+        {"store": STRING, "type": text(max_length=32), "start": DATE_TIME},
+        {"language": nullable(STRING)},
+    ),
+    responses={201: ref("Hold"), **errors(404, 409)},
+)
 async def create_hold(request: web.Request) -> web.Response:
     _hit(request, "holds")
     body = await json_body(request)
@@ -189,6 +243,14 @@ async def create_hold(request: web.Request) -> web.Response:
     )
 
 
+@operation(
+    summary="Let a held time go",
+    tag="booking",
+    limited=True,
+    auth="manage",
+    path={"id": "the hold's id"},
+    responses={204: None, **errors(410)},
+)
 async def release_hold(request: web.Request) -> web.Response:
     _hit(request, "holds")
     await booking_service(request).release(request.match_info["id"], bearer_token(request))
@@ -258,6 +320,13 @@ def _proves(hub: Services, conversation: Conversation, body: dict[str, Any]) -> 
         return False
 
 
+@operation(
+    summary="Book an appointment",
+    tag="booking",
+    limited=True,
+    request=NEW_APPOINTMENT,
+    responses={201: ref("BookedAppointment"), **errors(404, 409, 410)},
+)
 async def create_appointment(request: web.Request) -> web.Response:
     hub = _hit(request, "appointments")
     body = await json_body(request)
@@ -327,12 +396,29 @@ async def appointment_payload(hub: Services, row: Appointment) -> dict[str, Any]
     }
 
 
+@operation(
+    summary="An appointment, seen through its manage link",
+    tag="booking",
+    limited=True,
+    auth="manage",
+    path=APPOINTMENT_ID,
+    responses={200: ref("Appointment")},
+)
 async def get_appointment(request: web.Request) -> web.Response:
     hub = _hit(request, "manage")
     row = await booking_service(request).by_token(request.match_info["id"], bearer_token(request))
     return web.json_response(await appointment_payload(hub, row))
 
 
+@operation(
+    summary="Move an appointment to another time",
+    tag="booking",
+    limited=True,
+    auth="manage",
+    path=APPOINTMENT_ID,
+    request=obj({"start": DATE_TIME}),
+    responses={200: ref("Appointment"), **errors(409, 410)},
+)
 async def reschedule(request: web.Request) -> web.Response:
     hub = _hit(request, "manage")
     body = await json_body(request)
@@ -342,6 +428,14 @@ async def reschedule(request: web.Request) -> web.Response:
     return web.json_response(await appointment_payload(hub, placed.appointment))
 
 
+@operation(
+    summary="Cancel an appointment",
+    tag="booking",
+    limited=True,
+    auth="manage",
+    path=APPOINTMENT_ID,
+    responses={200: ref("Appointment"), **errors(409, 410)},
+)
 async def cancel(request: web.Request) -> web.Response:
     hub = _hit(request, "manage")
     row = await booking_service(request).cancel(request.match_info["id"], bearer_token(request))
@@ -355,7 +449,8 @@ async def ics(request: web.Request) -> web.Response:
     row = await booking_service(request).by_token(appointment_id, token)
     async with hub.db.reading() as session:
         ambassador = await ambassador_name(session, row)
-    body = calendar_file(row, ambassador=ambassador, public_url=hub.settings.public_url)
+        t = texts(await appointment_language(session, row))
+    body = calendar_file(row, t, ambassador=ambassador, public_url=hub.settings.public_url)
     return web.Response(
         body=body,
         content_type="text/calendar",

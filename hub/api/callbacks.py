@@ -19,10 +19,12 @@ from aiohttp import web
 from hub import validation
 from hub.api.booking import parse_instant
 from hub.api.requests import client_address, json_body, principal
-from hub.callbacks import Callbacks, NewCallback, Requested, callback_payload
+from hub.callbacks import OUTCOMES, Callbacks, NewCallback, Requested, callback_payload
 from hub.contact_details import parse_contact
 from hub.db.models import Conversation, Store
 from hub.errors import InvalidInput, Unauthorized
+from hub.openapi import errors, operation, ref
+from hub.openapi.schemas import DATE_TIME, STRING, enum, nullable, obj, text
 from hub.profiles.identity import EMAIL, PHONE, VISITOR, Identity
 from hub.services import Services, services
 from hub.stores import store_for_channel
@@ -49,10 +51,53 @@ MIN_WINDOW = timedelta(minutes=15)
 MAX_WINDOW = timedelta(hours=12)
 
 
+CALLBACK_FORM = obj(
+    {"phone": STRING, "consent": {"const": True, "description": "agrees to be called"}},
+    {
+        "name": nullable(text(max_length=200)),
+        "email": nullable(STRING),
+        "store": nullable(STRING),
+        "preferred_time": {
+            "anyOf": [
+                {"type": "null"},
+                enum("asap"),
+                obj(
+                    {"start": STRING, "end": STRING},
+                    {"timezone": nullable(STRING)},
+                    closed=True,
+                    description="local times in timezone, or date-times with an offset",
+                ),
+            ]
+        },
+        "language": nullable(STRING),
+        "topic": nullable(text(max_length=TOPIC_LIMIT)),
+        "client_id": nullable(STRING),
+        "visitor_token": nullable(STRING),
+    },
+    closed=True,
+)
+REQUESTED = obj(
+    {
+        "conversation_id": STRING,
+        "callback_id": STRING,
+        "status": STRING,
+        "due_at": DATE_TIME,
+        "window": nullable(ref("CallbackWindow")),
+    }
+)
+
+
 def callbacks_of(request: web.Request) -> Callbacks:
     return request.app[CALLBACKS]
 
 
+@operation(
+    summary="Ask a store to call back",
+    tag="callbacks",
+    limited=True,
+    request=CALLBACK_FORM,
+    responses={201: REQUESTED, 200: REQUESTED, **errors(409)},
+)
 async def request_callback(request: web.Request) -> web.Response:
     hub = services(request)
     hub.limits.anonymous.hit(f"callback:{client_address(request)}")
@@ -84,6 +129,7 @@ async def request_callback(request: web.Request) -> web.Response:
             source="widget" if visitor else "form",
             name=details.name,
             language=(validation.language(body["language"]) if body.get("language") else None),
+            accept_language=request.headers.get("Accept-Language"),
             topic=_topic(body.get("topic")),
             email=next((c.value for c in details.claims if c.kind == EMAIL), None),
             client_key=validation.client_id(body.get("client_id") or secrets.token_hex(16)),
@@ -94,6 +140,23 @@ async def request_callback(request: web.Request) -> web.Response:
     return web.json_response(_answer(requested), status=200 if requested.duplicate else 201)
 
 
+@operation(
+    summary="Record how a callback try went",
+    tag="callbacks",
+    auth="staff",
+    path={"id": "the callback's conversation id"},
+    request=obj({"outcome": enum(*OUTCOMES)}, {"note": nullable(text(max_length=2000))}),
+    responses={
+        200: obj(
+            {
+                "callback": ref("Callback"),
+                "conversation": obj({"id": STRING, "status": STRING}),
+            }
+        ),
+        **errors(409),
+    },
+    operation_id="record_callback_outcome",
+)
 async def record_outcome(request: web.Request) -> web.Response:
     who = await principal(request)
     body = await json_body(request)

@@ -18,14 +18,24 @@ from hub.db.models import Customer, Staff
 from hub.db.profile_models import Purchase
 from hub.errors import Forbidden, InvalidInput
 from hub.messages import iso
+from hub.openapi import Body, Param, errors, operation, ref
+from hub.openapi.schemas import BOOLEAN, OBJECT, STRING, array, enum, nullable, obj, text
 from hub.profiles import consent, preferences, tier
 from hub.profiles.identity import InvalidIdentity, identity
 from hub.services import services
 from hub.staff import Principal
 
 MAX_NOTE = 4000
+CUSTOMER_ID = {"id": "the customer's id (a merged profile's old id still finds it)"}
 
 
+@operation(
+    summary="Search customers by name, e-mail, phone or customer number",
+    tag="customers",
+    auth="staff",
+    query={"q": Param(text(max_length=200), "at least two characters; fewer find nobody")},
+    responses={200: obj({"customers": array(ref("CustomerFound"))}), 400: ref("Error")},
+)
 async def search_customers(request: web.Request) -> web.Response:
     who = await principal(request)
     q = request.query.get("q", "")
@@ -71,6 +81,13 @@ async def profile(session: Any, who: Principal, customer: Customer) -> dict[str,
     }
 
 
+@operation(
+    summary="A customer's profile",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    responses={200: ref("Customer")},
+)
 async def get_customer(request: web.Request) -> web.Response:
     who = await principal(request)
     async with services(request).db.reading() as session:
@@ -78,6 +95,21 @@ async def get_customer(request: web.Request) -> web.Response:
         return web.json_response(await profile(session, who, customer))
 
 
+@operation(
+    summary="Change a customer's name, preferences, preferred ambassador or tier",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    request=obj(
+        optional={
+            "name": nullable(text(max_length=200)),
+            "preferences": OBJECT,
+            "preferred_ambassador_id": nullable(STRING),
+            "tier": enum(*tier.TIERS),
+        }
+    ),
+    responses={200: ref("Customer")},
+)
 async def update_customer(request: web.Request) -> web.Response:
     """PATCH ``{name?, preferences?, preferred_ambassador_id?, tier?}``."""
     who = await principal(request)
@@ -123,6 +155,14 @@ async def _set_preferred(session: Any, who: Any, customer: Customer, staff_id: A
     customer.preferred_staff_id = staff.id
 
 
+@operation(
+    summary="Add a note to a customer's profile",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    request=obj({"text": text(max_length=MAX_NOTE, min_length=1)}),
+    responses={201: ref("Note")},
+)
 async def add_note(request: web.Request) -> web.Response:
     who = await principal(request)
     body = await json_body(request)
@@ -135,6 +175,22 @@ async def add_note(request: web.Request) -> web.Response:
     return web.json_response(payload, status=201)
 
 
+@operation(
+    summary="Record a consent given or withdrawn (one ledger entry)",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    request=obj(
+        {
+            "channel": enum(*consent.CHANNELS),
+            "purpose": enum(*consent.PURPOSES),
+            "granted": BOOLEAN,
+            "policy_version": text(max_length=32),
+        },
+        {"source": enum(*consent.SOURCES)},
+    ),
+    responses={201: array(ref("Consent"))},
+)
 async def record_consent(request: web.Request) -> web.Response:
     """POST ``{channel, purpose, granted, policy_version, source?}``: one ledger entry."""
     who = await principal(request)
@@ -165,6 +221,14 @@ async def record_consent(request: web.Request) -> web.Response:
     return web.json_response(payload["consents"], status=201)
 
 
+@operation(
+    summary="Add an e-mail, phone or other identity to a customer",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    request=obj({"kind": STRING, "value": STRING}, {"verified": BOOLEAN}),
+    responses={201: ref("Customer"), **errors(409)},
+)
 async def add_identity(request: web.Request) -> web.Response:
     """POST ``{kind, value, verified?}``; only a manager may mark an identity verified."""
     who = await principal(request)
@@ -191,6 +255,14 @@ async def add_identity(request: web.Request) -> web.Response:
     return web.json_response(payload, status=201)
 
 
+@operation(
+    summary="Absorb another profile into this one",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    request=obj({"other_id": STRING}, {"reason": nullable(STRING)}),
+    responses={200: ref("Customer")},
+)
 async def merge_customers(request: web.Request) -> web.Response:
     """POST ``{other_id, reason?}``: absorb the other profile into this one."""
     who = await principal(request)
@@ -208,6 +280,13 @@ async def merge_customers(request: web.Request) -> web.Response:
     return web.json_response(payload)
 
 
+@operation(
+    summary="Everything held about a customer, as a JSON download",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    responses={200: Body(ref("CustomerExport"), description="a JSON attachment")},
+)
 async def export_customer(request: web.Request) -> web.Response:
     who = await principal(request)
     hub = services(request)
@@ -222,6 +301,13 @@ async def export_customer(request: web.Request) -> web.Response:
     return response
 
 
+@operation(
+    summary="Erase a customer (right to erasure; managers only)",
+    tag="customers",
+    auth="staff",
+    path=CUSTOMER_ID,
+    responses={204: None},
+)
 async def erase_customer(request: web.Request) -> web.Response:
     who = await principal(request)
     hub = services(request)

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from sqlalchemy import select
 
 from hub.api.requests import principal
 from hub.db.profile_models import PosImport
 from hub.errors import Forbidden, HubError, InvalidInput, PayloadTooLarge
 from hub.messages import iso
+from hub.openapi import Body, errors, operation
+from hub.openapi.schemas import BOOLEAN, DATE_TIME, INTEGER, OBJECT, STRING, array, nullable, obj
 from hub.pos_import.importer import ImportOptions, import_pos_file
 from hub.services import Services, services
 from hub.staff import Principal
@@ -27,6 +30,30 @@ log = logging.getLogger("hub.imports")
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 CHUNK = 256 * 1024
 PROGRESS_EVERY_SECONDS = 0.5
+
+
+IMPORT = obj(
+    {
+        "id": STRING,
+        "filename": STRING,
+        "status": STRING,
+        "dry_run": BOOLEAN,
+        "started_at": DATE_TIME,
+        "finished_at": nullable(DATE_TIME),
+        "rows_read": INTEGER,
+        "imported": INTEGER,
+        "duplicate": INTEGER,
+        "failed": INTEGER,
+        "errors": array(OBJECT),
+    }
+)
+UPLOAD = Body(
+    obj(
+        {"file": {"type": "string", "contentMediaType": "text/csv"}},
+        {"dry_run": {"type": "string", "enum": ["true", "false"]}},
+    ),
+    media_type="multipart/form-data",
+)
 
 
 def _manager(who: Principal) -> None:
@@ -61,6 +88,16 @@ async def _receive_file(request: web.Request, folder: Path) -> tuple[Path, str, 
     return path, name, dry_run
 
 
+@operation(
+    summary="Upload the POS export; it is imported in the background",
+    tag="imports",
+    auth="staff",
+    request=UPLOAD,
+    responses={
+        202: obj({"job_id": STRING, "filename": STRING, "dry_run": BOOLEAN}),
+        **errors(400, 413),
+    },
+)
 async def upload(request: web.Request) -> web.Response:
     """``multipart/form-data`` with ``file`` (and ``dry_run``): 202 with a job id."""
     who = await principal(request)
@@ -70,6 +107,11 @@ async def upload(request: web.Request) -> web.Response:
     folder = Path(tempfile.mkdtemp(prefix="concierge-pos-"))
     try:
         path, name, dry_run = await _receive_file(request, folder)
+    except (HttpProcessingError, ValueError, LookupError):
+        # aiohttp's multipart reader refuses a malformed part (bad headers, charset,
+        # boundary) with these: the sender's mistake, not ours.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InvalidInput("file", "the upload is not valid multipart/form-data") from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -119,6 +161,12 @@ async def _run(
     await hub.publisher.to_staff(who.id, "import_done", result)
 
 
+@operation(
+    summary="The last POS imports with their counts (managers only)",
+    tag="imports",
+    auth="staff",
+    responses={200: obj({"imports": array(IMPORT)}), **errors(403)},
+)
 async def recent(request: web.Request) -> web.Response:
     """The last imports, newest first, with their counts and first errors."""
     who = await principal(request)

@@ -20,7 +20,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Endpoints a shop page on another origin may call with the widget or booking form.
 # What the widget calls from a shop's own pages: a visitor token, and booking a time an
 # ambassador proposed in the chat.
-PUBLIC_CROSS_ORIGIN = ("/api/visitors", "/api/appointments", "/api/contact", "/api/callbacks")
+PUBLIC_CROSS_ORIGIN = (
+    "/api/visitors",
+    "/api/language",
+    "/api/appointments",
+    "/api/contact",
+    "/api/callbacks",
+)
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> web.Response:

@@ -11,7 +11,10 @@ from hub.services import services
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 # Files served from node_modules, by the URL name the pages use.
-VENDOR = {"socket.io.min.js": Path("socket.io-client") / "dist" / "socket.io.min.js"}
+VENDOR = {
+    "socket.io.min.js": Path("socket.io-client") / "dist" / "socket.io.min.js",
+    "chart.umd.js": Path("chart.js") / "dist" / "chart.umd.js",
+}
 
 
 # Pages run no inline code and load nothing from elsewhere; the widget page may be framed
@@ -47,6 +50,16 @@ async def verify_page(_request: web.Request) -> web.FileResponse:
 async def book_page(_request: web.Request) -> web.FileResponse:
     """Booking and the manage link's page; a manage token stays in the URL fragment."""
     return _page("book.html")
+
+
+async def rate_page(_request: web.Request) -> web.FileResponse:
+    """Where a rating link lands; its token stays in the URL fragment."""
+    return _page("rate.html")
+
+
+async def invite_page(_request: web.Request) -> web.FileResponse:
+    """Where a staff invitation link lands; its token stays in the URL fragment."""
+    return _page("invite.html")
 
 
 async def widget_script(_request: web.Request) -> web.FileResponse:
@@ -94,6 +107,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/chat", chat_page)
     app.router.add_get("/verify", verify_page)
     app.router.add_get("/book", book_page)
+    app.router.add_get("/rate", rate_page)
+    app.router.add_get("/invite", invite_page)
     app.router.add_get("/widget.js", widget_script)
     app.router.add_get("/static/vendor/{name}", vendor_file)
     app.router.add_static("/static", STATIC, append_version=False)

@@ -13,6 +13,8 @@ from hub.api.requests import principal
 from hub.db.models import Conversation, Staff, StaffStore, Store
 from hub.errors import Forbidden
 from hub.messages import conversation_payload, iso
+from hub.openapi import errors, operation, ref
+from hub.openapi.schemas import DATE_TIME, INTEGER, STRING, array, nullable, obj
 from hub.services import services
 from routing.model import Ambassador, Ticket
 
@@ -37,6 +39,49 @@ def _waiting(ticket: Ticket, conversation: Conversation | None, now: datetime) -
     }
 
 
+WAITING = obj(
+    {
+        "conversation": nullable(ref("Conversation")),
+        "conversation_id": STRING,
+        "priority": INTEGER,
+        "queued_at": DATE_TIME,
+        "waited_seconds": INTEGER,
+    }
+)
+ON_DUTY = obj(
+    {
+        "id": STRING,
+        "name": STRING,
+        "presence": STRING,
+        "load": {"type": "number"},
+        "capacity": INTEGER,
+    }
+)
+
+
+@operation(
+    summary="The live queue of the manager's stores and who is on duty",
+    tag="queue",
+    auth="staff",
+    responses={
+        200: obj(
+            {
+                "stores": array(
+                    obj(
+                        {
+                            "store": STRING,
+                            "name": STRING,
+                            "waiting": array(WAITING),
+                            "longest_wait_seconds": INTEGER,
+                            "ambassadors": array(ON_DUTY),
+                        }
+                    )
+                )
+            }
+        ),
+        **errors(403),
+    },
+)
 async def live_queue(request: web.Request) -> web.Response:
     who = await principal(request)
     if not who.is_manager:
@@ -83,6 +128,14 @@ async def live_queue(request: web.Request) -> web.Response:
     return web.json_response({"stores": result})
 
 
+@operation(
+    summary="Colleagues in the caller's stores with their presence, for transfers",
+    tag="queue",
+    auth="staff",
+    responses={
+        200: obj({"ambassadors": array(obj({"id": STRING, "name": STRING, "presence": STRING}))})
+    },
+)
 async def colleagues(request: web.Request) -> web.Response:
     """Ambassadors of the caller's stores with their presence, for transfers."""
     who = await principal(request)

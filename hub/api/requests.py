@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from aiohttp import web
@@ -18,17 +19,26 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PRINCIPAL = web.RequestKey("principal", Principal)
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object; the app's client_max_size caps it before parsing."""
-    if not request.can_read_body:
+async def json_body(
+    request: web.Request, limit: int | None = None, fields: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The request's JSON object. The app's client_max_size caps it before parsing; public
+    endpoints pass a smaller ``limit`` (bytes), refused with 413 before reading past it.
+    ``fields``: the only keys the object may hold, for bodies that are closed."""
+    if limit is not None:
+        raw = await capped_body(request, limit, f"the body is limited to {limit} bytes")
+    elif request.can_read_body:
+        raw = await request.read()
+    else:
         return {}
-    raw = await request.read()
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("body", "request body is not valid JSON", code="invalid_json") from None
     if not isinstance(data, dict):
         raise InvalidInput("body", "request body must be a JSON object", code="invalid_json")
+    if fields is not None and not set(data) <= set(fields):
+        raise InvalidInput("body", f"the body takes {', '.join(sorted(fields))}")
     return data
 
 

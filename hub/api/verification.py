@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from hub import mail, verifications
 from hub.api.requests import client_address, json_body, principal
 from hub.messages import iso
+from hub.openapi import errors, operation
+from hub.openapi.schemas import BOOLEAN, DATE_TIME, STRING, obj
 from hub.services import services
 
 # Two links for one address redeemed at the same instant: the loser's insert hits the
@@ -22,6 +24,16 @@ from hub.services import services
 ATTEMPTS = 2
 
 
+@operation(
+    summary="E-mail a verification link for a customer's address",
+    tag="verification",
+    auth="staff",
+    path={"id": "the customer's id", "identity_id": "the e-mail identity's id"},
+    responses={
+        202: obj({"verification_id": STRING, "email": STRING, "expires_at": DATE_TIME}),
+        **errors(400, 409, 429),
+    },
+)
 async def send_verification(request: web.Request) -> web.Response:
     who = await principal(request)
     hub = services(request)
@@ -46,6 +58,14 @@ async def send_verification(request: web.Request) -> web.Response:
     )
 
 
+@operation(
+    summary="Redeem a verification link's token",
+    tag="verification",
+    limited=True,
+    request=obj({"token": STRING}),
+    responses={200: obj({"verified": BOOLEAN, "email": STRING})},
+    operation_id="confirm_verification",
+)
 async def confirm(request: web.Request) -> web.Response:
     hub = services(request)
     hub.limits.anonymous.hit(f"verify:{client_address(request)}")

@@ -13,11 +13,10 @@ from hub.clock import system_clock
 from hub.db import migrate as migrations
 from hub.db.engine import Database, normalise_url
 from hub.db.models import Store
-from hub.errors import HubError, InvalidInput
-from hub.profiles.identity import InvalidIdentity, normalise_phone
+from hub.errors import HubError
 from hub.seed import DEMO_PASSWORD, DEMO_STAFF, REGIONAL_MANAGER, seed_demo
 from hub.settings import Settings
-from hub.staff import NewStaff, add_staff
+from hub.staff import NewStaff, add_staff, phone_number, skill_list
 from hub.stores import NewStore, add_store, store_by_code
 
 
@@ -89,16 +88,6 @@ async def store_add(settings: Settings, args: argparse.Namespace) -> None:
     say(f"store {code} added with appointment types virtual (30 min) and in-store (60 min)")
 
 
-def _phone(raw: str | None, country: str | None) -> str | None:
-    """The number calls for them ring, in E.164; a national number in the store's country."""
-    if not raw:
-        return None
-    try:
-        return normalise_phone(raw, country)
-    except InvalidIdentity as error:
-        raise InvalidInput("phone", f"--phone: {error}") from None
-
-
 async def staff_add(settings: Settings, args: argparse.Namespace, password: str) -> None:
     email = validation.email(args.email)
     name = validation.name(args.name)
@@ -122,12 +111,8 @@ async def staff_add(settings: Settings, args: argparse.Namespace, password: str)
                     languages=languages,
                     capacity=capacity,
                     password=password,
-                    skills=tuple(
-                        skill.strip().lower()
-                        for skill in (args.skills or "").split(",")
-                        if skill.strip()
-                    ),
-                    phone=_phone(args.phone, store.country),
+                    skills=skill_list(args.skills, "--skills"),
+                    phone=phone_number(args.phone, store.country, "--phone"),
                 ),
                 now=system_clock(),
                 actor="cli",

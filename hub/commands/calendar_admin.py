@@ -4,7 +4,7 @@ booking needs to know beyond the weekly opening hours."""
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 
 from hub import schedules, validation
 from hub.clock import system_clock
@@ -22,13 +22,6 @@ def _date(raw: str) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("date", f"{raw!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _instant(raw: str, field: str) -> datetime:
-    try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(field, f"{raw!r} is not an ISO 8601 date-time") from None
 
 
 async def special_hours(settings: Settings, args: argparse.Namespace) -> None:
@@ -65,7 +58,7 @@ async def schedule(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def time_off(settings: Settings, args: argparse.Namespace) -> None:
-    start, end = _instant(args.start, "from"), _instant(args.end, "to")
+    start, end = schedules.instant(args.start, "from"), schedules.instant(args.end, "to")
     db = Database(settings.database_url)
     try:
         await require_schema(db)

@@ -12,6 +12,7 @@ from hub.db import (
     jobs_models,
     models,
     profile_models,
+    staff_models,
     voice_models,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "jobs_models",
     "models",
     "profile_models",
+    "staff_models",
     "voice_models",
 ]

@@ -25,6 +25,8 @@ class Feedback(Base):
         UniqueConstraint("kind", "conversation_id"),
         UniqueConstraint("kind", "appointment_id"),
         Index("ix_feedback_store_id_asked_at", "store_id", "asked_at"),
+        # A WeChat reply "4" is matched to the question its sender was asked.
+        Index("ix_feedback_channel_contact", "channel", "contact"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -42,6 +44,9 @@ class Feedback(Base):
     # The ambassador the answer is about: who had the conversation or the appointment.
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(16))  # where it was asked
+    # Who it was asked of on that channel (visitor id, openid, e-mail address, phone number):
+    # an answer from the widget or a WeChat reply must come from there. Erased with the person.
+    contact: Mapped[str | None] = mapped_column(String(320))
     language: Mapped[str | None] = mapped_column(String(16))
     # Links in e-mails and WeChat texts carry a token whose hash is kept here; the widget
     # answers over the shopper's own socket and needs none.

@@ -204,6 +204,10 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_status_queued_at", "status", "queued_at"),
         Index("ix_conversations_channel_contact", "channel", "contact"),
+        # Insights: a period's conversations of some stores (hub.insights).
+        Index("ix_conversations_store_id_created_at", "store_id", "created_at"),
+        # Attribution: a customer's conversations before a sale (hub.pos_import.attribution).
+        Index("ix_conversations_customer_id_created_at", "customer_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -243,7 +247,16 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        # A conversation's first customer and first ambassador message (hub.insights).
+        Index(
+            "ix_messages_conversation_id_author_kind_created_at",
+            "conversation_id",
+            "author_kind",
+            "created_at",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
@@ -285,6 +298,8 @@ class AuditEntry(Base):
     """Append-only: a database trigger refuses UPDATE and DELETE on this table."""
 
     __tablename__ = "audit_log"
+    # The audit viewer: everything about one record (a staff member, a store).
+    __table_args__ = (Index("ix_audit_log_subject_type_subject_id", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

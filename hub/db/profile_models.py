@@ -67,6 +67,14 @@ class Purchase(Base):
             postgresql_where=text("customer_id IS NOT NULL"),
             sqlite_where=text("customer_id IS NOT NULL"),
         ),
+        # Insights read the credited sales of some stores over a period (hub.insights).
+        Index(
+            "ix_purchases_credited_store_id_purchased_at",
+            "store_id",
+            "purchased_at",
+            postgresql_where=text("staff_id IS NOT NULL"),
+            sqlite_where=text("staff_id IS NOT NULL"),
+        ),
     )
 
     store_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # stores.id
@@ -90,6 +98,8 @@ class Purchase(Base):
     # An offline sale after an online contact, credited to that ambassador and conversation.
     staff_id: Mapped[str | None] = mapped_column(String(36))  # staff.id
     conversation_id: Mapped[str | None] = mapped_column(String(36))  # conversations.id
+    # When the contact was an appointment: it, and the conversation it was booked in if any.
+    appointment_id: Mapped[str | None] = mapped_column(String(36))  # appointments.id
     import_id: Mapped[str | None] = mapped_column(String(36))  # pos_imports.id
 
     @property

@@ -30,7 +30,7 @@ COLUMNS = (
     "store_id", "transaction_id", "line_no", "customer_id", "customer_no", "purchased_at",
     "sku", "description", "category", "carat", "colour", "clarity", "cut", "metal",
     "quantity", "unit_price", "currency", "attributes", "staff_id", "conversation_id",
-    "import_id",
+    "appointment_id", "import_id",
 )  # fmt: skip
 
 
@@ -122,6 +122,7 @@ async def write_batch(
             r.attributes,
             credit.staff_id if credit else None,
             credit.conversation_id if credit else None,
+            credit.appointment_id if credit else None,
             import_id,
         )
         for r, customer_id, credit in zip(fresh, links.customer_ids, credits, strict=True)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub.pos_import.attribution import CONTACT_APPOINTMENTS
 from hub.pos_import.batch import BatchResult
 from hub.pos_import.pg_linking import CUSTOMER, CUSTOMER_JOINS, Rows, count, link_chunk
 from hub.pos_import.pg_staging import CHECKED, Chunk, Staging
@@ -34,26 +35,37 @@ _INSERTED = (
     "store_id", "transaction_id", "line_no", "customer_id", "customer_no", "purchased_at",
     "sku", "description", "category", "carat", "colour", "clarity", "cut", "metal",
     "quantity", "unit_price", "currency", "attributes", "staff_id", "conversation_id",
-    "import_id",
+    "appointment_id", "import_id",
 )  # fmt: skip
 _COPIED = [name for name in _INSERTED if name in CHECKED]
 
-# Conversations of the chunk's known customers that an ambassador took: the only contacts
-# a sale can be credited to. Usually few, often none; then the insert skips the lookup.
-_CONTACTS = """
+# The chunk's known customers' contacts (attribution.py): conversations an ambassador took,
+# at their creation, and appointments kept with an ambassador, at their start. Usually few,
+# often none; then the insert skips the lookup. The tiebreak orders contacts of the same
+# instant as attribution.Contact.order does.
+_CONTACTS = f"""
     CREATE TEMP TABLE pos_contact ON COMMIT DROP AS
-    SELECT c.customer_id, c.created_at, c.id, c.assigned_staff_id FROM conversations c
-    WHERE c.assigned_staff_id IS NOT NULL AND c.customer_id IN (
+    WITH chunk_customer AS MATERIALIZED (
         SELECT owner FROM pos_number WHERE owner <> ''
-        UNION SELECT owner FROM pos_owner WHERE owner <> '')"""
-_CONTACT_INDEX = "CREATE INDEX ON pos_contact (customer_id, created_at)"
+        UNION SELECT owner FROM pos_owner WHERE owner <> '')
+    SELECT c.customer_id, c.created_at AS at, c.id AS conversation_id,
+           NULL::varchar AS appointment_id, c.assigned_staff_id AS staff_id, c.id AS tiebreak
+    FROM conversations c
+    WHERE c.assigned_staff_id IS NOT NULL
+      AND c.customer_id IN (SELECT owner FROM chunk_customer)
+    UNION ALL
+    SELECT a.customer_id, a.starts_at, a.conversation_id, a.id, a.ambassador_id, a.id
+    FROM appointments a
+    WHERE a.status IN ({", ".join(f"'{status}'" for status in CONTACT_APPOINTMENTS)})
+      AND a.customer_id IN (SELECT owner FROM chunk_customer)"""
+_CONTACT_INDEX = "CREATE INDEX ON pos_contact (customer_id, at)"
 # The latest contact at or before the sale and within the window (attribution.credited).
 _CREDIT = """
     LEFT JOIN LATERAL (
-        SELECT c.id, c.assigned_staff_id FROM pos_contact c
-        WHERE c.customer_id = r.customer_id AND c.created_at <= r.purchased_at
-          AND c.created_at >= r.purchased_at - $2::interval
-        ORDER BY c.created_at DESC, c.id DESC LIMIT 1
+        SELECT c.conversation_id, c.appointment_id, c.staff_id FROM pos_contact c
+        WHERE c.customer_id = r.customer_id AND c.at <= r.purchased_at
+          AND c.at >= r.purchased_at - $2::interval
+        ORDER BY c.at DESC, c.tiebreak DESC LIMIT 1
     ) credit ON true"""
 
 _FRESH = """
@@ -69,11 +81,10 @@ _FRESH = """
 def _insert(rows: Rows, credit: bool) -> str:
     """Insert the chunk's lines with their customer (and credit); counts what went in."""
     source = rows(*_COPIED, "email", "phone")
-    staff, conversation = ("credit.assigned_staff_id", "credit.id") if credit else ("NULL", "NULL")
+    credited = ("staff_id", "conversation_id", "appointment_id")
     values = [
         "r.customer_id" if name == "customer_id" else
-        staff if name == "staff_id" else
-        conversation if name == "conversation_id" else
+        (f"credit.{name}" if credit else "NULL") if name in credited else
         "$1" if name == "import_id" else f"r.{name}"
         for name in _INSERTED
     ]  # fmt: skip

@@ -24,7 +24,8 @@ from hub.messages import conversation_payload, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
 from hub.realtime.names import CONSOLE, SESSION_COOKIE, customer_room, staff_room
 from hub.realtime.publisher import Publisher
-from hub.staff import Principal, principal_for_token
+from hub.security.tokens import token_digest
+from hub.staff import Principal, principal_for_token, session_alive
 from routing.model import AmbassadorProfile, Presence
 from routing.service import RoutingService
 
@@ -86,21 +87,40 @@ class ConsoleNamespace(TrackedNamespace):
                 principal = await principal_for_token(session, token, now=self.clock())
         except Unauthorized:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
-        await self.save_session(sid, {"principal": principal})
+        digest = token_digest(token)
+        await self.save_session(sid, {"principal": principal, "token_hash": digest})
         await self.enter_room(sid, staff_room(principal.id))
         await self.routing.connected(profile_of(principal), sid)
+        # Deactivated while connecting: the hang-up (hub.realtime.staff_consoles) may have
+        # looked for this socket before routing knew it. Now that it does, look again.
+        if not await self._still_signed_in(digest):
+            await self.routing.disconnected(principal.id, sid)
+            await self.leave_room(sid, staff_room(principal.id))
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         log.info("ambassador connected", extra={"fields": {"staff_id": principal.id}})
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        principal = await self._principal(sid)
+        principal = await self._principal(sid, live=False)
         await self.routing.disconnected(principal.id, sid)
 
-    async def _principal(self, sid: str) -> Principal:
+    async def _principal(self, sid: str, *, live: bool = True) -> Principal:
+        """The socket's signed-in staff member; ``live``: their session must still stand
+        (not signed out, expired or deactivated), else the socket is hung up."""
         session = await self.get_session(sid)
         principal = session.get("principal")
         if not isinstance(principal, Principal):
             raise Unauthorized("not signed in")
+        if live and not await self._still_signed_in(session.get("token_hash")):
+            # After this event's ack (which says why), not before it: the ack goes first.
+            self.server.start_background_task(self.disconnect, sid)
+            raise Unauthorized("your session has ended: sign in again", code="session_ended")
         return principal
+
+    async def _still_signed_in(self, token_hash: object) -> bool:
+        if not isinstance(token_hash, str):
+            return False
+        async with self.db.reading() as session:
+            return await session_alive(session, token_hash, now=self.clock())
 
     @acked
     async def on_presence(self, sid: str, data: Any = None) -> dict[str, Any]:

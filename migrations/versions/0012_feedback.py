@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("store_id", sa.String(length=36), nullable=False),
         sa.Column("staff_id", sa.String(length=36), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("contact", sa.String(length=320), nullable=True),
         sa.Column("language", sa.String(length=16), nullable=True),
         sa.Column("token_hash", sa.String(length=64), nullable=True),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
@@ -68,6 +69,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_feedback_store_id_asked_at", "feedback", ["store_id", "asked_at"], unique=False
     )
+    op.create_index("ix_feedback_channel_contact", "feedback", ["channel", "contact"], unique=False)
 
 
 def downgrade() -> None:

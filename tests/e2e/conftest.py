@@ -23,6 +23,7 @@ import socketio
 
 from hub.db.engine import Database
 from tests.factories import PASSWORD, make_staff, make_store
+from tests.fakes.smtp import FakeSmtpServer
 
 BIN = Path(sys.executable).parent
 
@@ -134,6 +135,17 @@ async def _seed(database_url: str) -> None:
 @pytest.fixture
 def server(hub_env: dict[str, str], tmp_path: Path) -> Iterator[HubProcess]:
     process = start_hub(hub_env, tmp_path)
+    yield process
+    process.terminate()
+
+
+@pytest.fixture
+def mail_server(
+    hub_env: dict[str, str], smtp: FakeSmtpServer, tmp_path: Path
+) -> Iterator[HubProcess]:
+    """A hub that sends its mail through the fake SMTP server, for tests that open links
+    from mails (verification, invitations, ratings)."""
+    process = start_hub({**hub_env, "HUB_SMTP_RELAY": smtp.relay}, tmp_path)
     yield process
     process.terminate()
 

@@ -197,7 +197,7 @@ async def test_offline_store_shows_options_and_manager_assigns_by_hand(
         for option in ("leave_message", "callback", "appointment"):
             await expect(offline.get_by_test_id(f"chat-option-{option}")).to_be_visible()
         await expect(offline.get_by_test_id("chat-option-appointment")).to_have_attribute(
-            "href", re.compile(r"/book\?store=PARIS01$")
+            "href", re.compile(r"/book\?store=PARIS01&lang=en$")
         )
         await offline.get_by_test_id("chat-option-leave_message").click()
         await expect(offline).to_contain_text("an ambassador will answer as soon as possible")
@@ -211,7 +211,7 @@ async def test_offline_store_shows_options_and_manager_assigns_by_hand(
         await expect(board).to_be_visible()
         waiting = board.get_by_test_id("queue-waiting")
         await expect(waiting).to_have_count(1)
-        await expect(waiting).to_contain_text("webchat")
+        await expect(waiting).to_contain_text("Web chat")
 
         # Amélie signs in and stays Away; the board picks her up on its next refresh (5 s).
         await sign_in(amelie, server.base, "amelie@test.concierge")

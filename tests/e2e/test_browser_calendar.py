@@ -165,7 +165,8 @@ async def test_an_ambassador_proposes_times_and_the_shopper_receives_them(
         proposal = message["data"]["proposal"]
         assert [slot["start"] for slot in proposal["slots"]] == [ten, eleven]
         assert proposal["type"]["code"] == "in-store" and proposal["store"]["code"] == "PARIS01"
-        assert message["author"]["kind"] == "ambassador" and "Paris time" in message["text"]
+        # The text every channel gets is in the shopper's language (fr, from the widget).
+        assert message["author"]["kind"] == "ambassador" and "heure de Paris" in message["text"]
         await console.screenshot(path=OUTPUT / "console-proposal-sent.png")
     assert errors == []
 

@@ -163,7 +163,7 @@ async def test_a_proposed_time_is_booked_with_one_click_in_the_widget(
             "start": first,
             "conversation_id": conversation_id,
             "visitor_token": token,
-            "language": "en-US",
+            "language": "en",  # the language the hub chose for the widget (/api/language)
         }
         await expect(status).to_have_text("Booking\u2026")
         await expect(times.nth(0)).to_be_disabled()

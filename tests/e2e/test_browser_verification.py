@@ -4,13 +4,10 @@ panel, the customer opens it from the mail and confirms, the panel shows it veri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from playwright.async_api import Browser, expect
 
-from tests.e2e.conftest import HubProcess, start_hub
+from tests.e2e.conftest import HubProcess
 from tests.e2e.test_browser import (  # noqa: F401 - fixtures
     DESKTOP,
     OUTPUT,
@@ -24,15 +21,6 @@ from tests.e2e.test_browser import (  # noqa: F401 - fixtures
 from tests.fakes.smtp import FakeSmtpServer
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/verify#[A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def mail_server(
-    hub_env: dict[str, str], smtp: FakeSmtpServer, tmp_path: Path
-) -> Iterator[HubProcess]:
-    process = start_hub({**hub_env, "HUB_SMTP_RELAY": smtp.relay}, tmp_path)
-    yield process
-    process.terminate()
 
 
 async def test_the_customer_confirms_an_address_from_the_mailed_link(

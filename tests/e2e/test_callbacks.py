@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
 from typing import Any
 
 import aiohttp
@@ -153,7 +155,9 @@ async def test_a_callback_is_offered_at_its_time_tried_again_and_reached(hub: Hu
     async with hub.services.db.reading() as session:
         mails = list(await session.scalars(select(MailOutbox)))
     assert [m.to_address for m in mails] == ["anna@example.com"]
-    assert b"try again on 25 Nov 2026 18:30" in mails[0].message
+    text = message_from_bytes(mails[0].message, policy=default).get_body().get_content()
+    # In PARIS01's first language (the form named none), at the time on her clock.
+    assert "Nous essaierons à nouveau le mercredi 25 novembre 2026, 18:30." in text
 
     # The ambassador is free again at once: the call no longer takes her capacity.
     hub.clock.advance(minutes=29)

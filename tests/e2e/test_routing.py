@@ -131,7 +131,8 @@ async def test_past_grace_the_conversation_is_requeued_with_a_notice(net: Sessio
     hugo = await login(net, "hugo")
     await amelie.close()
     notice = await shopper.next("message")
-    assert notice["author"]["kind"] == "system" and "disconnected" in notice["text"]
+    # In the conversation's language: none asked for, so PARIS01's first one (fr).
+    assert notice["author"]["kind"] == "system" and "déconnecté" in notice["text"]
     requeued = await hugo.next("offer")
     assert requeued["conversation"]["id"] == conversation_id
 

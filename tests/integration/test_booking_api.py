@@ -344,7 +344,9 @@ async def test_a_proposal_in_the_chat_books_in_one_click(
     message = await response.json()
     proposal = message["data"]["proposal"]
     assert [s["start"] for s in proposal["slots"]] == [TOMORROW_10, TOMORROW_11]
-    assert "Thursday 26 November, 10:00" in message["text"] and "Paris time" in message["text"]
+    # Nothing named a language: the store's first one (fr), with the time on its clock.
+    assert "jeudi 26 novembre 2026, 10:00" in message["text"]
+    assert "heure de Paris" in message["text"]
     assert proposal["book_url"].startswith("http://127.0.0.1:8080/book?store=PARIS01")
 
     booked = await book(

@@ -84,6 +84,7 @@ async def book(client: TestClient, **extra: Any) -> dict[str, Any]:
             "customer": {"name": "Anne Martin", "email": "anne@example.com"},
             "remind_by": "email",
             "consent_reminders": True,
+            "language": "en",  # booked on the English page
             **extra,
         },
     )
@@ -97,7 +98,9 @@ async def test_the_confirmation_carries_the_invitation_and_a_working_manage_link
     booked = await book(client)
     mail = await smtp.next_message()
     assert mail.rcpt_tos == ("anne@example.com",)
-    assert subject(mail) == ("Your appointment at Boutique PARIS01: Friday 27 November, 10:00")
+    assert (
+        subject(mail) == "Your appointment at Boutique PARIS01: Friday, November 27, 2026, 10:00 AM"
+    )
     assert "with Amélie Laurent" in mail.text
     ics = calendar_part(mail)
     assert "METHOD:REQUEST" in ics and "SEQUENCE:0" in ics and "DTSTART:20261127T090000Z" in ics
@@ -118,7 +121,7 @@ async def test_each_reminder_is_sent_once_even_across_a_restart(
     clock.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     await runner(client).run_due()
     reminder = await smtp.next_message()
-    assert subject(reminder) == "Reminder: Boutique PARIS01, Friday 27 November, 10:00"
+    assert subject(reminder) == "Reminder: Boutique PARIS01, Friday, November 27, 2026, 10:00 AM"
     await runner(client).run_due()
 
     # The hub restarts before the second reminder is due; the new process finds it in the
@@ -128,7 +131,7 @@ async def test_each_reminder_is_sent_once_even_across_a_restart(
     restarted = await hub_factory()
     await runner(restarted).run_due()
     last = await smtp.next_message()
-    assert "Friday 27 November, 10:00" in last.text
+    assert "Friday, November 27, 2026, 10:00 AM" in last.text
     await runner(restarted).run_due()
     assert smtp.pending() == 0
     assert len(smtp.received) == 3
@@ -153,7 +156,7 @@ async def test_rescheduling_moves_the_reminders_and_cancelling_drops_them(
     await runner(client).run_due()
     reminders = [m for m in smtp.received if subject(m).startswith("Reminder")]
     assert len(reminders) == 2  # 24 h before (now Thursday 14:00 UTC) and 1 h before
-    assert all("15:00" in m.text for m in reminders)
+    assert all("3:00 PM" in m.text for m in reminders)
 
     cancelled = await client.post(f"/api/appointments/{booked['id']}/cancel", headers=auth)
     assert cancelled.status == 200

@@ -128,7 +128,8 @@ async def test_the_customer_opens_the_link_and_the_address_becomes_verified_once
     token = await send_link(client, world, smtp)
     mail = smtp.received[-1]
     assert mail.rcpt_tos == ("ada@example.com",)
-    assert mail.message["Subject"] == "Please confirm your e-mail address"
+    # In the language of her chat with Paris (no language named: the boutique's, fr).
+    assert mail.message["Subject"] == "Merci de confirmer votre adresse e-mail"
     assert mail.message["Auto-Submitted"] == "auto-generated"
     assert "Amélie Laurent" in mail.text
     db: Database = world["db"]

@@ -119,6 +119,20 @@ async def test_away_or_offline_ambassadors_are_not_candidates(
     assert amelie is not None and amelie.presence is presence
 
 
+async def test_connection_ids_name_every_console_of_one_ambassador(
+    store: RoutingStore, clock: FakeClock
+) -> None:
+    await available(store, clock())
+    await store.connect(profile(), "tab-2", "process-b")
+    await available(store, clock(), "hugo")
+    assert await store.connection_ids("amelie") == ["amelie-console", "tab-2"]
+    await store.disconnect("amelie", "tab-2", "process-b")
+    assert await store.connection_ids("amelie") == ["amelie-console"]
+    await store.set_presence("amelie", Presence.OFFLINE, clock())
+    assert await store.connection_ids("amelie") == []
+    assert await store.connection_ids("nobody") == []
+
+
 async def test_offline_forgets_the_index_connections_and_misses_until_a_reconnect(
     store: RoutingStore, clock: FakeClock
 ) -> None:

@@ -500,7 +500,8 @@ async def test_a_missed_callback_is_texted_to_the_shopper_from_the_stores_number
 
     sent = await voice_provider.next_message()
     assert (sent.to, sent.from_) == (SHOPPER_NUMBER, STORE_NUMBER)
-    assert "Dear Marie Curie" in sent.body and "tried to call you" in sent.body
+    # The form named no language: the boutique's first one (fr).
+    assert "Bonjour Marie Curie" in sent.body and "a tenté de vous appeler" in sent.body
     async with voice.hub.db.reading() as session:
         row = await session.scalar(select(ChannelOutbox))
         callback = await session.scalar(select(Callback))

@@ -287,7 +287,8 @@ async def test_an_appointment_card_qr_code_suggests_the_booking_profile_without_
     )
     await wechat.post(scan_xml(f"appointment:{placed.appointment.id}"))
     await wechat.settle()
-    assert "ambassador will see your messages" in (await wechat_api.next_custom_message()).text
+    thanks = (await wechat_api.next_custom_message()).text
+    assert thanks == "Merci. Votre conseiller verra vos messages ici."  # the booking's store: fr
     async with wechat.hub.db.reading() as session:
         claim = await session.scalar(
             select(CustomerIdentity).where(

@@ -202,7 +202,7 @@ async def test_appointments_of_a_wechat_client_are_confirmed_and_reminded_by_tem
     assert (
         data["first"]["value"] == "您好 林小姐" and data["keyword3"]["value"] == "Boutique PARIS01"
     )
-    assert "Friday 27 November, 11:00" in data["keyword2"]["value"]
+    assert "vendredi 27 novembre 2026, 11:00" in data["keyword2"]["value"]  # PARIS01 speaks fr
     assert booked.body["url"].startswith(
         f"https://hub.example.com/book#manage={placed.appointment.id}."
     )

@@ -43,6 +43,7 @@ from adapters.voice.twilio_signature import (
     verify_json,
 )
 from hub.errors import ConfigError, Forbidden, InvalidInput, PayloadTooLarge
+from hub.i18n import SHOPPER_LANGUAGES
 from tests.fakes.voice_provider import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -419,7 +420,13 @@ def test_a_store_name_is_capped_and_must_not_be_empty() -> None:
         ("de-CH", "de-DE", "Willkommen bei Opéra"),
         ("", "en-GB", "Welcome to Opéra"),
         ("xx-YY", "en-GB", "Welcome to Opéra"),
-        ("zh-Hans-CN", "en-GB", "Welcome to Opéra"),
+        ("pt-BR", "en-GB", "Welcome to Opéra"),
+        ("nl-BE", "nl-BE", "Welkom bij Opéra"),
+        ("ja", "ja-JP", "Opéraにお電話いただき"),
+        ("ko-KR", "ko-KR", "Opéra에 전화해 주셔서"),
+        ("zh-Hans-CN", "zh-CN", "欢迎致电Opéra"),
+        ("zh-TW", "zh-TW", "歡迎致電Opéra"),
+        ("ar", "arb", "أهلًا بك في Opéra"),
     ],
 )
 def test_language_and_locale(language: str, locale: str, welcome: str) -> None:
@@ -429,7 +436,7 @@ def test_language_and_locale(language: str, locale: str, welcome: str) -> None:
     assert (root[0].text or "").startswith(welcome)
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "it", "es", "de"])
+@pytest.mark.parametrize("language", SHOPPER_LANGUAGES)
 def test_every_language_names_the_store_and_offers_key_1(language: str) -> None:
     confirmed = parsed(twiml.callback_confirmed("Opéra", language))
     assert "Opéra" in (confirmed[0].text or "")

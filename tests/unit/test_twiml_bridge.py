@@ -44,7 +44,9 @@ def test_bridge_names_the_client_then_dials_them_from_the_stores_number() -> Non
         ("it-IT", "it-IT", "La stiamo mettendo in contatto con Marie Curie."),
         ("es", "es-ES", "Le estamos conectando con Marie Curie."),
         ("de", "de-DE", "Wir verbinden Sie mit Marie Curie."),
-        ("ja", "en-GB", "Connecting you with Marie Curie."),
+        ("ja", "ja-JP", "Marie Curie様におつなぎします。"),
+        ("zh-Hant", "zh-TW", "正在為您接通Marie Curie。"),
+        ("pt-BR", "en-GB", "Connecting you with Marie Curie."),
     ],
 )
 def test_bridge_speaks_the_stores_language(language: str, locale: str, sentence: str) -> None:

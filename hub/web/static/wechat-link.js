@@ -6,19 +6,21 @@
  * page say anything of its own. All text goes through textContent.
  */
 import { showText } from "./shared/dom.js";
+import { t } from "./shared/i18n.js";
+import { translateOwnPage } from "./shared/page-language.js";
+import { getToken } from "./widget/storage.js";
 
+/** The words for each code a failed sign-in comes back with (#error=CODE). */
 const SIGN_IN_ERRORS = {
-  invalid_state: "This sign-in did not start here. Open the link again from the WeChat chat, in WeChat.",
-  state_expired: "This sign-in took too long. Open the link again from the WeChat chat.",
-  invalid_oauth_code: "WeChat did not accept this sign-in. Open the link again from the WeChat chat.",
-  wechat_unavailable: "WeChat is not answering right now. Please try again in a few minutes.",
-  unknown_account: "This link is not valid. Ask your ambassador for a new one.",
-  not_found: "This link is not valid. Ask your ambassador for a new one.",
-  rate_limited: "Too many attempts from this connection. Wait a minute, then open the link again.",
+  invalid_state: () => t("wechatLink.error.invalidState"),
+  state_expired: () => t("wechatLink.error.stateExpired"),
+  invalid_oauth_code: () => t("wechatLink.error.invalidOauthCode"),
+  wechat_unavailable: () => t("wechatLink.error.wechatUnavailable"),
+  unknown_account: () => t("wechatLink.error.invalidLink"),
+  not_found: () => t("wechatLink.error.invalidLink"),
+  rate_limited: () => t("wechatLink.error.rateLimited"),
 };
-const GENERIC = "Something went wrong. Open the link again from the WeChat chat.";
-const OFFLINE = "We could not reach Concierge. Check your connection and try again.";
-const DONE = "Your WeChat is now connected to your profile. You can close this page and continue in the chat.";
+const generic = () => t("wechatLink.error.generic");
 // The link can no longer be used: nothing on this page will work any more.
 const DEAD = new Set(["no_link", "link_expired", "too_many_attempts"]);
 
@@ -76,7 +78,7 @@ function showDone() {
   codeForm.hidden = true;
   intro.hidden = true;
   showText(errorLine, "");
-  showText(statusLine, DONE);
+  showText(statusLine, t("wechatLink.done"));
 }
 
 function showEmail() {
@@ -105,24 +107,24 @@ function showCode(email, resendIn) {
   emailForm.hidden = true;
   codeForm.hidden = false;
   codeConfirm.disabled = false;
-  showText(codeSent, `We sent a code to ${currentEmail}. It can take a minute to arrive.`);
+  showText(codeSent, t("wechatLink.codeSent", { email: currentEmail }));
   allowResendIn(resendIn);
   codeInput.focus();
 }
 
 /** What to show after a refused call: the hub's own words, or ours when it gave none. */
 function refused(result) {
-  if (result.status === 0) return showError(OFFLINE);
+  if (result.status === 0) return showError(t("common.unreachable"));
   const { code, message } = errorOf(result);
   if (code === "link_completed") return showDone();
   if (code === "too_many_codes") codeResend.hidden = true; // the last code still works
-  if (DEAD.has(code)) return stop(message || GENERIC);
-  showError(message || `Something went wrong (${result.status}). Please try again.`);
+  if (DEAD.has(code)) return stop(message || generic());
+  showError(message || t("wechatLink.failed", { status: result.status }));
 }
 
 async function sendCode(email) {
   showText(errorLine, "");
-  showText(statusLine, "Sending the code\u2026");
+  showText(statusLine, t("wechatLink.sendingCode"));
   emailSend.disabled = true;
   codeResend.disabled = true;
   const result = await call("POST", "/api/wechat-link/code", { email });
@@ -140,7 +142,7 @@ async function sendCode(email) {
 
 async function confirmCode(code) {
   showText(errorLine, "");
-  showText(statusLine, "Connecting\u2026");
+  showText(statusLine, t("wechatLink.connecting"));
   codeConfirm.disabled = true;
   const result = await call("POST", "/api/wechat-link/confirm", { code });
   codeConfirm.disabled = false;
@@ -154,14 +156,14 @@ async function confirmCode(code) {
 emailForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const email = emailInput.value.trim();
-  if (!email) return showError("Enter your e-mail address.");
+  if (!email) return showError(t("wechatLink.needEmail"));
   sendCode(email);
 });
 
 codeForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const code = codeInput.value.replace(/\s+/g, "");
-  if (!/^[0-9]{6}$/.test(code)) return showError("The code is the 6 digits from the e-mail.");
+  if (!/^[0-9]{6}$/.test(code)) return showError(t("wechatLink.needCode"));
   confirmCode(code);
 });
 
@@ -175,10 +177,12 @@ codeChange.addEventListener("click", () => {
 async function begin() {
   const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   if (window.location.hash) window.history.replaceState(null, "", window.location.pathname);
+  await translateOwnPage({ visitorToken: getToken() });
   const failed = fragment.get("error");
   if (failed) {
     loading.hidden = true;
-    return stop(SIGN_IN_ERRORS[failed] || GENERIC);
+    const words = Object.prototype.hasOwnProperty.call(SIGN_IN_ERRORS, failed) ? SIGN_IN_ERRORS[failed] : generic;
+    return stop(words());
   }
   const result = await call("GET", "/api/wechat-link");
   loading.hidden = true;

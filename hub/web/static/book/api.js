@@ -4,7 +4,7 @@
  * header and never in a URL). Failures become an ApiError carrying the hub's error code,
  * the field it names and, for 429, when to try again.
  */
-import { TEXT } from "./text.js";
+import { t } from "../shared/i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -60,12 +60,12 @@ export async function api(path, options) {
 
 /** What to tell the shopper about a failure that has no better place to be shown. */
 export function problemText(error) {
-  if (!(error instanceof ApiError)) return TEXT.failed;
-  if (error.status === 0) return TEXT.offline;
-  if (error.status === 429) return TEXT.tooMany;
-  if (error.slotTaken) return TEXT.slotTaken;
-  if (error.holdGone) return TEXT.holdLapsed;
-  if (error.status >= 500 || !error.serverMessage) return TEXT.failed;
+  if (!(error instanceof ApiError)) return t("book.failed");
+  if (error.status === 0) return t("book.offline");
+  if (error.status === 429) return t("book.tooMany");
+  if (error.slotTaken) return t("book.slotTaken");
+  if (error.holdGone) return t("book.holdLapsed");
+  if (error.status >= 500 || !error.serverMessage) return t("book.failed");
   const message = error.serverMessage;
   return message.charAt(0).toUpperCase() + message.slice(1) + (message.endsWith(".") ? "" : ".");
 }

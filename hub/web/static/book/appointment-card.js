@@ -4,8 +4,8 @@
  * the video link) and with whom.
  */
 import { el } from "../shared/dom.js";
-import { TEXT, durationText } from "./text.js";
-import { LOCALE, appointmentTime } from "./times.js";
+import { t } from "../shared/i18n.js";
+import { appointmentTime, durationText } from "./times.js";
 
 /** Only a web address may become a link: never javascript: or data:. */
 function webUrl(value) {
@@ -31,9 +31,10 @@ function line(text, className, testid) {
 
 function whenParts(appointment) {
   const time = appointmentTime(appointment.start, appointment.end, appointment.store.timezone);
-  const yours = time.yourTime
-    ? `${time.yourDay === time.day ? "" : `${time.yourDay}, `}${time.yourTime}`
-    : "";
+  let yours = "";
+  if (time.yourTime) {
+    yours = time.yourDay === time.day ? time.yourTime : t("book.dayAndTime", { day: time.yourDay, time: time.yourTime });
+  }
   return [
     line(time.day, "card-day", "appointment-day"),
     line(time.time, "card-time", "appointment-time"),
@@ -47,12 +48,12 @@ function whereParts(appointment) {
     return [line(appointment.store.name, "card-store"), ...address.map((part) => line(part.trim(), "card-address"))];
   }
   const href = appointment.video_url ? webUrl(appointment.video_url) : null;
-  if (!href) return [line(TEXT.videoPending, "", "appointment-video")];
+  if (!href) return [line(t("book.videoPending"), "", "appointment-video")];
   return [
-    line(TEXT.videoReady),
+    line(t("book.videoReady")),
     el("a", {
       className: "card-link",
-      text: TEXT.joinVideo,
+      text: t("book.joinVideo"),
       attrs: { href, target: "_blank", rel: "noopener noreferrer", "data-testid": "appointment-video" },
     }),
   ];
@@ -66,13 +67,13 @@ export function appointmentCard(appointment) {
     el("p", { className: "card-title" }, [
       el("span", { text: type.name || "" }),
       type.duration_minutes
-        ? el("span", { className: "card-duration", text: ` · ${durationText(type.duration_minutes, LOCALE)}` })
+        ? el("span", { className: "card-duration", text: ` · ${durationText(type.duration_minutes)}` })
         : null,
     ]),
     el("dl", { className: "card-details" }, [
-      row(TEXT.when, whenParts(appointment), "appointment-when"),
-      row(TEXT.where, whereParts(appointment), "appointment-where"),
-      ambassador ? row(TEXT.with, [line(ambassador)], "appointment-with") : null,
+      row(t("book.when"), whenParts(appointment), "appointment-when"),
+      row(t("book.where"), whereParts(appointment), "appointment-where"),
+      ambassador ? row(t("book.with"), [line(ambassador)], "appointment-with") : null,
     ]),
   ]);
 }

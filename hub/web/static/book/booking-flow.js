@@ -4,6 +4,7 @@
  * preselects, as the chat widget's links do.
  */
 import { el } from "../shared/dom.js";
+import { language, t } from "../shared/i18n.js";
 import { api, problemText } from "./api.js";
 import { showConfirmation } from "./confirmation.js";
 import { conversationClaim, dropConversation } from "./conversation.js";
@@ -17,8 +18,7 @@ import {
 } from "./details-form.js";
 import * as hold from "./hold.js";
 import { createSlotPicker } from "./slot-picker.js";
-import { TEXT, durationText } from "./text.js";
-import { LOCALE, startSentence, zoneCity } from "./times.js";
+import { durationText, startSentence, zoneCity } from "./times.js";
 import { alertText, announce, clearAlert, showStep, view } from "./view.js";
 
 const byId = (id) => document.getElementById(id);
@@ -27,7 +27,7 @@ let picker = null;
 
 /** The page's language, when the boutique serves it: ambassadors who speak it are offered. */
 function languageFor(store) {
-  const primary = LOCALE.split("-")[0].toLowerCase();
+  const primary = language().split("-")[0].toLowerCase();
   const served = (store.languages || []).some((tag) => tag.split("-")[0].toLowerCase() === primary);
   return served ? primary : undefined;
 }
@@ -45,7 +45,7 @@ function renderSummaries() {
   const store = chosen.store;
   const type = chosen.type;
   const storeText = store ? store.name : "";
-  const typeText = type ? `${type.name} · ${durationText(type.duration_minutes, LOCALE)} · ${storeText}` : storeText;
+  const typeText = type ? `${type.name} · ${durationText(type.duration_minutes)} · ${storeText}` : storeText;
   for (const node of document.querySelectorAll("[data-summary]")) {
     node.textContent = node.dataset.summary === "store" ? storeText : typeText;
   }
@@ -54,7 +54,7 @@ function renderSummaries() {
 function renderStores() {
   const list = byId("store-list");
   if (!chosen.stores.length) {
-    list.replaceChildren(el("li", { className: "choices-empty", text: TEXT.noStores }));
+    list.replaceChildren(el("li", { className: "choices-empty", text: t("book.noStores") }));
     return;
   }
   list.replaceChildren(
@@ -73,7 +73,7 @@ function renderTypes() {
   const types = chosen.store.appointment_types || [];
   const list = byId("type-list");
   if (!types.length) {
-    list.replaceChildren(el("li", { className: "choices-empty", text: TEXT.noTypes }));
+    list.replaceChildren(el("li", { className: "choices-empty", text: t("book.noTypes") }));
     return;
   }
   list.replaceChildren(
@@ -81,11 +81,17 @@ function renderTypes() {
       choiceButton({
         testid: `book-type-${type.code}`,
         title: type.name,
-        lines: [durationText(type.duration_minutes, LOCALE), TEXT.typeDescription[type.kind]],
+        lines: [durationText(type.duration_minutes), typeDescription(type.kind)],
         onChoose: () => selectType(type),
       }),
     ),
   );
+}
+
+function typeDescription(kind) {
+  if (kind === "virtual") return t("book.typeVirtual");
+  if (kind === "in_store") return t("book.typeInStore");
+  return "";
 }
 
 function selectStore(store, { focus = true } = {}) {
@@ -120,12 +126,12 @@ async function backToTimes(message) {
 
 function holdLapsed() {
   // While the booking is on its way, the hub's answer decides (it may have been in time).
-  if (!chosen.sending) backToTimes(TEXT.holdLapsed);
+  if (!chosen.sending) backToTimes(t("book.holdLapsed"));
 }
 
 async function chooseTime(slot) {
   clearAlert();
-  announce(TEXT.holding);
+  announce(t("book.holding"));
   try {
     await hold.placeHold({
       store: chosen.store.code,
@@ -135,7 +141,7 @@ async function chooseTime(slot) {
     });
   } catch (error) {
     // Said beside the times, where the shopper is looking; a refused time leaves the list.
-    picker.notice(error.status === 400 ? TEXT.timeGone : problemText(error));
+    picker.notice(error.status === 400 ? t("book.timeGone") : problemText(error));
     if (error.slotTaken || error.status === 400) await picker.refresh();
     picker.focus();
     return;
@@ -163,10 +169,10 @@ function bookingBody() {
 async function bookingRefused(error) {
   if (error.slotTaken || error.holdGone) {
     await hold.releaseHold();
-    await backToTimes(error.slotTaken ? TEXT.slotTaken : TEXT.holdLapsed);
+    await backToTimes(error.slotTaken ? t("book.slotTaken") : t("book.holdLapsed"));
   } else if (error.status === 400 && ["start", "hold_id", "type", "store"].includes(error.field)) {
     await hold.releaseHold();
-    await backToTimes(TEXT.timeGone);
+    await backToTimes(t("book.timeGone"));
   } else if (!(error.status === 400 && showHubError(error.field, error.serverMessage))) {
     showFormProblem(problemText(error));
   }

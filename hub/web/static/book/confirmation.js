@@ -5,7 +5,7 @@
 import { problemText } from "./api.js";
 import { appointmentCard } from "./appointment-card.js";
 import { downloadCalendar } from "./calendar-file.js";
-import { TEXT } from "./text.js";
+import { t } from "../shared/i18n.js";
 import { alertText, announce, clearAlert, showStep } from "./view.js";
 
 const byId = (id) => document.getElementById(id);
@@ -26,7 +26,7 @@ export async function saveCalendar(appointmentId, token) {
   clearAlert();
   try {
     await downloadCalendar(appointmentId, token);
-    announce(TEXT.calendarSaved);
+    announce(t("book.calendarSaved"));
   } catch (error) {
     alertText(problemText(error));
   }
@@ -38,7 +38,7 @@ export function wireConfirmation() {
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(manageLink.href);
-      announce(TEXT.linkCopied);
+      announce(t("book.linkCopied"));
     } catch (_err) {
       copy.hidden = true; // the link itself can still be copied by hand
     }
@@ -51,5 +51,5 @@ export function showConfirmation(result) {
   card.replaceChildren(appointmentCard(result));
   manageLink.href = manageUrl(result);
   showStep("done");
-  announce(TEXT.confirmedBooked);
+  announce(t("book.confirmedBooked"));
 }

@@ -5,7 +5,7 @@
  * What is typed stays in the form through a refused time or a lapsed hold.
  */
 import { showText } from "../shared/dom.js";
-import { TEXT } from "./text.js";
+import { t } from "../shared/i18n.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -76,7 +76,7 @@ function syncConsent() {
   const channel = remindChannel();
   consentRow.hidden = channel === "none";
   if (channel === "none") consentBox.checked = false;
-  else consentLabel.textContent = TEXT.consent[channel];
+  else consentLabel.textContent = channel === "email" ? t("book.consentEmail") : t("book.consentPhone");
   clearError("consent_reminders");
   clearError("remind_by");
 }
@@ -84,11 +84,11 @@ function syncConsent() {
 /** Problems the hub would refuse anyway, found before asking it: [[key, message]]. */
 function problems() {
   const found = [];
-  if (!value("name")) found.push(["name", TEXT.needName]);
-  if (!value("email") && !value("phone")) found.push(["email", TEXT.needContact]);
+  if (!value("name")) found.push(["name", t("common.needName")]);
+  if (!value("email") && !value("phone")) found.push(["email", t("book.needContact")]);
   const channel = remindChannel();
   if (consentBox.checked && channel !== "none" && !value(channel)) {
-    found.push([channel, channel === "email" ? TEXT.needEmailForReminder : TEXT.needPhoneForReminder]);
+    found.push([channel, channel === "email" ? t("book.needEmailForReminder") : t("book.needPhoneForReminder")]);
   }
   return found;
 }
@@ -133,15 +133,12 @@ export function formValues() {
 
 export function setSending(sending) {
   submit.disabled = sending;
-  submit.textContent = sending ? TEXT.submitting : TEXT.submit;
+  submit.textContent = sending ? t("book.submitting") : t("book.submit");
   form.setAttribute("aria-busy", String(sending));
 }
 
 /** onSubmit(): async, runs when the form passes its own checks. */
 export function wireDetailsForm(onSubmit) {
-  for (const [channel, label] of Object.entries(TEXT.remindChannels)) {
-    byId(`book-remind-${channel}-label`).textContent = label;
-  }
   for (const key of ["name", "email", "phone"]) {
     CONTROLS[key].input.addEventListener("input", () => {
       if (!CONTROLS[key].error.hidden) clearError(key);

@@ -3,9 +3,9 @@
  * form. Its token lives only in memory; going back, or leaving the page, releases it so the
  * time is free again at once instead of when the hold lapses.
  */
+import { t } from "../shared/i18n.js";
 import { formatCountdown } from "../shared/time.js";
 import { api, send } from "./api.js";
-import { TEXT } from "./text.js";
 import { announce } from "./view.js";
 
 const countdown = { node: null, timer: null, endsAt: 0, span: 0, warned: false, onLapse: null };
@@ -65,7 +65,7 @@ function tick() {
   countdown.node.textContent = formatCountdown(Math.min(left, countdown.span));
   if (left <= 60_000 && !countdown.warned) {
     countdown.warned = true;
-    announce(TEXT.oneMinuteLeft);
+    announce(t("book.oneMinuteLeft"));
   }
   if (left <= 0) {
     const onLapse = countdown.onLapse;

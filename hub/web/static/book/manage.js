@@ -3,12 +3,12 @@
  * to another free time, cancel it, download it for a calendar. Every call carries the
  * manage token as a bearer header. A passed or cancelled appointment shows its state only.
  */
+import { t } from "../shared/i18n.js";
 import { api, problemText } from "./api.js";
 import { appointmentCard } from "./appointment-card.js";
 import { saveCalendar } from "./confirmation.js";
 import { forgetManageLink } from "./manage-link.js";
 import { createSlotPicker } from "./slot-picker.js";
-import { TEXT } from "./text.js";
 import { startSentence } from "./times.js";
 import { alertText, announce, clearAlert, showStep, view } from "./view.js";
 
@@ -38,9 +38,18 @@ const managed = { link: null, appointment: null, picker: null, start: null, wire
 
 const path = (suffix = "") => `/api/appointments/${encodeURIComponent(managed.link.id)}${suffix}`;
 
+/** What the appointment's state is called; a state this page does not know shows as the hub names it. */
+const STATE_TEXT = {
+  booked: () => t("book.status.booked"),
+  cancelled: () => t("book.status.cancelled"),
+  completed: () => t("book.status.completed"),
+  no_show: () => t("book.status.noShow"),
+};
+
 function stateText(appointment) {
-  if (appointment.status === "booked") return appointment.can_change ? TEXT.status.booked : TEXT.status.passed;
-  return TEXT.status[appointment.status] || appointment.status;
+  if (appointment.status === "booked" && !appointment.can_change) return t("book.status.passed");
+  const text = STATE_TEXT[appointment.status];
+  return text ? text() : appointment.status;
 }
 
 function closePanels() {
@@ -75,7 +84,7 @@ async function refusal(error) {
   if (error.slotTaken || (error.status === 400 && error.field === "start")) {
     ui.move.hidden = true;
     managed.start = null;
-    managed.picker.notice(error.slotTaken ? TEXT.slotTaken : TEXT.timeGone);
+    managed.picker.notice(error.slotTaken ? t("book.slotTaken") : t("book.timeGone"));
     await managed.picker.refresh();
     managed.picker.focus();
     return;
@@ -83,7 +92,7 @@ async function refusal(error) {
   if (error.status === 409 || error.status === 410) {
     // Cancelled elsewhere, or its time has come: shown as it now stands.
     await load({ focus: false }).catch(() => undefined);
-    alertText(TEXT.cannotChange);
+    alertText(t("book.cannotChange"));
     ui.title.focus();
     return;
   }
@@ -104,7 +113,8 @@ async function openReschedule() {
       headingLevel: 3,
       onChoose: async (slot) => {
         managed.start = slot.start;
-        ui.moveQuestion.textContent = TEXT.moveTo(startSentence(slot.start, managed.appointment.store.timezone));
+        const when = startSentence(slot.start, managed.appointment.store.timezone);
+        ui.moveQuestion.textContent = t("book.moveTo", { when });
         ui.move.hidden = false;
         ui.moveQuestion.focus();
       },
@@ -122,13 +132,14 @@ async function move() {
   if (!managed.start) return;
   clearAlert();
   ui.moveYes.disabled = true;
-  announce(TEXT.moving);
+  announce(t("book.moving"));
   try {
     const body = { start: managed.start };
     managed.appointment = await api(path("/reschedule"), { method: "POST", body, token: managed.link.token });
     render();
     ui.title.focus();
-    announce(TEXT.moved(startSentence(managed.appointment.start, managed.appointment.store.timezone)));
+    const when = startSentence(managed.appointment.start, managed.appointment.store.timezone);
+    announce(t("book.moved", { when }));
   } catch (error) {
     await refusal(error);
   } finally {
@@ -139,12 +150,12 @@ async function move() {
 async function cancel() {
   clearAlert();
   ui.cancelYes.disabled = true;
-  announce(TEXT.cancelling);
+  announce(t("book.cancelling"));
   try {
     managed.appointment = await api(path("/cancel"), { method: "POST", token: managed.link.token });
     render();
     ui.title.focus();
-    announce(TEXT.cancelled);
+    announce(t("book.cancelled"));
   } catch (error) {
     await refusal(error);
   } finally {

@@ -4,7 +4,7 @@
  * the times grouped by part of the day.
  */
 import { el } from "../shared/dom.js";
-import { TEXT } from "./text.js";
+import { t } from "../shared/i18n.js";
 import { clockIn, dayChip, dayPart, hourIn, longDay, shopperClock, zoneName } from "./times.js";
 
 const srOnly = (text) => el("span", { className: "sr-only", text });
@@ -24,12 +24,13 @@ function pageButton(text, label, testid) {
 export function buildPicker(host, idPrefix, headingLevel) {
   const parts = {
     zoneLine: el("p", { className: "picker-zone", attrs: { "data-testid": "book-zone-note" } }),
-    previous: pageButton("‹", TEXT.earlierDays, "book-days-earlier"),
-    next: pageButton("›", TEXT.laterDays, "book-days-later"),
+    // The arrows point back and forward in reading order: book.css mirrors them right to left.
+    previous: pageButton("‹", t("book.earlierDays"), "book-days-earlier"),
+    next: pageButton("›", t("book.laterDays"), "book-days-later"),
     range: el("p", { className: "picker-range", attrs: { id: `${idPrefix}-range` } }),
     strip: el("ul", {
       className: "day-strip",
-      attrs: { "aria-label": TEXT.days, "aria-describedby": `${idPrefix}-range`, "data-testid": "book-days" },
+      attrs: { "aria-label": t("book.days"), "aria-describedby": `${idPrefix}-range`, "data-testid": "book-days" },
     }),
     dayTitle: el(`h${headingLevel}`, {
       className: "picker-day",
@@ -69,7 +70,7 @@ export function dayButton(key, { pressed, loaded, free }) {
         "data-date": key,
         "data-testid": "book-day",
         "aria-pressed": String(pressed),
-        "aria-label": longDay(key) + (loaded && !free ? TEXT.noTimesDay : ""),
+        "aria-label": loaded && !free ? t("book.dayNoTimes", { day: longDay(key) }) : longDay(key),
       },
     },
     [
@@ -89,7 +90,7 @@ function timeButton(slot, zone) {
   const yoursLine = yours
     ? el("span", { className: "time-yours", attrs: { "data-testid": "book-time-yours" } }, [
         el("span", { text: yours }),
-        srOnly(` ${TEXT.yourTime}`),
+        srOnly(` ${t("book.yourTime")}`),
       ])
     : null;
   const attrs = { type: "button", "data-start": slot.start, "data-testid": "book-time" };
@@ -99,6 +100,13 @@ function timeButton(slot, zone) {
     yoursLine,
   ]);
 }
+
+const DAY_PARTS = {
+  night: () => t("book.dayPart.night"),
+  morning: () => t("book.dayPart.morning"),
+  afternoon: () => t("book.dayPart.afternoon"),
+  evening: () => t("book.dayPart.evening"),
+};
 
 /** The day's times under "Morning", "Afternoon"…; onButton(button, slot) wires each. */
 export function timeGroups(slots, zone, headingLevel, onButton) {
@@ -110,7 +118,7 @@ export function timeGroups(slots, zone, headingLevel, onButton) {
   }
   return [...groups].map(([part, found]) =>
     el("div", { className: "time-group" }, [
-      el(`h${headingLevel}`, { className: "time-group-title", text: TEXT.dayParts[part] }),
+      el(`h${headingLevel}`, { className: "time-group-title", text: DAY_PARTS[part]() }),
       el(
         "ul",
         { className: "time-list" },

@@ -5,9 +5,9 @@
  * and, when the shopper's reads differently, in theirs beneath it (picker-parts.js).
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api, problemText } from "./api.js";
 import { buildPicker, dayButton, timeGroups } from "./picker-parts.js";
-import { TEXT } from "./text.js";
 import {
   SHOPPER_ZONE,
   addDays,
@@ -40,8 +40,8 @@ export function createSlotPicker({ host, idPrefix, headingLevel = 2, onChoose })
     const starts = (slotsOfWeek() || []).map((slot) => new Date(slot.start));
     const differs = [new Date(), ...starts].some((start) => readsDifferently(start, picker.zone));
     ui.zoneLine.textContent = differs
-      ? TEXT.zoneNoteBoth(zoneName(picker.zone), zoneCity(SHOPPER_ZONE))
-      : TEXT.zoneNote(zoneName(picker.zone));
+      ? t("book.zoneNoteBoth", { zone: zoneName(picker.zone), city: zoneCity(SHOPPER_ZONE) })
+      : t("book.zoneNote", { zone: zoneName(picker.zone) });
   }
 
   function renderPaging() {
@@ -77,8 +77,8 @@ export function createSlotPicker({ host, idPrefix, headingLevel = 2, onChoose })
     );
     const loaded = slotsOfWeek();
     let emptyText = "";
-    if (loaded && !loaded.length) emptyText = TEXT.noTimesThisWeek;
-    else if (loaded && !found.length) emptyText = TEXT.noTimesThisDay;
+    if (loaded && !loaded.length) emptyText = t("book.noTimesThisWeek");
+    else if (loaded && !found.length) emptyText = t("book.noTimesThisDay");
     showText(ui.empty, emptyText);
   }
 
@@ -120,7 +120,7 @@ export function createSlotPicker({ host, idPrefix, headingLevel = 2, onChoose })
         renderStrip();
         ui.dayTitle.hidden = true;
         ui.times.replaceChildren();
-        showText(ui.empty, TEXT.loadingTimes);
+        showText(ui.empty, t("book.loadingTimes"));
       }
       ui.times.setAttribute("aria-busy", "true");
       try {
@@ -137,8 +137,8 @@ export function createSlotPicker({ host, idPrefix, headingLevel = 2, onChoose })
     renderZoneLine();
     renderStrip();
     renderTimes();
-    if (picker.day) announce(TEXT.timesFor(slotsOfDay(picker.day).length, longDay(picker.day)));
-    else if (advance) showText(ui.empty, TEXT.noTimesAhead);
+    if (picker.day) announce(t("book.timesFor", { count: slotsOfDay(picker.day).length, day: longDay(picker.day) }));
+    else if (advance) showText(ui.empty, t("book.noTimesAhead"));
   }
 
   function chooseDay(key) {
@@ -148,7 +148,7 @@ export function createSlotPicker({ host, idPrefix, headingLevel = 2, onChoose })
       button.setAttribute("aria-pressed", String(button.dataset.date === key));
     }
     renderTimes();
-    announce(TEXT.timesFor(slotsOfDay(key).length, longDay(key)));
+    announce(t("book.timesFor", { count: slotsOfDay(key).length, day: longDay(key) }));
   }
 
   function setBusy(busy) {

@@ -1,19 +1,18 @@
 /**
  * Dates and times for the booking page. The hub gives every time as ISO 8601 with the
  * store's offset; days are the store's local days ("YYYY-MM-DD" keys). Everything is shown
- * in the store's zone and, where the shopper's browser zone reads differently, in theirs.
+ * in the store's zone and, where the shopper's browser zone reads differently, in theirs,
+ * with Intl in the page's language (shared/i18n.js).
  */
-import { TEXT } from "./text.js";
+import { locale, t } from "../shared/i18n.js";
 
-/** Intl speaks the page's language (a later issue translates the page). */
-export const LOCALE = document.documentElement.lang || navigator.language || "en";
 export const SHOPPER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 const formatters = new Map();
 
-function formatter(zone, options, locale = LOCALE) {
-  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
-  if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(locale, { ...options, timeZone: zone }));
+function formatter(zone, options, tag = locale()) {
+  const key = `${tag}|${zone}|${JSON.stringify(options)}`;
+  if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(tag, { ...options, timeZone: zone }));
   return formatters.get(key);
 }
 
@@ -26,7 +25,7 @@ export function zoneCity(zone) {
 }
 
 /** "Paris time". */
-export const zoneName = (zone) => TEXT.zoneTime(zoneCity(zone));
+export const zoneName = (zone) => t("common.zoneTime", { city: zoneCity(zone) });
 
 /** The local date key and hour of an instant in a zone. */
 function localParts(date, zone) {
@@ -102,7 +101,7 @@ export function shopperClock(date, storeZone) {
   if (!readsDifferently(date, storeZone)) return "";
   const time = clockIn(date, SHOPPER_ZONE);
   if (dateKeyIn(date, storeZone) === dateKeyIn(date, SHOPPER_ZONE)) return time;
-  return `${time} ${formatter(SHOPPER_ZONE, { weekday: "short" }).format(date)}`;
+  return t("book.clockOtherDay", { time, weekday: formatter(SHOPPER_ZONE, { weekday: "short" }).format(date) });
 }
 
 /**
@@ -114,13 +113,13 @@ export function appointmentTime(startIso, endIso, storeZone) {
   const end = new Date(endIso);
   const found = {
     day: longDay(dateKeyIn(start, storeZone)),
-    time: `${clockRangeIn(start, end, storeZone)} ${zoneName(storeZone)}`,
+    time: t("book.timeInZone", { time: clockRangeIn(start, end, storeZone), zone: zoneName(storeZone) }),
     yourDay: "",
     yourTime: "",
   };
   if (readsDifferently(start, storeZone)) {
     found.yourDay = longDay(dateKeyIn(start, SHOPPER_ZONE));
-    found.yourTime = `${clockRangeIn(start, end, SHOPPER_ZONE)} ${TEXT.yourTimeIn(zoneCity(SHOPPER_ZONE))}`;
+    found.yourTime = t("book.yourTimeIn", { time: clockRangeIn(start, end, SHOPPER_ZONE), city: zoneCity(SHOPPER_ZONE) });
   }
   return found;
 }
@@ -128,9 +127,19 @@ export function appointmentTime(startIso, endIso, storeZone) {
 /** One line for a start: "Thursday, November 26, 10:00 AM Paris time (4:00 AM your time)". */
 export function startSentence(startIso, storeZone) {
   const start = new Date(startIso);
-  const base = `${longDay(dateKeyIn(start, storeZone))}, ${clockIn(start, storeZone)} ${zoneName(storeZone)}`;
+  const values = { day: longDay(dateKeyIn(start, storeZone)), time: clockIn(start, storeZone), zone: zoneName(storeZone) };
   const yours = shopperClock(start, storeZone);
-  return yours ? `${base} (${yours} ${TEXT.yourTime})` : base;
+  return yours ? t("book.startBoth", { ...values, yours }) : t("book.start", values);
+}
+
+/** The duration as words in the page's language: "30 minutes", "1 hour 30 minutes". */
+export function durationText(minutes) {
+  const unit = (value, name) =>
+    new Intl.NumberFormat(locale(), { style: "unit", unit: name, unitDisplay: "long" }).format(value);
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (!hours) return unit(rest, "minute");
+  return rest ? `${unit(hours, "hour")} ${unit(rest, "minute")}` : unit(hours, "hour");
 }
 
 /** Which part of the day a local hour belongs to, for grouping the times. */

@@ -4,7 +4,7 @@
  * step puts focus on its heading, so keyboard and screen-reader users start there.
  */
 import { showText } from "../shared/dom.js";
-import { TEXT } from "./text.js";
+import { formatNumber, t } from "../shared/i18n.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -27,7 +27,12 @@ export function showStep(name, { focus = true } = {}) {
   view.current = name;
   const section = view.steps[name];
   const counter = section.querySelector("[data-step-count]");
-  if (counter) counter.textContent = TEXT.stepOf(NUMBERED.indexOf(name) + 1, NUMBERED.length);
+  if (counter) {
+    counter.textContent = t("book.stepOf", {
+      step: formatNumber(NUMBERED.indexOf(name) + 1),
+      total: formatNumber(NUMBERED.length),
+    });
+  }
   if (focus) {
     const heading = section.querySelector("h1");
     window.scrollTo(0, 0);

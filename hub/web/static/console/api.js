@@ -3,6 +3,7 @@
  * the readable hub_csrf cookie in X-CSRF-Token. Failures arrive as ApiError.
  */
 import { readCookie } from "../shared/cookies.js";
+import { t } from "../shared/i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -29,7 +30,7 @@ export async function api(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (_err) {
-    throw new ApiError(0, "network", "The hub could not be reached. Check your connection.");
+    throw new ApiError(0, "network", t("errors.network"));
   }
   if (response.status === 204) return null;
   let data = null;
@@ -40,7 +41,7 @@ export async function api(method, path, body) {
   }
   if (!response.ok) {
     const error = (data && data.error) || {};
-    const message = error.message || `The hub answered with an error (${response.status}).`;
+    const message = error.message || t("errors.http", { status: response.status });
     throw new ApiError(response.status, error.code || `http_${response.status}`, message, error);
   }
   return data;

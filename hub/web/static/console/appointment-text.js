@@ -2,33 +2,34 @@
  * How the console words an appointment wherever it shows one (calendar, profile, the
  * proposal card in a conversation): its status, its type and length, who takes it, when.
  */
+import { formatNumber, t } from "../shared/i18n.js";
 import { state } from "./state.js";
 import { clockIn, clockRangeIn, dayKeyIn, instant, longDay, shortDay, zoneLabel } from "./zoned-time.js";
 
-const TEXT = {
-  status: { booked: "Booked", completed: "Completed", no_show: "No-show", cancelled: "Cancelled" },
-  minutes: (n) => `${n} min`,
-  withYou: "with you",
-  withColleague: (name) => `with ${name || "a colleague"}`,
-  unassigned: "no ambassador",
-  appointment: "Appointment",
-  inZone: (time, zone) => `${time} ${zone}`,
+const STATUS = {
+  booked: () => t("appointment.status.booked"),
+  completed: () => t("appointment.status.completed"),
+  no_show: () => t("appointment.status.noShow"),
+  cancelled: () => t("appointment.status.cancelled"),
 };
 
-export const statusLabel = (status) => TEXT.status[status] || status || "";
+export const statusLabel = (status) => (STATUS[status] ? STATUS[status]() : status || "");
+
+/** "10:00 – 11:00 Paris time": a time and the zone it is told in. */
+export const inZone = (time, zone) => t("appointment.inZone", { time, zone });
 
 /** "In-store appointment · 60 min" (duration only when known). */
 export function typeLine(type) {
-  const name = (type && type.name) || (type && type.code) || TEXT.appointment;
+  const name = (type && type.name) || (type && type.code) || t("appointment.fallbackType");
   const minutes = type && Number(type.duration_minutes);
-  return minutes > 0 ? `${name} \u00b7 ${TEXT.minutes(minutes)}` : name;
+  return minutes > 0 ? `${name} \u00b7 ${t("appointment.minutes", { minutes: formatNumber(minutes) })}` : name;
 }
 
 /** "with you", "with Amélie Laurent". */
 export function withWhom(ambassador) {
-  if (!ambassador || !ambassador.id) return TEXT.unassigned;
-  if (state.staff && ambassador.id === state.staff.id) return TEXT.withYou;
-  return TEXT.withColleague(ambassador.name);
+  if (!ambassador || !ambassador.id) return t("appointment.unassigned");
+  if (state.staff && ambassador.id === state.staff.id) return t("appointment.withYou");
+  return t("appointment.withName", { name: ambassador.name || t("common.aColleague") });
 }
 
 /** The zone an appointment is told in: its store's. */
@@ -40,12 +41,12 @@ export function whenLine(startIso, endIso, zone) {
   if (!start) return "";
   const end = instant(endIso);
   const time = end ? clockRangeIn(start, end, zone) : clockIn(start, zone);
-  return `${longDay(dayKeyIn(start, zone))}, ${TEXT.inZone(time, zoneLabel(zone))}`;
+  return t("appointment.dayTime", { day: longDay(dayKeyIn(start, zone)), time: inZone(time, zoneLabel(zone)) });
 }
 
 /** "Thu 26 Nov, 10:00 Paris time": short, for lists. */
 export function shortWhen(startIso, zone) {
   const start = instant(startIso);
   if (!start) return "";
-  return `${shortDay(dayKeyIn(start, zone))}, ${TEXT.inZone(clockIn(start, zone), zoneLabel(zone))}`;
+  return t("appointment.dayTime", { day: shortDay(dayKeyIn(start, zone)), time: inZone(clockIn(start, zone), zoneLabel(zone)) });
 }

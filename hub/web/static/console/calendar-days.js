@@ -3,14 +3,9 @@
  * a line saying there are none), redrawn whole; the control that had the focus gets it back.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { calendarEntry } from "./calendar-entry.js";
 import { addDays, dayHeading, dayKeyIn, instant, todayIn } from "./zoned-time.js";
-
-const TEXT = {
-  today: "Today",
-  empty: "No appointments.",
-  loading: "Loading\u2026",
-};
 
 /** "Thursday 26 November", and "Today" on today's. */
 function dayTitle(key, isToday) {
@@ -18,7 +13,7 @@ function dayTitle(key, isToday) {
   return el("h4", { className: "calendar-day-title" }, [
     el("span", { className: "calendar-weekday", text: weekday }),
     el("span", { className: "calendar-date", text: ` ${date}` }),
-    isToday ? el("span", { className: "calendar-today", text: ` ${TEXT.today}` }) : null,
+    isToday ? el("span", { className: "calendar-today", text: ` ${t("calendar.today")}` }) : null,
   ]);
 }
 
@@ -52,7 +47,7 @@ export function renderCalendarDays(container, { first, last, zone, lines, curren
         dayTitle(key, key === today),
         mine.length
           ? el("ol", { className: "calendar-list" }, mine.map((line) => calendarEntry(line, zone, actions)))
-          : el("p", { className: "empty", text: current ? TEXT.empty : TEXT.loading }),
+          : el("p", { className: "empty", text: current ? t("appointment.none") : t("app.loading") }),
       ]),
     );
   }

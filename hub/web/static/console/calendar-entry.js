@@ -5,29 +5,16 @@
  * went ("Completed" or "No-show", `POST /api/appointments/{id}/outcome`).
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { statusLabel, typeLine, withWhom, zoneOf } from "./appointment-text.js";
+import { inZone, statusLabel, typeLine, withWhom, zoneOf } from "./appointment-text.js";
 import { fetchName, knownName } from "./customer-names.js";
 import { sessionEnded } from "./session.js";
 import { clockIn, clockRangeIn, instant, zoneLabel } from "./zoned-time.js";
 
-const TEXT = {
-  client: "Client",
-  otherZone: (time, zone) => `${time} ${zone}`,
-  video: "Join the video call",
-  conversation: "Open the conversation",
-  profile: "Customer profile",
-  outcome: "How did it go?",
-  completed: "Completed",
-  noShow: "No-show",
-  saving: "Saving\u2026",
-  failed: "The outcome could not be saved.",
-  recorded: (who, status) => `${who}: ${status}.`,
-};
-
 const OUTCOMES = [
-  ["completed", TEXT.completed, "calendar-completed"],
-  ["no_show", TEXT.noShow, "calendar-no-show"],
+  ["completed", "calendar-completed"],
+  ["no_show", "calendar-no-show"],
 ];
 
 const isWebLink = (url) => typeof url === "string" && /^https?:\/\//i.test(url);
@@ -44,7 +31,7 @@ function timeLine(line, zone) {
   const main = el("span", { className: "calendar-clock", text: end ? clockRangeIn(start, end, zone) : clockIn(start, zone) });
   const own = zoneOf(line);
   if (own === zone) return [main];
-  const local = TEXT.otherZone(clockIn(start, own), zoneLabel(own));
+  const local = inZone(clockIn(start, own), zoneLabel(own));
   return [main, el("span", { className: "calendar-other-zone", text: local })];
 }
 
@@ -54,18 +41,18 @@ function links(line, actions) {
     items.push(
       el("a", {
         className: "calendar-link",
-        text: TEXT.video,
+        text: t("calendar.video"),
         attrs: { href: line.video_url, target: "_blank", rel: "noopener", "data-testid": "calendar-video" },
       }),
     );
   }
   if (line.conversation_id) {
-    const open = button(TEXT.conversation, "calendar-link link-button", "calendar-open-conversation");
+    const open = button(t("calendar.openConversation"), "calendar-link link-button", "calendar-open-conversation");
     open.addEventListener("click", () => actions.openConversation(line.conversation_id));
     items.push(open);
   }
   if (line.customer_id) {
-    const profile = button(TEXT.profile, "calendar-link link-button", "calendar-open-profile");
+    const profile = button(t("profile.title"), "calendar-link link-button", "calendar-open-profile");
     profile.addEventListener("click", () =>
       actions.openProfile({ id: line.customer_id, name: customerLabel(line) || undefined }),
     );
@@ -83,24 +70,26 @@ async function recordOutcome(line, status, parts, actions) {
   } catch (err) {
     for (const b of parts.outcomes) b.disabled = false;
     if (err.status === 401) sessionEnded();
-    else showText(parts.error, err.message || TEXT.failed); // 409: not started yet, in the hub's words
+    else showText(parts.error, err.message || t("calendar.outcomeFailed")); // 409: not started yet, in the hub's words
     return;
   }
-  actions.updated(saved, TEXT.recorded(customerLabel(saved) || TEXT.client, statusLabel(saved.status)));
+  const who = customerLabel(saved) || t("calendar.client");
+  actions.updated(saved, t("calendar.outcomeRecorded", { who, status: statusLabel(saved.status) }));
 }
 
 function outcomeButtons(line, parts, actions) {
   const start = instant(line.start);
   if (!start || start > new Date() || !["booked", "completed", "no_show"].includes(line.status)) return null;
-  parts.outcomes = OUTCOMES.map(([status, label, testid]) => {
-    const b = button(label, "button button-outline calendar-outcome-button", testid);
+  parts.outcomes = OUTCOMES.map(([status, testid]) => {
+    const b = button(statusLabel(status), "button button-outline calendar-outcome-button", testid);
     b.setAttribute("aria-pressed", String(line.status === status));
     b.addEventListener("click", () => {
       if (line.status !== status) recordOutcome(line, status, parts, actions);
     });
     return b;
   });
-  return el("div", { className: "calendar-outcome", attrs: { role: "group", "aria-label": TEXT.outcome } }, parts.outcomes);
+  const label = t("calendar.outcome");
+  return el("div", { className: "calendar-outcome", attrs: { role: "group", "aria-label": label } }, parts.outcomes);
 }
 
 /**
@@ -109,7 +98,7 @@ function outcomeButtons(line, parts, actions) {
  */
 export function calendarEntry(line, zone, actions) {
   const parts = { outcomes: [], error: null };
-  const name = el("span", { className: "calendar-customer", text: customerLabel(line) || TEXT.client });
+  const name = el("span", { className: "calendar-customer", text: customerLabel(line) || t("calendar.client") });
   if (!customerLabel(line) && line.customer_id) {
     fetchName(line.customer_id).then((found) => {
       if (found) name.textContent = found;

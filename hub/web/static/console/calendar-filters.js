@@ -4,18 +4,10 @@
  * boutiques, which boutique. Ambassadors see their own calendar and no filters.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { isManager } from "./session.js";
 import { state } from "./state.js";
-
-const TEXT = {
-  ambassador: "Ambassador",
-  everyone: "Everyone",
-  you: (name) => `You (${name})`,
-  store: "Boutique",
-  allStores: "All boutiques",
-  colleaguesFailed: "Colleagues could not be loaded.",
-};
 
 const option = (value, text) => el("option", { text, attrs: { value } });
 
@@ -24,11 +16,11 @@ export function calendarFilters(onChange) {
   const ambassador = el("select", { attrs: { id: "calendar-ambassador", "data-testid": "calendar-ambassador" } });
   const store = el("select", { attrs: { id: "calendar-store", "data-testid": "calendar-store" } });
   const ambassadorField = el("div", { className: "calendar-filter" }, [
-    el("label", { text: TEXT.ambassador, attrs: { for: "calendar-ambassador" } }),
+    el("label", { text: t("calendar.ambassador"), attrs: { for: "calendar-ambassador" } }),
     ambassador,
   ]);
   const storeField = el("div", { className: "calendar-filter" }, [
-    el("label", { text: TEXT.store, attrs: { for: "calendar-store" } }),
+    el("label", { text: t("calendar.store"), attrs: { for: "calendar-store" } }),
     store,
   ]);
   const root = el("div", { className: "calendar-filters" }, [storeField, ambassadorField]);
@@ -39,13 +31,14 @@ export function calendarFilters(onChange) {
 
   async function loadColleagues() {
     const me = state.staff || {};
-    ambassador.replaceChildren(option("", TEXT.everyone), option(me.id || "", TEXT.you(me.name || me.email || "")));
+    const you = t("calendar.you", { name: me.name || me.email || "" });
+    ambassador.replaceChildren(option("", t("calendar.everyone")), option(me.id || "", you));
     let people = [];
     try {
       const data = await api("GET", "/api/ambassadors");
       people = (data && data.ambassadors) || [];
     } catch (err) {
-      ambassador.title = err.message || TEXT.colleaguesFailed;
+      ambassador.title = err.message || t("calendar.colleaguesFailed");
       ready = false; // the next opening asks again
       return;
     }
@@ -62,7 +55,7 @@ export function calendarFilters(onChange) {
       if (!isManager() || ready) return;
       ready = true;
       store.replaceChildren(
-        option("", TEXT.allStores),
+        option("", t("calendar.allStores")),
         ...stores.map((s) => option(s.code, s.name && s.name !== s.code ? `${s.name} \u00b7 ${s.code}` : s.code)),
       );
       storeField.hidden = stores.length < 2;

@@ -6,6 +6,7 @@
  * every minute while open (so "Completed"/"No-show" appear once an appointment starts).
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { renderCalendarDays } from "./calendar-days.js";
 import { calendarFilters } from "./calendar-filters.js";
@@ -23,21 +24,13 @@ const REFRESH_MS = 60000;
 const NUDGE_MS = 300;
 
 const TEXT = {
-  title: "Calendar",
-  zone: (label, zone) => `Times in ${label} (${zone})`,
-  close: "Close",
-  modes: "View",
-  day: "Day",
-  week: "Week",
-  dates: "Dates",
-  previous: { day: "Previous day", week: "Previous week" },
-  next: { day: "Next day", week: "Next week" },
-  today: "Today",
-  loading: "Loading the calendar\u2026",
+  mode: { day: () => t("calendar.day"), week: () => t("calendar.week") },
+  previous: { day: () => t("calendar.previousDay"), week: () => t("calendar.previousWeek") },
+  next: { day: () => t("calendar.nextDay"), week: () => t("calendar.nextWeek") },
   events: {
-    booked: "A new appointment was booked.",
-    rescheduled: "An appointment was moved.",
-    cancelled: "An appointment was cancelled.",
+    booked: () => t("calendar.event.booked"),
+    rescheduled: () => t("calendar.event.rescheduled"),
+    cancelled: () => t("calendar.event.cancelled"),
   },
 };
 
@@ -57,30 +50,30 @@ const cal = {
 function parts() {
   if (cal.parts) return cal.parts;
   const modeButton = (mode) => {
-    const b = button(TEXT[mode], "button button-quiet", `calendar-mode-${mode}`);
+    const b = button(TEXT.mode[mode](), "button button-quiet", `calendar-mode-${mode}`);
     b.addEventListener("click", () => setMode(mode));
     return b;
   };
   const modes = { day: modeButton("day"), week: modeButton("week") };
   const previous = button("\u2039", "button button-quiet calendar-step", "calendar-previous");
-  const today = button(TEXT.today, "button button-quiet", "calendar-today");
+  const today = button(t("calendar.today"), "button button-quiet", "calendar-today");
   const next = button("\u203a", "button button-quiet calendar-step", "calendar-next");
-  const close = button(TEXT.close, "button button-quiet", "calendar-close");
+  const close = button(t("common.close"), "button button-quiet", "calendar-close");
   const zone = el("p", { className: "board-sub", attrs: { "data-testid": "calendar-zone" } });
   const range = el("h3", { className: "calendar-range", attrs: { "data-testid": "calendar-range", "aria-live": "polite" } });
   const filters = calendarFilters(() => refresh({ rezone: true }));
   const error = el("p", { className: "form-error board-error", attrs: { role: "alert", "data-testid": "calendar-error" } });
-  const loading = el("p", { className: "empty board-loading", text: TEXT.loading, attrs: { role: "status" } });
+  const loading = el("p", { className: "empty board-loading", text: t("calendar.loading"), attrs: { role: "status" } });
   const days = el("div", { className: "calendar-days", attrs: { "data-testid": "calendar-days" } });
   error.hidden = true;
   dom.calendar.replaceChildren(
     el("header", { className: "board-header" }, [
-      el("div", { className: "board-title" }, [el("h2", { text: TEXT.title, attrs: { id: "calendar-title", tabindex: "-1" } }), zone]),
+      el("div", { className: "board-title" }, [el("h2", { text: t("calendar.title"), attrs: { id: "calendar-title", tabindex: "-1" } }), zone]),
       close,
     ]),
     el("div", { className: "calendar-toolbar" }, [
-      el("div", { className: "calendar-group", attrs: { role: "group", "aria-label": TEXT.modes } }, [modes.day, modes.week]),
-      el("div", { className: "calendar-group", attrs: { role: "group", "aria-label": TEXT.dates } }, [previous, today, next]),
+      el("div", { className: "calendar-group", attrs: { role: "group", "aria-label": t("calendar.view") } }, [modes.day, modes.week]),
+      el("div", { className: "calendar-group", attrs: { role: "group", "aria-label": t("calendar.dates") } }, [previous, today, next]),
       range,
       filters.el,
     ]),
@@ -88,8 +81,8 @@ function parts() {
     loading,
     days,
   );
-  previous.setAttribute("aria-label", TEXT.previous[cal.mode]);
-  next.setAttribute("aria-label", TEXT.next[cal.mode]);
+  previous.setAttribute("aria-label", TEXT.previous[cal.mode]());
+  next.setAttribute("aria-label", TEXT.next[cal.mode]());
   previous.addEventListener("click", () => step(-1));
   next.addEventListener("click", () => step(1));
   today.addEventListener("click", () => goTo(todayIn(cal.zone)));
@@ -135,10 +128,10 @@ function renderToolbar() {
   const p = parts();
   const [first, last] = shownDays();
   for (const [mode, b] of Object.entries(p.modes)) b.setAttribute("aria-pressed", String(mode === cal.mode));
-  p.previous.setAttribute("aria-label", TEXT.previous[cal.mode]);
-  p.next.setAttribute("aria-label", TEXT.next[cal.mode]);
+  p.previous.setAttribute("aria-label", TEXT.previous[cal.mode]());
+  p.next.setAttribute("aria-label", TEXT.next[cal.mode]());
   p.range.textContent = dayRange(first, last);
-  p.zone.textContent = TEXT.zone(zoneLabel(cal.zone), cal.zone);
+  p.zone.textContent = t("calendar.zone", { label: zoneLabel(cal.zone), zone: cal.zone });
 }
 
 const actions = {
@@ -259,7 +252,7 @@ function refreshSoon() {
 export function onAppointmentEvent(payload) {
   if (!payload || !payload.id) return;
   const text = TEXT.events[payload.event];
-  if (text) toast(text);
+  if (text) toast(text());
   refreshSoon();
 }
 

@@ -4,22 +4,22 @@
  * says the store can (channel_state.bridge); the provider's refusal is shown as it came.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { formatPhone } from "./phone-number.js";
 
 const TEXT = {
-  call: "Call via provider",
-  calling: "Calling\u2026",
   // `to` is where the provider rings first: the ambassador's own phone.
-  ringing: (to, client) =>
-    `Ringing your phone${to ? ` (${to})` : ""}\u2026 answer it to be connected to ${client || "the client"}.`,
-  failed: "The call could not be started.",
+  ringing: (to, client) => {
+    const values = { to, client: client || t("call.theClient") };
+    return to ? t("call.ringingNumber", values) : t("call.ringing", values);
+  },
 };
 const AGAIN_AFTER_MS = 20000; // one ring at a time: the button waits before a second call
 
 /** Returns {button, feedback: [status, error], show(conversationId, available, client)}. */
 export function callBridge() {
-  const start = button(TEXT.call, "button button-outline", "call-card-bridge");
+  const start = button(t("call.bridge"), "button button-outline", "call-card-bridge");
   const status = el("p", {
     className: "call-bridge-status",
     attrs: { role: "status", "data-testid": "call-card-bridge-status" },
@@ -36,7 +36,7 @@ export function callBridge() {
     clearTimeout(current.timer);
     current.busy = false;
     start.disabled = false;
-    start.textContent = TEXT.call;
+    start.textContent = t("call.bridge");
   }
 
   async function call() {
@@ -44,7 +44,7 @@ export function callBridge() {
     if (!conversationId || current.busy) return;
     current.busy = true;
     start.disabled = true;
-    start.textContent = TEXT.calling;
+    start.textContent = t("call.calling");
     showText(status, "");
     showText(error, "");
     let answer;
@@ -53,12 +53,12 @@ export function callBridge() {
     } catch (err) {
       if (current.conversationId !== conversationId) return;
       settle();
-      showText(error, err.message || TEXT.failed);
+      showText(error, err.message || t("call.bridgeFailed"));
       return;
     }
     if (current.conversationId !== conversationId) return;
     const placed = (answer && answer.call) || {};
-    start.textContent = TEXT.call;
+    start.textContent = t("call.bridge");
     showText(status, TEXT.ringing(formatPhone(placed.to), current.client));
     current.timer = setTimeout(settle, AGAIN_AFTER_MS);
   }

@@ -5,7 +5,7 @@
  * (call-outcome.js). A caller on the line (a screen pop) shows their number the same way.
  */
 import { button, el, showText } from "../shared/dom.js";
-import { formatDuration, formatStamp } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { callBridge } from "./call-bridge.js";
 import { callOutcome } from "./call-outcome.js";
@@ -13,6 +13,7 @@ import { resultLine, tryLabel, windowLines } from "./callback-text.js";
 import { onCallbackRecorded } from "./callback-notice.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
+import { formatDuration, formatStamp } from "./formats.js";
 import { formatPhone, telHref } from "./phone-number.js";
 import { state } from "./state.js";
 import { highestSeq } from "./timeline.js";
@@ -20,18 +21,30 @@ import { renderVoiceComposer } from "./voice-composer.js";
 import { setVoiceState, voiceState } from "./voice-state.js";
 
 const TEXT = {
-  callback: "Callback request",
-  incoming: "Incoming call",
-  phone: "Phone call",
-  profile: "Profile",
-  topic: "Topic",
-  when: "When",
-  call: (number) => `Call ${number}`,
-  noNumber: "No number known for this client.",
-  calls: "Calls",
-  direction: { inbound: "Incoming", outbound: "Outgoing" },
+  kind: {
+    callback: () => t("callback.request"),
+    incoming: () => t("call.incoming"),
+    phone: () => t("call.phone"),
+  },
+  direction: {
+    inbound: () => t("call.direction.inbound"),
+    outbound: () => t("call.direction.outbound"),
+    bridge: () => t("call.direction.outbound"),
+  },
+  // The provider's call statuses (hub.db.voice_models.VoiceCall.status).
+  status: {
+    ringing: () => t("call.status.ringing"),
+    "in-progress": () => t("call.status.inProgress"),
+    completed: () => t("call.status.completed"),
+    busy: () => t("call.status.busy"),
+    failed: () => t("call.status.failed"),
+    "no-answer": () => t("call.status.noAnswer"),
+    canceled: () => t("call.status.canceled"),
+  },
   callLine: (parts) => parts.filter(Boolean).join(" \u00b7 "),
 };
+
+const said = (words, code) => (words[code] ? words[code]() : code);
 
 let parts = null;
 const refresh = { ticket: 0, timer: null };
@@ -47,18 +60,18 @@ function build() {
     attrs: { id: "call-card-title", "data-testid": "call-card-name" },
   });
   const tier = el("span", { className: "tier" });
-  const profile = button(TEXT.profile, "link-button call-card-profile", "call-card-profile");
+  const profile = button(t("call.profile"), "link-button call-card-profile", "call-card-profile");
   profile.setAttribute("aria-controls", "profile-panel");
   profile.addEventListener("click", revealProfile);
   const topic = el("p", { className: "call-card-line", attrs: { "data-testid": "call-card-topic" } });
   const when = el("div", { className: "call-card-line", attrs: { "data-testid": "call-card-window" } });
   const tel = el("a", { className: "button button-primary call-card-tel", attrs: { "data-testid": "call-card-tel" } });
-  const noNumber = el("p", { className: "call-card-line", text: TEXT.noNumber });
+  const noNumber = el("p", { className: "call-card-line", text: t("call.noNumber") });
   const bridge = callBridge();
   const result = el("p", { className: "call-card-result", attrs: { "data-testid": "call-card-result" } });
   const calls = el("ul", {
     className: "call-card-calls",
-    attrs: { "aria-label": TEXT.calls, "data-testid": "call-card-calls" },
+    attrs: { "aria-label": t("call.calls"), "data-testid": "call-card-calls" },
   });
   const outcome = callOutcome(onCallbackRecorded);
   dom.callCard.replaceChildren(
@@ -96,8 +109,8 @@ function callItem(call) {
   const seconds = Number(call.duration_seconds);
   return el("li", {
     text: TEXT.callLine([
-      TEXT.direction[call.direction] || call.direction,
-      call.status,
+      said(TEXT.direction, call.direction),
+      said(TEXT.status, call.status),
       Number.isFinite(seconds) && seconds > 0 ? formatDuration(seconds) : "",
       staff,
       formatStamp(call.created_at),
@@ -126,22 +139,22 @@ export function renderCallCard(conversation) {
   const callback = voice.callback;
   const kind = kindOf(voice);
   dom.callCard.dataset.kind = kind;
-  p.kind.textContent = TEXT[kind];
+  p.kind.textContent = TEXT.kind[kind]();
   showText(p.attempts, callback && callback.status === "queued" ? tryLabel(callback) : "");
   const customer = conversation.customer || {};
   p.name.textContent = (callback && callback.name) || customerName(customer);
   renderTier(p.tier, customer.tier);
   p.profile.hidden = !customer.id;
   const topic = callback && typeof callback.topic === "string" ? callback.topic.trim() : "";
-  p.topic.replaceChildren(...(topic ? labeled(TEXT.topic, topic) : []));
+  p.topic.replaceChildren(...(topic ? labeled(t("call.topic"), topic) : []));
   p.topic.hidden = !topic;
-  p.when.replaceChildren(...(callback ? labeled(TEXT.when, windowLines(callback.window).join(" \u00b7 ")) : []));
+  p.when.replaceChildren(...(callback ? labeled(t("call.when"), windowLines(callback.window).join(" \u00b7 ")) : []));
   p.when.hidden = !callback;
   const phone = voice.phone || (callback && callback.phone) || "";
   p.tel.hidden = !phone;
   p.noNumber.hidden = Boolean(phone);
   if (phone) {
-    p.tel.textContent = TEXT.call(formatPhone(phone));
+    p.tel.textContent = t("call.dial", { number: formatPhone(phone) });
     p.tel.setAttribute("href", telHref(phone));
   }
   const open = conversation.status === "assigned";

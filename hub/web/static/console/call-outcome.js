@@ -5,40 +5,33 @@
  * are inert while it is being sent, and a refusal is shown in place.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { formatNumber, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-
-const TEXT = {
-  legend: "How did the call go?",
-  note: "Note for the timeline (optional)",
-  cancel: "Cancel",
-  sending: "Recording\u2026",
-  failed: "The outcome could not be recorded.",
-};
 
 const OUTCOMES = [
   {
     value: "reached",
-    label: "Reached",
-    record: "Record: reached",
-    confirm: () => "You spoke with the client. The callback is done; the conversation stays open for your notes.",
+    label: () => t("call.outcome.reached"),
+    record: () => t("call.outcome.recordReached"),
+    confirm: () => t("call.outcome.confirmReached"),
   },
   {
     value: "no_answer",
-    label: "No answer",
-    record: "Record: no answer",
+    label: () => t("call.outcome.noAnswer"),
+    record: () => t("call.outcome.recordNoAnswer"),
     confirm: (callback) => {
       const made = (Number(callback.attempts) || 0) + 1;
       const max = Number(callback.max_attempts) || made;
       return made < max
-        ? `The client did not answer. They are told, and the callback comes back for try ${made + 1} of ${max} later; it leaves your list until then.`
-        : "The client did not answer. That was the last try: the callback is closed and the client is told.";
+        ? t("call.outcome.confirmNoAnswer", { next: formatNumber(made + 1), max: formatNumber(max) })
+        : t("call.outcome.confirmNoAnswerLast");
     },
   },
   {
     value: "wrong_number",
-    label: "Wrong number",
-    record: "Record: wrong number",
-    confirm: () => "This number is not the client\u2019s. The callback is closed.",
+    label: () => t("call.outcome.wrongNumber"),
+    record: () => t("call.outcome.recordWrongNumber"),
+    confirm: () => t("call.outcome.confirmWrongNumber"),
   },
 ];
 
@@ -48,7 +41,7 @@ const OUTCOMES = [
  */
 export function callOutcome(onRecorded) {
   const choices = OUTCOMES.map((outcome) => {
-    const node = button(outcome.label, "button button-outline", `call-outcome-${outcome.value.replace("_", "-")}`);
+    const node = button(outcome.label(), "button button-outline", `call-outcome-${outcome.value.replace("_", "-")}`);
     node.setAttribute("aria-pressed", "false");
     node.addEventListener("click", () => choose(outcome));
     return { outcome, node };
@@ -59,16 +52,17 @@ export function callOutcome(onRecorded) {
   });
   const error = el("p", { className: "form-error", attrs: { role: "alert", "data-testid": "call-outcome-error" } });
   const confirm = button("", "button button-primary", "call-outcome-confirm");
-  const cancel = button(TEXT.cancel, "button button-quiet", "call-outcome-cancel");
-  const panel = el("div", { className: "call-outcome-confirm", attrs: { role: "group", "aria-label": TEXT.legend } }, [
+  const cancel = button(t("common.cancel"), "button button-quiet", "call-outcome-cancel");
+  const legend = t("call.outcome.legend");
+  const panel = el("div", { className: "call-outcome-confirm", attrs: { role: "group", "aria-label": legend } }, [
     message,
-    el("label", { className: "call-outcome-note-label", text: TEXT.note, attrs: { for: "call-outcome-note" } }),
+    el("label", { className: "call-outcome-note-label", text: t("call.outcome.note"), attrs: { for: "call-outcome-note" } }),
     note,
     error,
     el("div", { className: "confirm-actions" }, [confirm, cancel]),
   ]);
   const root = el("fieldset", { className: "call-outcome", attrs: { "data-testid": "call-outcome" } }, [
-    el("legend", { className: "call-outcome-legend", text: TEXT.legend }),
+    el("legend", { className: "call-outcome-legend", text: legend }),
     el(
       "div",
       { className: "call-outcome-choices" },
@@ -87,7 +81,7 @@ export function callOutcome(onRecorded) {
     confirm.disabled = busy;
     cancel.disabled = busy;
     note.disabled = busy;
-    confirm.textContent = busy ? TEXT.sending : current.chosen ? current.chosen.record : "";
+    confirm.textContent = busy ? t("call.outcome.sending") : current.chosen ? current.chosen.record() : "";
   }
 
   function choose(outcome) {
@@ -95,7 +89,7 @@ export function callOutcome(onRecorded) {
     current.chosen = outcome;
     for (const c of choices) c.node.setAttribute("aria-pressed", String(c.outcome === outcome));
     message.textContent = outcome.confirm(current.callback);
-    confirm.textContent = outcome.record;
+    confirm.textContent = outcome.record();
     showText(error, "");
     panel.hidden = false;
     confirm.focus();
@@ -121,7 +115,7 @@ export function callOutcome(onRecorded) {
     } catch (err) {
       if (current.conversationId !== conversationId) return;
       setBusy(false);
-      showText(error, err.message || TEXT.failed);
+      showText(error, err.message || t("call.outcome.failed"));
       return;
     }
     setBusy(false);

@@ -5,25 +5,22 @@
  * try, or a wrong number: it is closed. Reached: it stays, for notes, until closed.
  */
 import { button, el } from "../shared/dom.js";
-import { formatStamp } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
 import { renderCallCard } from "./call-card.js";
 import { dropConversation } from "./conversation-pane.js";
 import { upsertConversation } from "./conversations.js";
 import { customerName } from "./customer.js";
 import { dom } from "./elements.js";
+import { formatStamp } from "./formats.js";
 import { markClosed } from "./live-events.js";
 import { announce } from "./notices.js";
 import { state } from "./state.js";
 import { forgetVoiceState, updateCallback } from "./voice-state.js";
 
-const TEXT = {
-  rescheduled: (when, name) => `Callback rescheduled for ${when || "later"} (${name}).`,
-  dismiss: "Dismiss",
-  recorded: {
-    reached: "Call recorded: reached.",
-    wrong_number: "Call recorded: wrong number.",
-    unreachable: "Call recorded: no tries left.",
-  },
+const RECORDED = {
+  reached: () => t("callback.recorded.reached"),
+  wrong_number: () => t("callback.recorded.wrongNumber"),
+  unreachable: () => t("callback.recorded.unreachable"),
 };
 
 let shown = ""; // the notice on screen, so the answer and the event do not announce it twice
@@ -31,7 +28,7 @@ let shown = ""; // the notice on screen, so the answer and the event do not anno
 function showNotice(text) {
   if (shown === text && !dom.conversationsNotice.hidden) return;
   shown = text;
-  const dismiss = button(TEXT.dismiss, "link-button list-notice-dismiss", "conversations-notice-dismiss");
+  const dismiss = button(t("common.dismiss"), "link-button list-notice-dismiss", "conversations-notice-dismiss");
   dismiss.addEventListener("click", () => {
     dom.conversationsNotice.hidden = true;
     shown = "";
@@ -48,7 +45,7 @@ export function onCallbackRescheduled(payload) {
   const conversation = state.conversations.get(conversationId);
   const callback = (payload && payload.callback) || {};
   const name = callback.name || customerName(conversation && conversation.customer);
-  showNotice(TEXT.rescheduled(formatStamp(callback.due_at), name));
+  showNotice(t("callback.rescheduled", { when: formatStamp(callback.due_at) || t("callback.later"), name }));
   forgetVoiceState(conversationId);
   dropConversation(conversationId);
 }
@@ -62,7 +59,7 @@ export function onCallbackRecorded(conversationId, answer) {
     return;
   }
   updateCallback(conversationId, callback);
-  if (callback && TEXT.recorded[callback.status]) announce(TEXT.recorded[callback.status]);
+  if (callback && RECORDED[callback.status]) announce(RECORDED[callback.status]());
   if (status === "closed") {
     upsertConversation({ id: conversationId, status: "closed" });
     markClosed(conversationId);

@@ -2,20 +2,18 @@
  * A callback as the ambassador reads it: which try this is, and the shopper's window in the
  * shopper's time zone and in ours ("18:00 – 19:00, Thu 26 Nov, New York time").
  */
-import { formatStamp } from "../shared/time.js";
-import { clockRangeIn, dayKeyIn, instant, placeOf, shortDay } from "./zoned-time.js";
+import { formatNumber, t } from "../shared/i18n.js";
+import { formatStamp } from "./formats.js";
+import { clockRangeIn, dayKeyIn, instant, shortDay, zoneLabel } from "./zoned-time.js";
 
 const TEXT = {
-  tryOf: (n, max) => `Try ${n} of ${max}`,
-  asap: "As soon as possible",
-  inZone: (range, day, place) => `${range}, ${day}, ${place} time`,
-  yours: (range, day) => `${range}, ${day}, your time`,
+  inZone: (range, day, zone) => t("callback.theirTime", { range, day, zone }),
+  yours: (range, day) => t("callback.yourTime", { range, day }),
   result: {
-    reached: "Reached",
-    wrong_number: "Wrong number",
-    unreachable: "Not reached: no tries left",
-    cancelled: "Cancelled",
-    scheduled: (when) => `Next try ${when}`,
+    reached: () => t("call.outcome.reached"),
+    wrong_number: () => t("call.outcome.wrongNumber"),
+    unreachable: () => t("callback.result.unreachable"),
+    cancelled: () => t("appointment.status.cancelled"),
   },
 };
 
@@ -31,7 +29,7 @@ export function ownZone() {
 export function tryLabel(callback) {
   const max = Math.max(1, Number(callback && callback.max_attempts) || 1);
   const made = Math.max(0, Number(callback && callback.attempts) || 0);
-  return TEXT.tryOf(Math.min(made + 1, max), max);
+  return t("callback.tryOf", { try: formatNumber(Math.min(made + 1, max)), max: formatNumber(max) });
 }
 
 function rangeIn(start, end, zone) {
@@ -49,7 +47,7 @@ function rangeIn(start, end, zone) {
 export function windowLines(window) {
   const start = instant(window && window.start);
   const end = instant(window && window.end);
-  if (!start || !end) return [TEXT.asap];
+  if (!start || !end) return [t("callback.asap")];
   const mine = ownZone();
   let zone = (window && window.timezone) || mine;
   let theirs = rangeIn(start, end, zone);
@@ -59,7 +57,7 @@ export function windowLines(window) {
   }
   const ours = rangeIn(start, end, mine);
   if (zone === mine || !ours) return [TEXT.yours(theirs.range, theirs.day)];
-  const lines = [TEXT.inZone(theirs.range, theirs.day, placeOf(zone))];
+  const lines = [TEXT.inZone(theirs.range, theirs.day, zoneLabel(zone))];
   if (ours.range !== theirs.range || ours.day !== theirs.day) lines.push(TEXT.yours(ours.range, ours.day));
   return lines;
 }
@@ -67,6 +65,6 @@ export function windowLines(window) {
 /** What became of a callback that is no longer waiting for a call ("" while it is). */
 export function resultLine(callback) {
   if (!callback || callback.status === "queued") return "";
-  if (callback.status === "scheduled") return TEXT.result.scheduled(formatStamp(callback.due_at));
-  return TEXT.result[callback.status] || callback.status;
+  if (callback.status === "scheduled") return t("callback.result.scheduled", { when: formatStamp(callback.due_at) });
+  return TEXT.result[callback.status] ? TEXT.result[callback.status]() : callback.status;
 }

@@ -1,16 +1,17 @@
 /** How the console names a conversation's channel ("wechat" reads "WeChat"). */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 const LABELS = {
-  webchat: "Web chat",
-  wechat: "WeChat",
-  email: "E-mail",
-  voice: "Phone",
-  contact: "Contact form",
-  callback: "Callback request",
+  webchat: () => t("channel.webchat"),
+  wechat: () => t("channel.wechat"),
+  email: () => t("channel.email"),
+  voice: () => t("channel.voice"),
+  contact: () => t("channel.contact"),
+  callback: () => t("callback.request"),
 };
 
-export const channelLabel = (channel) => LABELS[channel] || channel || "";
+export const channelLabel = (channel) => (LABELS[channel] ? LABELS[channel]() : channel || "");
 
 /**
  * The badge in the conversation header; data-channel lets the stylesheet colour WeChat's and

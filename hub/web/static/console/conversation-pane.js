@@ -4,6 +4,7 @@
  * turns on screen ("list" and "conversation" views).
  */
 import { showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
 import { renderCallCard } from "./call-card.js";
@@ -12,6 +13,8 @@ import { pruneClosed, renderConversationList, updatePreviewFrom, upsertConversat
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
 import { renderEmailHeader, setEmailState } from "./email-thread.js";
+import { renderFeedbackBadge } from "./feedback-badge.js";
+import { languageName } from "./formats.js";
 import { hideRemoteTyping, markClosed } from "./live-events.js";
 import { announce } from "./notices.js";
 import { leaveSearchProfile, profileForConversation } from "./profile-panel.js";
@@ -82,7 +85,8 @@ export function showConversation(conversation) {
   renderTier(dom.convTier, customer.tier);
   renderChannelBadge(dom.convChannel, conversation.channel);
   dom.convStore.textContent = conversation.store || "";
-  dom.convLanguage.textContent = conversation.language || "";
+  dom.convLanguage.textContent = languageName(conversation.language);
+  renderFeedbackBadge(conversation); // "CSAT 4/5" once the shopper has rated it
   const closed = conversation.status === "closed";
   dom.convClosed.hidden = !closed;
   dom.closeButton.disabled = closed;
@@ -148,7 +152,7 @@ export async function loadTimeline(id) {
     if (ticket !== state.loadTicket) return;
     dom.timeline.setAttribute("aria-busy", "false");
     if (err.status === 401) sessionEnded();
-    else if (err.status === 404) showConversationError("This conversation is no longer available to you.");
+    else if (err.status === 404) showConversationError(t("conversation.gone"));
     else showConversationError(err.message);
     return;
   }
@@ -176,15 +180,15 @@ export function closeConversation() {
   const sent = emitNow("close", { conversation_id: conversationId }, (ack) => {
     if (!ack || ack.error) {
       dom.closeButton.disabled = false;
-      showConversationError((ack && ack.error && ack.error.message) || "The conversation could not be closed.");
+      showConversationError((ack && ack.error && ack.error.message) || t("conversation.closeFailed"));
       return;
     }
     if (ack.conversation) upsertConversation(ack.conversation);
     markClosed(conversationId);
-    announce("Conversation closed.");
+    announce(t("conversation.closedAnnouncement"));
   });
   if (!sent) {
     dom.closeButton.disabled = false;
-    showConversationError("Not connected. Try again in a moment.");
+    showConversationError(t("common.notConnected"));
   }
 }

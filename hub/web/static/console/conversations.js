@@ -1,5 +1,6 @@
 /** "My conversations": the list in the sidebar, newest activity first, with unread dots. */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
@@ -56,10 +57,10 @@ function sortedConversations() {
 
 function previewText(conversation) {
   const last = conversation.last_message;
-  if (!last) return "No messages yet";
-  const prefix = last.author && last.author.kind === "ambassador" ? "You: " : "";
-  const text = (last.text || "").replace(/\s+/g, " ").trim();
-  return prefix + (text.length > 90 ? `${text.slice(0, 90)}\u2026` : text);
+  if (!last) return t("conversations.noMessages");
+  const whole = (last.text || "").replace(/\s+/g, " ").trim();
+  const text = whole.length > 90 ? `${whole.slice(0, 90)}\u2026` : whole;
+  return last.author && last.author.kind === "ambassador" ? t("conversations.fromYou", { text }) : text;
 }
 
 function renderConversationItem(conversation) {
@@ -84,10 +85,10 @@ function renderConversationItem(conversation) {
         el("span", { className: "conv-item-channel", text: channelLabel(conversation.channel) }),
       ]),
       el("span", { className: "conv-item-preview", text: previewText(conversation) }),
-      closed ? el("span", { className: "conv-item-closed", text: "Closed" }) : null,
+      closed ? el("span", { className: "conv-item-closed", text: t("conversations.closed") }) : null,
       conversation.unread
         ? el("span", { className: "unread-dot", attrs: { "data-testid": "unread-dot" } }, [
-            el("span", { className: "sr-only", text: "Unread messages" }),
+            el("span", { className: "sr-only", text: t("conversations.unread") }),
           ])
         : null,
     ],

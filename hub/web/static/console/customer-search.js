@@ -4,6 +4,7 @@
  * that profile in the panel (read only, as there is no conversation to write in).
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
@@ -48,7 +49,7 @@ function resultItem(customer) {
 
 function showResults(customers, query) {
   dom.customerSearchResults.replaceChildren(...customers.map(resultItem));
-  showText(dom.customerSearchStatus, customers.length ? "" : `No customer matches \u201c${query}\u201d.`);
+  showText(dom.customerSearchStatus, customers.length ? "" : t("search.noMatch", { query }));
 }
 
 async function runSearch(query) {
@@ -74,7 +75,7 @@ function onInput() {
   search.ticket += 1; // an answer for the previous text is no longer wanted
   if (query.length < MIN_CHARS) {
     dom.customerSearchResults.replaceChildren();
-    showText(dom.customerSearchStatus, query ? `Type at least ${MIN_CHARS} characters.` : "");
+    showText(dom.customerSearchStatus, query ? t("search.tooShort", { count: MIN_CHARS }) : "");
     return;
   }
   search.timer = setTimeout(() => runSearch(query), DEBOUNCE_MS);

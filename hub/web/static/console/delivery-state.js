@@ -3,19 +3,22 @@
  * the hub stores the reply first, then a job sends it and records the channel's answer. Web
  * chat replies carry no delivery state: storing them is delivering them.
  */
+import { t } from "../shared/i18n.js";
 import { channelLabel } from "./channels.js";
 
 const NONE = { status: "", label: "", error: "" };
 
 /** Each channel's words for the three states; others read "Sending to <channel>…". */
-const WORDS = {
-  email: { pending: "Sending e-mail\u2026", sent: "E-mail sent", refused: "the mail server did not accept it." },
-};
-
 function wordsFor(channel) {
-  if (WORDS[channel]) return WORDS[channel];
-  const name = channelLabel(channel) || "the channel";
-  return { pending: `Sending to ${name}\u2026`, sent: `Sent to ${name}`, refused: `${name} did not accept it.` };
+  if (channel === "email") {
+    return { pending: t("delivery.email.pending"), sent: t("delivery.email.sent"), refused: t("delivery.email.refused") };
+  }
+  const name = channelLabel(channel) || t("delivery.theChannel");
+  return {
+    pending: t("delivery.pending", { channel: name }),
+    sent: t("delivery.sent", { channel: name }),
+    refused: t("delivery.refused", { channel: name }),
+  };
 }
 
 /** {status, label for the meta line, error line text} for a confirmed message. */
@@ -24,7 +27,8 @@ export function deliveryOf(message) {
   if (!delivery || !delivery.status) return NONE;
   const words = wordsFor(message.channel);
   if (delivery.status === "failed") {
-    return { status: "failed", label: "Not delivered", error: `Not delivered: ${delivery.error || words.refused}` };
+    const reason = delivery.error || words.refused;
+    return { status: "failed", label: t("delivery.notDelivered"), error: t("delivery.notDeliveredBecause", { reason }) };
   }
   if (delivery.status === "pending") return { status: "pending", label: words.pending, error: "" };
   return { status: "sent", label: words.sent, error: "" };

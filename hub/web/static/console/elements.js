@@ -13,6 +13,7 @@ export const dom = {
   boardOpen: $("queue-board-open"),
   calendarOpen: $("calendar-open"),
   logout: $("logout"),
+  language: $("console-language"),
   loginView: $("login-view"),
   loginForm: $("login-form"),
   loginEmail: $("login-email"),

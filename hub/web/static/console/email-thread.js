@@ -5,15 +5,12 @@
  * until that names a subject, the subject of the earliest mail in the timeline.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { renderChannelBadge } from "./channels.js";
 import { dom } from "./elements.js";
 import { state } from "./state.js";
 
-const TEXT = {
-  subject: "Subject",
-  hubAddress: "the hub\u2019s address",
-  replyVia: (to, from) => (to ? `Your reply goes by e-mail to ${to}, from ${from}.` : `Your reply goes by e-mail, from ${from}.`),
-};
+const replyVia = (to, from) => (to ? t("email.replyViaTo", { to, from }) : t("email.replyVia", { from }));
 
 const threads = new Map(); // conversation id -> {address, subject, mailbox} from the hub
 const learnt = new Map(); // conversation id -> {seq, subject} of the earliest mail seen
@@ -64,7 +61,7 @@ export function subjectToShow(message) {
 
 function renderSubject(subject) {
   dom.convSubject.replaceChildren(
-    el("span", { className: "conv-subject-label", text: `${TEXT.subject} ` }),
+    el("span", { className: "conv-subject-label", text: `${t("email.subject")} ` }),
     el("span", { className: "conv-subject-text", text: subject }),
   );
   dom.convSubject.hidden = !subject;
@@ -77,7 +74,7 @@ export function renderEmailHeader(conversation) {
   if (email) renderChannelBadge(dom.convChannel, "email", thread.address);
   renderSubject(email ? threadSubject(conversation.id) : "");
   const open = email && conversation.status !== "closed";
-  dom.replyVia.textContent = open ? TEXT.replyVia(thread.address, thread.mailbox || TEXT.hubAddress) : "";
+  dom.replyVia.textContent = open ? replyVia(thread.address, thread.mailbox || t("email.hubAddress")) : "";
   dom.replyVia.hidden = !open;
 }
 

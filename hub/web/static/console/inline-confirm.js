@@ -4,6 +4,7 @@
  * Never window.confirm: it blocks the page and the socket's handlers with it.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 /**
  * message: what will happen; confirmLabel: the button's text; word: text to type first
@@ -15,14 +16,14 @@ export function inlineConfirm({ message, confirmLabel, word, onConfirm, testid }
   const text = el("p", { className: "confirm-message", text: message });
   const error = el("p", { className: "form-error", attrs: { role: "alert" } });
   const confirm = button(confirmLabel, "button button-danger", `${testid}-confirm`);
-  const cancel = button("Cancel", "button button-quiet", `${testid}-cancel`);
+  const cancel = button(t("common.cancel"), "button button-quiet", `${testid}-cancel`);
   let typed = null;
   let field = null;
   if (word) {
     typed = el("input", {
       attrs: { type: "text", autocomplete: "off", spellcheck: "false", "data-testid": `${testid}-word` },
     });
-    field = el("label", { className: "confirm-word" }, [el("span", { text: `Type ${word} to confirm` }), typed]);
+    field = el("label", { className: "confirm-word" }, [el("span", { text: t("confirm.typeWord", { word }) }), typed]);
     typed.addEventListener("input", () => {
       confirm.disabled = typed.value.trim() !== word;
     });
@@ -52,12 +53,12 @@ export function inlineConfirm({ message, confirmLabel, word, onConfirm, testid }
   confirm.addEventListener("click", async () => {
     if (confirm.disabled) return;
     confirm.disabled = true;
-    confirm.textContent = "Working\u2026";
+    confirm.textContent = t("confirm.working");
     try {
       await onConfirm();
       close();
     } catch (err) {
-      showText(error, (err && err.message) || "That did not work.");
+      showText(error, (err && err.message) || t("confirm.failed"));
       confirm.disabled = false;
     } finally {
       confirm.textContent = confirmLabel;

@@ -1,4 +1,5 @@
 /** What the hub pushes over the socket: messages, assignments, closings and typing. */
+import { t } from "../shared/i18n.js";
 import { typingIndicator } from "../shared/typing.js";
 import { refreshCallCard } from "./call-card.js";
 import { loadTimeline, showConversation, showConversationError } from "./conversation-pane.js";
@@ -11,7 +12,7 @@ import { state } from "./state.js";
 import { addTimelineMessage, highestSeq } from "./timeline.js";
 import { noteClientMessage } from "./wechat-window-panel.js";
 
-const remoteTyping = typingIndicator(dom.typing);
+const remoteTyping = typingIndicator(dom.typing, (name) => t("timeline.typing", { name }));
 
 export function onMessage(message) {
   if (!message || !message.id) return;
@@ -26,7 +27,7 @@ export function onMessage(message) {
     }
     if (!isSelected && kind === "customer") {
       conversation.unread = true;
-      announce(`New message from ${customerName(conversation.customer)}`);
+      announce(t("live.newMessage", { name: customerName(conversation.customer) }));
     }
     renderConversationList();
   } else {
@@ -53,8 +54,8 @@ export function onMessageUpdated(message) {
   const delivery = message.delivery;
   if (delivery && delivery.status === "failed") {
     const conversation = state.conversations.get(message.conversation_id);
-    const reason = delivery.error ? `: ${delivery.error}` : ".";
-    toast(`Your message to ${customerName(conversation && conversation.customer)} was not delivered${reason}`);
+    const name = customerName(conversation && conversation.customer);
+    toast(delivery.error ? t("live.notDeliveredBecause", { name, reason: delivery.error }) : t("live.notDelivered", { name }));
   }
 }
 
@@ -68,7 +69,7 @@ export function onAssigned(payload) {
     state.conversations.delete(conversation.id);
     renderConversationList();
     if (conversation.id === state.selectedId) {
-      showConversationError(`This conversation is now with ${ambassador.name || "a colleague"}.`);
+      showConversationError(t("live.nowWith", { name: ambassador.name || t("common.aColleague") }));
     }
     return;
   }
@@ -77,7 +78,7 @@ export function onAssigned(payload) {
   if (!known && merged.id !== state.selectedId) merged.unread = true;
   renderConversationList();
   if (merged.id === state.selectedId) showConversation(merged);
-  if (!known) announce(`${customerName(merged.customer)} is now in your conversations.`);
+  if (!known) announce(t("live.joined", { name: customerName(merged.customer) }));
 }
 
 export function markClosed(conversationId) {

@@ -11,6 +11,8 @@ import { closeConversation, setView } from "./conversation-pane.js";
 import { focusConversationItem } from "./conversations.js";
 import { wireCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
+import { wireInsights } from "./insights-view.js";
+import { startLanguage } from "./language.js";
 import { onPresenceChosen } from "./presence.js";
 import { wireProposal } from "./proposal-dialog.js";
 import { wireQueueBoard } from "./queue-board.js";
@@ -37,7 +39,10 @@ function wireUi() {
   wireCalendar();
   wireProposal();
   wireWechatLink();
+  wireInsights();
 }
 
+// The texts first: everything drawn from here on reads them (console/language.js).
+await startLanguage(dom.language);
 wireUi();
 resumeSession();

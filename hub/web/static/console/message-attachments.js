@@ -6,20 +6,26 @@
  * the session cookie authorises <img> and <a>.
  */
 import { el } from "../shared/dom.js";
+import { formatNumber, t } from "../shared/i18n.js";
 
-const NAMES = { image: "Image", voice: "Voice message", video: "Video", file: "File" };
-
-const TEXT = {
-  loading: (name) => `${name} loading\u2026`,
-  failed: (name, channel) =>
-    channel === "email" ? `${name}: could not be kept.` : `${name}: could not be fetched from WeChat.`,
-  openFull: "Image from the client (opens full size in a new tab)",
-  download: (what, details) => (details ? `Download ${what} (${details})` : `Download ${what}`),
-  noTranscript: "No transcript.",
-  transcript: "Transcript",
+const NAMES = {
+  image: () => t("message.kind.image"),
+  voice: () => t("message.kind.voice"),
+  video: () => t("message.kind.video"),
+  file: () => t("message.kind.file"),
 };
 
-const WHAT = { voice: "the recording", video: "the video", file: "the file" };
+const TEXT = {
+  failed: (name, channel) =>
+    channel === "email" ? t("message.notKept", { name }) : t("message.notFetched", { name }),
+  download: (what, details) => (details ? t("message.downloadDetails", { what, details }) : t("message.download", { what })),
+};
+
+const WHAT = {
+  voice: () => t("message.what.voice"),
+  video: () => t("message.what.video"),
+  file: () => t("message.what.file"),
+};
 
 const attachmentUrl = (attachment) => `/api/attachments/${encodeURIComponent(attachment.id)}`;
 
@@ -27,9 +33,10 @@ const attachmentUrl = (attachment) => `/api/attachments/${encodeURIComponent(att
 function formatSize(bytes) {
   const size = Number(bytes);
   if (!Number.isFinite(size) || size <= 0) return "";
-  if (size < 1024) return `${size} B`;
-  if (size < 1024 * 1024) return `${Math.round(size / 1024)} KB`;
-  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+  if (size < 1024) return t("message.size.bytes", { size: formatNumber(size) });
+  if (size < 1024 * 1024) return t("message.size.kilobytes", { size: formatNumber(Math.round(size / 1024)) });
+  const megabytes = formatNumber(size / (1024 * 1024), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t("message.size.megabytes", { size: megabytes });
 }
 
 /** "AMR, 12 KB" from the file name's extension and the size, whichever are known. */
@@ -44,7 +51,7 @@ function imageThumbnail(attachment) {
   const url = attachmentUrl(attachment);
   const image = el("img", {
     className: "attach-image",
-    attrs: { src: url, alt: TEXT.openFull, loading: "lazy", "data-testid": "message-image" },
+    attrs: { src: url, alt: t("message.openFull"), loading: "lazy", "data-testid": "message-image" },
   });
   return el("a", { className: "attach-image-link", attrs: { href: url, target: "_blank", rel: "noopener noreferrer" } }, [
     image,
@@ -52,7 +59,8 @@ function imageThumbnail(attachment) {
 }
 
 function downloadLink(attachment) {
-  const what = attachment.kind === "file" && attachment.filename ? attachment.filename : WHAT[attachment.kind] || WHAT.file;
+  const what =
+    attachment.kind === "file" && attachment.filename ? attachment.filename : (WHAT[attachment.kind] || WHAT.file)();
   return el("a", {
     className: "attach-download",
     text: TEXT.download(what, fileDetails(attachment)),
@@ -71,19 +79,19 @@ function statusBody(attachment, name, channel) {
     return el("p", { className: "attach-note attach-failed", text: TEXT.failed(name, channel) });
   }
   if (attachment.status === "ready") return readyBody(attachment);
-  return el("p", { className: "attach-note attach-pending", text: TEXT.loading(name) });
+  return el("p", { className: "attach-note attach-pending", text: t("message.loading", { name }) });
 }
 
 function transcriptBlock(transcript) {
   return el("p", { className: "attach-transcript", attrs: { "data-testid": "message-transcript" } }, [
-    el("span", { className: "sr-only", text: `${TEXT.transcript}: ` }),
-    document.createTextNode(transcript || TEXT.noTranscript),
+    el("span", { className: "sr-only", text: `${t("message.transcriptLabel")} ` }),
+    document.createTextNode(transcript || t("message.noTranscript")),
   ]);
 }
 
 function attachmentItem(attachment, transcript, channel) {
   const kind = NAMES[attachment.kind] ? attachment.kind : "file";
-  const name = NAMES[kind];
+  const name = NAMES[kind]();
   const parts = [];
   // An image speaks for itself; anything else says what it is first.
   if (kind !== "image") parts.push(el("p", { className: "attach-kind", text: name }));

@@ -9,6 +9,7 @@ import { mailParts } from "./message-email.js";
 import { linkCard } from "./message-link.js";
 import { locationCard } from "./message-location.js";
 import { voicemailCard } from "./message-voicemail.js";
+import { renderFeedbackMessage } from "./message-feedback.js";
 import { renderProposalCard } from "./proposal-card.js";
 
 /**
@@ -20,6 +21,7 @@ const textStandsIn = (message) => message.channel === "wechat";
 
 /** Fills the bubble; returns nothing and leaves plain text alone when there is nothing more. */
 export function renderMessageContent(bubble, message) {
+  if (renderFeedbackMessage(bubble, message)) return; // a rating question, or its answer
   renderProposalCard(bubble, message);
   if (bubble.dataset.kind === "proposal") return;
   const voicemail = voicemailCard(message);

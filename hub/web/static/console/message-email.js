@@ -4,17 +4,12 @@
  * quoted text", as mail programs do) and a note of the attachments the hub would not keep.
  */
 import { button, el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { subjectToShow } from "./email-thread.js";
 
 const TEXT = {
-  contactForm: "Contact form",
-  subject: "Subject: ",
-  showQuote: "Show quoted text",
-  hideQuote: "Hide quoted text",
-  tooLarge: (count, names) =>
-    `${count === 1 ? "1 attachment was" : `${count} attachments were`} too large to keep${names ? `: ${names}` : ""}`,
-  overCount: (count) =>
-    `${count === 1 ? "1 more attachment was" : `${count} more attachments were`} not kept: too many in one e-mail`,
+  quoteToggle: (open) => (open ? t("email.hideQuote") : t("email.showQuote")),
+  tooLarge: (count, names) => (names ? t("email.tooLargeNamed", { count, names }) : t("email.tooLarge", { count })),
 };
 
 const NONE = { lead: [], quote: null, refused: null };
@@ -25,13 +20,13 @@ function quoteToggle(message, quoted) {
   const id = `quote-${message.id}`;
   const body = el("div", { className: "mail-quote-text", text: quoted, attrs: { id, "data-testid": "message-quote" } });
   body.hidden = !open;
-  const toggle = button(open ? TEXT.hideQuote : TEXT.showQuote, "mail-quote-toggle", "message-quote-toggle");
+  const toggle = button(TEXT.quoteToggle(open), "mail-quote-toggle", "message-quote-toggle");
   toggle.setAttribute("aria-expanded", String(open));
   toggle.setAttribute("aria-controls", id);
   toggle.addEventListener("click", () => {
     const opening = body.hidden;
     body.hidden = !opening;
-    toggle.textContent = opening ? TEXT.hideQuote : TEXT.showQuote;
+    toggle.textContent = TEXT.quoteToggle(opening);
     toggle.setAttribute("aria-expanded", String(opening));
     if (opening) unfolded.add(message.id);
     else unfolded.delete(message.id);
@@ -45,7 +40,7 @@ function refusedNote(refused) {
   const over = Math.max(0, Math.floor(Number(refused.over_count) || 0));
   const lines = [];
   if (tooLarge.length) lines.push(TEXT.tooLarge(tooLarge.length, tooLarge.join(", ")));
-  if (over) lines.push(TEXT.overCount(over));
+  if (over) lines.push(t("email.overCount", { count: over }));
   if (lines.length === 0) return null;
   return el(
     "div",
@@ -60,13 +55,13 @@ export function mailParts(message) {
   const data = message.data || {};
   const lead = [];
   if (data.form === "contact") {
-    lead.push(el("p", { className: "mail-form", text: TEXT.contactForm, attrs: { "data-testid": "message-form" } }));
+    lead.push(el("p", { className: "mail-form", text: t("channel.contact"), attrs: { "data-testid": "message-form" } }));
   }
   const subject = subjectToShow(message);
   if (subject) {
     lead.push(
       el("p", { className: "mail-subject", attrs: { "data-testid": "message-subject" } }, [
-        el("span", { className: "sr-only", text: TEXT.subject }),
+        el("span", { className: "sr-only", text: `${t("email.subjectLabel")} ` }),
         document.createTextNode(subject),
       ]),
     );

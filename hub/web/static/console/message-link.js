@@ -4,6 +4,7 @@
  * that gets neither our window nor our address.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 const text = (value) => (typeof value === "string" ? value.trim() : "");
 
@@ -24,8 +25,8 @@ export function linkCard(message) {
   const href = webAddress(link.url);
   const shown = text(link.url);
   const parts = [
-    el("p", { className: "shared-link-kind", text: "Link" }),
-    el("p", { className: "shared-link-title", text: text(link.title) || shown || "Untitled link" }),
+    el("p", { className: "shared-link-kind", text: t("message.link") }),
+    el("p", { className: "shared-link-title", text: text(link.title) || shown || t("message.untitledLink") }),
   ];
   if (text(link.description)) parts.push(el("p", { className: "shared-link-description", text: text(link.description) }));
   if (href) {

@@ -1,5 +1,6 @@
 /** A place the client shared (a WeChat location message): its label, coordinates and a map. */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 const MAP_ZOOM = 16;
 
@@ -22,9 +23,9 @@ export function locationCard(message) {
   if (!place || typeof place !== "object") return null;
   const latitude = coordinate(place.latitude, 90);
   const longitude = coordinate(place.longitude, 180);
-  const label = typeof place.label === "string" && place.label.trim() ? place.label.trim() : "Shared location";
+  const label = typeof place.label === "string" && place.label.trim() ? place.label.trim() : t("message.sharedLocation");
   const parts = [
-    el("p", { className: "place-title", text: "Location" }),
+    el("p", { className: "place-title", text: t("message.location") }),
     el("p", { className: "place-label", text: label }),
   ];
   if (latitude !== null && longitude !== null) {
@@ -32,7 +33,7 @@ export function locationCard(message) {
     parts.push(
       el("a", {
         className: "place-map",
-        text: "Open on a map",
+        text: t("message.openMap"),
         attrs: { href: mapUrl(latitude, longitude), target: "_blank", rel: "noopener noreferrer" },
       }),
     );

@@ -5,18 +5,10 @@
  * recording is at /api/attachments/{id} on our own origin; the session cookie authorises it.
  */
 import { el } from "../shared/dom.js";
-import { formatDuration } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
+import { formatDuration } from "./formats.js";
 
-const TEXT = {
-  title: (duration) => (duration ? `Voicemail \u00b7 ${duration}` : "Voicemail"),
-  loading: "Recording loading\u2026",
-  failed: "The recording could not be fetched.",
-  download: "Download the recording",
-  transcript: "Transcript",
-  transcribing: "Transcribing\u2026",
-  noTranscript: "No transcript could be made.",
-  empty: "No words were recognised.",
-};
+const title = (duration) => (duration ? t("voicemail.titleDuration", { duration }) : t("voicemail.title"));
 
 /** The voicemail a message carries, or null. */
 export function voicemailOf(message) {
@@ -26,15 +18,15 @@ export function voicemailOf(message) {
 
 function recording(attachment) {
   if (!attachment) return null;
-  if (attachment.status === "failed") return el("p", { className: "attach-note attach-failed", text: TEXT.failed });
+  if (attachment.status === "failed") return el("p", { className: "attach-note attach-failed", text: t("voicemail.failed") });
   if (attachment.status && attachment.status !== "ready")
-    return el("p", { className: "attach-note attach-pending", text: TEXT.loading });
+    return el("p", { className: "attach-note attach-pending", text: t("voicemail.loading") });
   const url = `/api/attachments/${encodeURIComponent(attachment.id)}`;
   return el("div", { className: "voicemail-audio" }, [
     el("audio", { attrs: { controls: "", preload: "none", src: url, "data-testid": "voicemail-audio" } }),
     el("a", {
       className: "attach-download",
-      text: TEXT.download,
+      text: t("voicemail.download"),
       attrs: { href: url, download: "", "data-testid": "message-download" },
     }),
   ]);
@@ -43,16 +35,16 @@ function recording(attachment) {
 function transcript(voicemail, text) {
   const status = voicemail.transcription || (text ? "completed" : "pending");
   let shown = text;
-  if (status === "pending") shown = TEXT.transcribing;
-  else if (status === "failed") shown = TEXT.noTranscript;
-  else if (!text) shown = TEXT.empty;
+  if (status === "pending") shown = t("voicemail.transcribing");
+  else if (status === "failed") shown = t("voicemail.noTranscript");
+  else if (!text) shown = t("voicemail.empty");
   return el(
     "p",
     {
       className: "attach-transcript voicemail-transcript",
       attrs: { "data-testid": "voicemail-transcript", "data-status": status },
     },
-    [el("span", { className: "sr-only", text: `${TEXT.transcript}: ` }), document.createTextNode(shown)],
+    [el("span", { className: "sr-only", text: `${t("message.transcriptLabel")} ` }), document.createTextNode(shown)],
   );
 }
 
@@ -72,7 +64,7 @@ export function voicemailCard(message) {
     [
       el("p", {
         className: "attach-kind voicemail-title",
-        text: TEXT.title(duration),
+        text: title(duration),
         attrs: { "data-testid": "voicemail-title" },
       }),
       recording(audio),

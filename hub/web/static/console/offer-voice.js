@@ -4,16 +4,11 @@
  * …", a screen pop with the profile above it). Empty and hidden for other channels.
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { tryLabel, windowLines } from "./callback-text.js";
 import { formatPhone } from "./phone-number.js";
 
-const TEXT = {
-  callback: "Callback request",
-  incoming: (number) => (number ? `Incoming call from ${number}` : "Incoming call"),
-  phone: "Phone call",
-  topic: (topic) => `\u201c${topic}\u201d`,
-  number: (number) => `Number: ${number}`,
-};
+const incoming = (number) => (number ? t("offers.incomingFrom", { number }) : t("call.incoming"));
 
 export function createOfferVoice() {
   const kind = el("p", { className: "offer-voice-kind", attrs: { "data-testid": "offer-voice-kind" } });
@@ -38,14 +33,15 @@ export function fillOfferVoice(parts, offer) {
   parts.el.hidden = !kind;
   parts.el.dataset.kind = kind;
   if (!kind) return "";
-  if (kind === "call") parts.kind.textContent = TEXT.incoming(formatPhone(call.from));
-  else if (kind === "phone") parts.kind.textContent = TEXT.phone;
+  const request = t("callback.request");
+  if (kind === "call") parts.kind.textContent = incoming(formatPhone(call.from));
+  else if (kind === "phone") parts.kind.textContent = t("call.phone");
   // A callback coming back after a try nobody answered says which try this is.
-  else parts.kind.textContent = callback.attempts > 0 ? `${TEXT.callback} \u00b7 ${tryLabel(callback)}` : TEXT.callback;
+  else parts.kind.textContent = callback.attempts > 0 ? `${request} \u00b7 ${tryLabel(callback)}` : request;
   const topic = callback && typeof callback.topic === "string" ? callback.topic.trim() : "";
-  showText(parts.topic, topic ? TEXT.topic(topic) : "");
+  showText(parts.topic, topic ? t("offers.topic", { topic }) : "");
   const number = kind === "callback" ? formatPhone(callback.phone) : "";
-  showText(parts.number, number ? TEXT.number(number) : "");
+  showText(parts.number, number ? t("offers.number", { number }) : "");
   const lines = kind === "callback" ? windowLines(callback.window) : [];
   parts.window.replaceChildren(...lines.map((text) => el("li", { text })));
   parts.window.hidden = lines.length === 0;

@@ -3,12 +3,13 @@
  * (the conversation becomes ours and opens) or decline.
  */
 import { el, showText } from "../shared/dom.js";
-import { formatCountdown } from "../shared/time.js";
+import { formatNumber, t } from "../shared/i18n.js";
 import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
 import { renderConversationList, upsertConversation } from "./conversations.js";
 import { customerName, renderTier } from "./customer.js";
 import { dom } from "./elements.js";
+import { formatCountdown, languageName } from "./formats.js";
 import { announce, toast } from "./notices.js";
 import { createOfferDetails, fillOfferDetails } from "./offer-details.js";
 import { createOfferVoice, fillOfferVoice } from "./offer-voice.js";
@@ -29,15 +30,15 @@ export function onOffer(payload) {
   renderOffer(state.offers.get(payload.offer_id));
   renderOffersMeta();
   if (!existing) {
-    const preferred = payload.preferred ? " (your client)" : "";
-    announce(`${offerHeadline(payload)}: ${customerName(payload.customer)}${preferred}`);
+    const values = { headline: offerHeadline(payload), name: customerName(payload.customer) };
+    announce(payload.preferred ? t("offers.announceYourClient", values) : t("offers.announce", values));
   }
 }
 
 /** "New offer", or what a phone offer is ("Callback request", "Incoming call from …"). */
 function offerHeadline(offer) {
   const entry = state.offers.get(offer.offer_id);
-  return (entry && !entry.voice.el.hidden && entry.voice.kind.textContent) || "New offer";
+  return (entry && !entry.voice.el.hidden && entry.voice.kind.textContent) || t("offers.newOffer");
 }
 
 function createOffer(offer) {
@@ -50,12 +51,12 @@ function createOffer(offer) {
   error.hidden = true;
   const accept = el("button", {
     className: "button button-primary",
-    text: "Accept",
+    text: t("offers.accept"),
     attrs: { type: "button", "data-testid": "offer-accept", "aria-describedby": nameId },
   });
   const decline = el("button", {
     className: "button button-outline",
-    text: "Decline",
+    text: t("offers.decline"),
     attrs: { type: "button", "data-testid": "offer-decline", "aria-describedby": nameId },
   });
   const details = createOfferDetails();
@@ -87,7 +88,7 @@ function renderOffer(entry) {
   entry.meta.textContent = [
     voiceKind ? "" : channelLabel(conversation.channel),
     conversation.store,
-    conversation.language,
+    languageName(conversation.language),
   ]
     .filter(Boolean)
     .join(" \u00b7 ");
@@ -106,7 +107,7 @@ function updateCountdown(entry) {
   }
   const left = expires - Date.now();
   if (left <= 0) return false;
-  entry.countdown.textContent = `Expires in ${formatCountdown(left)}`;
+  entry.countdown.textContent = t("offers.expiresIn", { time: formatCountdown(left) });
   entry.el.classList.toggle("offer-urgent", left < 10000);
   return true;
 }
@@ -131,10 +132,8 @@ export function renderOffersMeta() {
   const count = state.offers.size;
   dom.offersEmpty.hidden = count > 0;
   dom.offersEmpty.textContent =
-    dom.presence.value === "available"
-      ? "No offers at the moment. New shoppers will appear here."
-      : "No offers at the moment. Choose \u201cAvailable\u201d to receive new shoppers.";
-  dom.offersCount.textContent = count ? `(${count})` : "";
+    dom.presence.value === "available" ? t("offers.emptyAvailable") : t("offers.emptyAway");
+  dom.offersCount.textContent = count ? t("offers.count", { count: formatNumber(count) }) : "";
 }
 
 function setOfferBusy(entry, busy) {
@@ -154,14 +153,14 @@ function acceptOffer(offerId) {
   const sent = emitNow("accept", { offer_id: offerId }, (ack) => onAcceptAck(offerId, entry, ack));
   if (!sent) {
     setOfferBusy(entry, false);
-    showOfferError(entry, "Not connected. Try again in a moment.");
+    showOfferError(entry, t("common.notConnected"));
   }
 }
 
 function onAcceptAck(offerId, entry, ack) {
   if (!ack || ack.error || !ack.conversation) {
     const error = (ack && ack.error) || {};
-    const message = error.message || "The offer could not be accepted.";
+    const message = error.message || t("offers.acceptFailed");
     if (OFFER_GONE.test(error.code || "")) {
       removeOffer(offerId);
       toast(message);
@@ -185,12 +184,12 @@ function declineOffer(offerId) {
   // Optimistic: the ambassador said no, so the card goes now whatever the hub replies.
   removeOffer(offerId);
   emitNow("decline", { offer_id: offerId }, (ack) => {
-    if (ack && ack.error) toast(ack.error.message || "The offer could not be declined.");
+    if (ack && ack.error) toast(ack.error.message || t("offers.declineFailed"));
   });
 }
 
 export function onOfferRevoked(payload) {
   if (!payload || !state.offers.has(payload.offer_id)) return;
   removeOffer(payload.offer_id);
-  announce("An offer was withdrawn.");
+  announce(t("offers.withdrawn"));
 }

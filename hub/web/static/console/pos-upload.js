@@ -5,24 +5,33 @@
  */
 import { readCookie } from "../shared/cookies.js";
 import { el, showText } from "../shared/dom.js";
+import { formatNumber, t } from "../shared/i18n.js";
 
 const parts = {};
 
+const count = (n) => formatNumber(Number(n) || 0);
+
 function summaryLine(result) {
   if (result.status !== "done") {
-    return `Import failed: ${(result.error && result.error.message) || "unknown error"}`;
+    return t("pos.failed", { reason: (result.error && result.error.message) || t("pos.unknownError") });
   }
   const s = result.summary || {};
-  const what = s.dry_run ? "Dry run" : "Imported";
-  return `${what} ${result.filename}: ${s.rows_read} rows read, ${s.imported} imported, ` +
-    `${s.duplicate} already known, ${s.failed} with errors, ${s.warnings} warnings.`;
+  const values = {
+    file: result.filename,
+    rows: count(s.rows_read),
+    imported: count(s.imported),
+    duplicate: count(s.duplicate),
+    failed: count(s.failed),
+    warnings: count(s.warnings),
+  };
+  return s.dry_run ? t("pos.summaryDryRun", values) : t("pos.summaryImported", values);
 }
 
 async function upload(event) {
   event.preventDefault();
   const file = parts.input.files && parts.input.files[0];
   if (!file) {
-    showText(parts.status, "Choose the POS export (.csv) first.");
+    showText(parts.status, t("pos.chooseFile"));
     return;
   }
   const data = new FormData();
@@ -31,7 +40,7 @@ async function upload(event) {
   parts.button.disabled = true;
   parts.progress.value = 0;
   parts.progress.hidden = false;
-  showText(parts.status, `Uploading ${file.name}…`);
+  showText(parts.status, t("pos.uploading", { file: file.name }));
   try {
     const response = await fetch("/api/imports", {
       method: "POST",
@@ -40,13 +49,13 @@ async function upload(event) {
       body: data,
     });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((body.error && body.error.message) || `error ${response.status}`);
+    if (!response.ok) throw new Error((body.error && body.error.message) || t("errors.http", { status: response.status }));
     parts.job = body.job_id;
-    showText(parts.status, `Importing ${body.filename}…`);
+    showText(parts.status, t("pos.importing", { file: body.filename }));
   } catch (err) {
     parts.button.disabled = false;
     parts.progress.hidden = true;
-    showText(parts.status, `Upload failed: ${err.message}`);
+    showText(parts.status, t("pos.uploadFailed", { reason: err.message }));
   }
 }
 
@@ -54,7 +63,7 @@ async function upload(event) {
 export function onImportProgress(payload) {
   if (!parts.form || !payload || payload.job_id !== parts.job) return;
   if (typeof payload.fraction === "number") parts.progress.value = payload.fraction;
-  showText(parts.status, `Importing… ${payload.rows_read} rows read`);
+  showText(parts.status, t("pos.progress", { rows: count(payload.rows_read) }));
 }
 
 /** `import_done {job_id, status, summary | error}`. */
@@ -73,16 +82,16 @@ export function posUploadSection() {
   parts.dryRun = el("input", { attrs: { type: "checkbox", "data-testid": "pos-dry-run" } });
   parts.button = el("button", {
     className: "button button-outline",
-    text: "Import",
+    text: t("pos.import"),
     attrs: { type: "submit", "data-testid": "pos-import" },
   });
   parts.progress = el("progress", { attrs: { max: "1", value: "0", "data-testid": "pos-progress" } });
   parts.progress.hidden = true;
   parts.status = el("p", { className: "board-import-status", attrs: { role: "status", "data-testid": "pos-status" } });
   parts.form = el("form", { className: "board-import", attrs: { "data-testid": "pos-upload" } }, [
-    el("h3", { text: "Daily POS import" }),
+    el("h3", { text: t("pos.title") }),
     parts.input,
-    el("label", { className: "board-import-dry" }, [parts.dryRun, el("span", { text: " Dry run (check only)" })]),
+    el("label", { className: "board-import-dry" }, [parts.dryRun, el("span", { text: ` ${t("pos.dryRun")}` })]),
     parts.button,
     parts.progress,
     parts.status,

@@ -3,14 +3,26 @@
  * (two offers missed in a row put us away), and then says why.
  */
 import { showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { dom } from "./elements.js";
 import { announce, toast } from "./notices.js";
 import { renderOffersMeta } from "./offers.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 
+/** Where a colleague can be: available, away or offline (not connected). */
+export const PRESENCES = ["available", "away", "offline"];
+
+const LABELS = {
+  available: () => t("presence.available"),
+  away: () => t("presence.away"),
+  offline: () => t("presence.offline"),
+};
+
+export const presenceLabel = (presence) => (LABELS[presence] ? LABELS[presence]() : presence || "");
+
 const REASONS = {
-  missed_offers: "You missed two offers, so you are now Away. Switch back to Available when ready.",
+  missed_offers: () => t("presence.missedOffers"),
 };
 
 /** Away or available; the hub's answer wins, and a newer choice supersedes an older one. */
@@ -19,7 +31,7 @@ export function emitPresence(status) {
   emitNow("presence", { status }, (ack) => {
     if (request !== state.presenceRequest) return;
     if (!ack || ack.error) {
-      toast((ack && ack.error && ack.error.message) || "Your status could not be changed.");
+      toast((ack && ack.error && ack.error.message) || t("presence.changeFailed"));
       dom.presence.value = "away";
       return;
     }
@@ -41,7 +53,8 @@ export function onPresencePushed(payload) {
   state.presenceRequest += 1; // an answer still on its way is older than this
   dom.presence.value = payload.status;
   renderOffersMeta();
-  const text = payload.status === "away" ? REASONS[payload.reason] || "The hub set you to Away." : "";
+  const reason = REASONS[payload.reason];
+  const text = payload.status === "away" ? (reason ? reason() : t("presence.setAway")) : "";
   showText(dom.presenceNotice, text);
   if (text) announce(text);
 }

@@ -4,13 +4,9 @@
  * cancelled). Latest first, as the hub lists them.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { shortWhen, statusLabel, typeLine, withWhom, zoneOf } from "./appointment-text.js";
 import { listSection } from "./profile-history.js";
-
-const TEXT = {
-  title: "Appointments",
-  empty: "No appointments.",
-};
 
 const join = (parts) => parts.filter(Boolean).join(" \u00b7 ");
 
@@ -39,4 +35,4 @@ function appointmentItem(line) {
 }
 
 export const appointmentsSection = () =>
-  listSection(TEXT.title, "profile-appointments", TEXT.empty, (p) => p.appointments, appointmentItem);
+  listSection(t("profile.appointments"), "profile-appointments", t("appointment.none"), (p) => p.appointments, appointmentItem);

@@ -5,53 +5,60 @@
  * under it says when, how and under which policy each current choice was given.
  */
 import { el, showText } from "../shared/dom.js";
-import { formatClock, formatDay } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
+import { formatClock, formatDay } from "./formats.js";
 import { capitalise, emptyLine, errorLine, profileSection, showFailure, sourceLabel } from "./profile-parts.js";
 
+// Headings may carry soft hyphens (U+00AD) where a long word may break in the narrow grid.
 const CHANNELS = [
-  ["email", "E-mail"],
-  ["phone", "Phone"],
-  ["wechat", "WeChat"],
-  ["post", "Post"],
+  ["email", () => t("consent.channel.email")],
+  ["phone", () => t("consent.channel.phone")],
+  ["wechat", () => t("consent.channel.wechat")],
+  ["post", () => t("consent.channel.post")],
 ];
 const PURPOSES = [
-  ["service", "Service"],
-  ["marketing", "Marketing"],
-  ["personalisation", "Personal\u00adisation"],
-  ["partners", "Partners"],
+  ["service", () => t("consent.purpose.service")],
+  ["marketing", () => t("consent.purpose.marketing")],
+  ["personalisation", () => t("consent.purpose.personalisation")],
+  ["partners", () => t("consent.purpose.partners")],
 ];
 const POLICY_VERSION = "2026-01";
 
-const labelOf = (pairs, code) => (pairs.find(([value]) => value === code) || [code, code])[1];
+const unhyphenated = (text) => text.replaceAll("\u00ad", "");
+const labelOf = (pairs, code) => {
+  const found = pairs.find(([value]) => value === code);
+  return found ? unhyphenated(found[1]()) : code;
+};
 const keyOf = (channel, purpose) => `${channel}:${purpose}`;
 
+/** {what: "E-mail · Marketing", how: "granted on 3 Mar at 14:05 via the console (policy 2026-01)"}. */
 function describe(entry) {
-  const what = `${labelOf(CHANNELS, entry.channel)} \u00b7 ${labelOf(PURPOSES, entry.purpose).replace("\u00ad", "")}`;
+  const what = `${labelOf(CHANNELS, entry.channel)} \u00b7 ${labelOf(PURPOSES, entry.purpose)}`;
   const how = [
-    entry.granted ? "granted" : "withdrawn",
-    entry.at ? `on ${formatDay(entry.at)} at ${formatClock(entry.at)}` : "",
-    entry.source ? `via ${sourceLabel(entry.source)}` : "",
-    entry.policy_version ? `(policy ${entry.policy_version})` : "",
+    entry.granted ? t("consent.granted") : t("consent.withdrawn"),
+    entry.at ? t("consent.at", { date: formatDay(entry.at), time: formatClock(entry.at) }) : "",
+    entry.source ? t("consent.via", { source: sourceLabel(entry.source) }) : "",
+    entry.policy_version ? t("consent.policy", { version: entry.policy_version }) : "",
   ];
-  return `${what}: ${how.filter(Boolean).join(" ")}`;
+  return { what, how: how.filter(Boolean).join(" ") };
 }
 
 export function consentsSection(ctx) {
-  const section = profileSection("Consents", { "data-testid": "profile-consents" });
+  const section = profileSection(t("profile.consents"), { "data-testid": "profile-consents" });
   const boxes = new Map(); // "channel:purpose" -> checkbox
   const head = el("tr", {}, [
     el("td"),
-    ...PURPOSES.map(([, label]) => el("th", { text: label, attrs: { scope: "col" } })),
+    ...PURPOSES.map(([, label]) => el("th", { text: label(), attrs: { scope: "col" } })),
   ]);
   const rows = CHANNELS.map(([channel, channelLabel]) =>
     el("tr", {}, [
-      el("th", { text: channelLabel, attrs: { scope: "row" } }),
+      el("th", { text: channelLabel(), attrs: { scope: "row" } }),
       ...PURPOSES.map(([purpose, purposeLabel]) => {
         const box = el("input", {
           attrs: {
             type: "checkbox",
-            "aria-label": `${channelLabel}: ${purposeLabel.replace("\u00ad", "")}`,
+            "aria-label": t("consent.cell", { channel: channelLabel(), purpose: unhyphenated(purposeLabel()) }),
             "data-testid": "profile-consent",
             "data-channel": channel,
             "data-purpose": purpose,
@@ -66,10 +73,10 @@ export function consentsSection(ctx) {
   const table = el("table", { className: "profile-consent-grid" }, [el("thead", {}, [head]), el("tbody", {}, rows)]);
   const legend = el("p", {
     className: "profile-item-meta",
-    text: "Ticked: granted · empty: withdrawn · grey dash: never asked",
+    text: t("consent.legend"),
   });
   const ledger = el("ul", { className: "profile-list profile-consent-ledger" });
-  const empty = emptyLine("No consent recorded yet.");
+  const empty = emptyLine(t("consent.none"));
   const error = errorLine("profile-consent-error");
   section.body.append(el("div", { className: "profile-consent-scroll" }, [table]), legend, error, ledger, empty);
   let entries = [];
@@ -83,11 +90,11 @@ export function consentsSection(ctx) {
       box.indeterminate = !entry;
       box.checked = Boolean(entry && entry.granted);
       box.dataset.state = entry ? (entry.granted ? "granted" : "withdrawn") : "unknown";
-      box.title = entry ? capitalise(describe(entry).split(": ")[1]) : "Never asked";
+      box.title = entry ? capitalise(describe(entry).how) : t("consent.neverAsked");
       box.disabled = busy || !ctx.editable;
     }
     ledger.replaceChildren(
-      ...entries.map((entry) => el("li", { className: "profile-consent-line", text: describe(entry) })),
+      ...entries.map((entry) => el("li", { className: "profile-consent-line", text: t("consent.line", describe(entry)) })),
     );
     empty.hidden = entries.length > 0;
   }

@@ -4,6 +4,7 @@
  * figures stay, without them) after an in-page confirmation that asks for the word ERASE.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { inlineConfirm } from "./inline-confirm.js";
 import { errorLine, profileSection, showFailure } from "./profile-parts.js";
@@ -22,17 +23,15 @@ function download(data, filename) {
 }
 
 export function dataRequestsSection(ctx) {
-  const section = profileSection("Data requests", { "data-testid": "profile-data-requests" });
-  const exportButton = button("Export data", "button button-outline", "profile-export");
-  const eraseButton = button("Erase customer", "button button-danger-outline", "profile-erase");
+  const section = profileSection(t("profile.dataRequests"), { "data-testid": "profile-data-requests" });
+  const exportButton = button(t("profile.export"), "button button-outline", "profile-export");
+  const eraseButton = button(t("profile.erase"), "button button-danger-outline", "profile-erase");
   const error = errorLine("profile-data-error");
   const status = el("p", { className: "profile-saved", attrs: { role: "status" } });
   const erase = inlineConfirm({
-    message:
-      "Erase this customer? Their name, identities, notes and preferences are deleted and their messages " +
-      "blanked. Purchases stay in the sales figures without them. This cannot be undone.",
-    confirmLabel: "Erase customer",
-    word: "ERASE",
+    message: t("profile.eraseConfirm"),
+    confirmLabel: t("profile.erase"),
+    word: t("profile.eraseWord"),
     testid: "profile-erase",
     onConfirm: async () => {
       const customerId = ctx.customerId;
@@ -60,7 +59,7 @@ export function dataRequestsSection(ctx) {
     try {
       const data = await api("GET", `/api/customers/${encodeURIComponent(customerId)}/export`);
       download(data, `customer-${customerId}.json`);
-      showText(status, "Export downloaded.");
+      showText(status, t("profile.exported"));
     } catch (err) {
       showFailure(error, err);
     } finally {

@@ -4,12 +4,20 @@
  * stores as --MM-DD cannot sit in a date input, so such a row keeps a text input.
  */
 import { button, el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 const KINDS = [
-  ["birthday", "Birthday"],
-  ["anniversary", "Anniversary"],
-  ["other", "Other"],
+  ["birthday", () => t("dates.kind.birthday")],
+  ["anniversary", () => t("dates.kind.anniversary")],
+  ["other", () => t("dates.kind.other")],
 ];
+
+/** How an error names the part of a row it is about ("The date must be…"). */
+const PARTS = {
+  kind: () => t("dates.theKind"),
+  date: () => t("dates.theDate"),
+  label: () => t("dates.theLabel"),
+};
 
 const YEARLESS = /^--\d{2}-\d{2}$/;
 
@@ -22,7 +30,7 @@ export function storedDates(value) {
 /** onChange(): called after every edit, addition and removal. */
 export function datesEditor(onChange) {
   const list = el("ul", { className: "profile-dates", attrs: { "data-testid": "profile-dates" } });
-  const add = button("Add a date", "button button-quiet profile-dates-add", "profile-date-add");
+  const add = button(t("dates.add"), "button button-quiet profile-dates-add", "profile-date-add");
   const root = el("div", { className: "profile-dates-editor" }, [list, add]);
   let rows = [];
   let readOnly = false;
@@ -30,24 +38,24 @@ export function datesEditor(onChange) {
   function createRow(entry) {
     const kind = el(
       "select",
-      { attrs: { "aria-label": "Kind of date", "data-testid": "profile-date-kind" } },
-      KINDS.map(([value, label]) => el("option", { text: label, attrs: { value } })),
+      { attrs: { "aria-label": t("dates.kindLabel"), "data-testid": "profile-date-kind" } },
+      KINDS.map(([value, label]) => el("option", { text: label(), attrs: { value } })),
     );
     kind.value = KINDS.some(([value]) => value === entry.kind) ? entry.kind : "other";
     const yearless = YEARLESS.test(entry.date || "");
     const date = el("input", {
       attrs: {
         type: yearless ? "text" : "date",
-        "aria-label": yearless ? "Date (--MM-DD, year unknown)" : "Date",
+        "aria-label": yearless ? t("dates.dateYearless") : t("dates.date"),
         "data-testid": "profile-date-value",
       },
     });
     date.value = entry.date || "";
     const label = el("input", {
-      attrs: { type: "text", maxlength: "100", placeholder: "Label (optional)", "aria-label": "Label" },
+      attrs: { type: "text", maxlength: "100", placeholder: t("dates.labelPlaceholder"), "aria-label": t("dates.label") },
     });
     label.value = entry.label || "";
-    const remove = button("Remove", "button button-quiet profile-date-remove", "profile-date-remove");
+    const remove = button(t("dates.remove"), "button button-quiet profile-date-remove", "profile-date-remove");
     const error = el("p", { className: "form-error profile-field-error", attrs: { role: "alert" } });
     error.hidden = true;
     const item = el("li", { className: "profile-date" }, [kind, date, label, remove, error]);
@@ -102,7 +110,7 @@ export function datesEditor(onChange) {
     target(index, part) {
       const row = rows[index];
       if (!row) return null;
-      const label = { kind: "The kind", date: "The date", label: "The label" }[part] || "This date";
+      const label = PARTS[part] ? PARTS[part]() : t("dates.thisDate");
       return { input: row[part] || row.date, error: row.error, label };
     },
     errorNodes: () => rows.map((row) => row.error),

@@ -3,6 +3,7 @@
  * ambassador, and a notice once the customer's personal data has been erased.
  */
 import { button, el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { customerName, renderTier } from "./customer.js";
 import { formatMoney } from "./profile-parts.js";
 import { state } from "./state.js";
@@ -17,9 +18,9 @@ function lifetimeValue(values) {
 }
 
 function preferredLine(preferred) {
-  if (!preferred) return "No preferred ambassador";
-  const mine = state.staff && preferred.id === state.staff.id;
-  return `Preferred ambassador: ${mine ? "you" : preferred.name || "a colleague"}`;
+  if (!preferred) return t("profile.noPreferred");
+  if (state.staff && preferred.id === state.staff.id) return t("profile.preferredYou");
+  return t("profile.preferred", { name: preferred.name || t("common.aColleague") });
 }
 
 /** onClose: the "Close" button shown when the profile was opened from the search. */
@@ -30,15 +31,15 @@ export function profileHeader(onClose) {
   const preferred = el("p", { className: "profile-preferred", attrs: { "data-testid": "profile-preferred" } });
   const erased = el("p", {
     className: "notice profile-erased",
-    text: "This customer\u2019s personal data has been erased.",
+    text: t("profile.erased"),
     attrs: { "data-testid": "profile-erased" },
   });
-  const close = button("Close profile", "button button-quiet profile-close", "profile-close");
+  const close = button(t("profile.close"), "button button-quiet profile-close", "profile-close");
   close.addEventListener("click", onClose);
   erased.hidden = true;
   const root = el("header", { className: "profile-header" }, [
     el("div", { className: "profile-title" }, [name, tier, close]),
-    el("p", { className: "profile-ltv" }, [el("span", { className: "profile-label", text: "Lifetime value " }), ltv]),
+    el("p", { className: "profile-ltv" }, [el("span", { className: "profile-label", text: `${t("profile.lifetimeValue")} ` }), ltv]),
     preferred,
     erased,
   ]);
@@ -46,14 +47,14 @@ export function profileHeader(onClose) {
   function render(profile) {
     name.textContent = customerName(profile);
     renderTier(tier, profile.tier);
-    ltv.textContent = lifetimeValue(profile.lifetime_value) || "No purchases yet";
+    ltv.textContent = lifetimeValue(profile.lifetime_value) || t("profile.noPurchasesYet");
     preferred.textContent = preferredLine(profile.preferred_ambassador);
     erased.hidden = !profile.erased;
   }
 
   /** Before the first answer for a customer: the name we already know, nothing else. */
   function placeholder(customer) {
-    name.textContent = customer ? customerName(customer) : "Customer";
+    name.textContent = customer ? customerName(customer) : t("profile.customer");
     renderTier(tier, customer && customer.tier);
     ltv.textContent = "";
     preferred.textContent = "";

@@ -3,18 +3,28 @@
  * past conversations on every channel (where, with whom, when, how it ended).
  */
 import { el } from "../shared/dom.js";
-import { formatDay } from "../shared/time.js";
+import { formatNumber, t } from "../shared/i18n.js";
+import { withWhom } from "./appointment-text.js";
 import { channelLabel } from "./channels.js";
-import { state } from "./state.js";
+import { formatDay } from "./formats.js";
 import { capitalise, emptyLine, formatMoney, profileSection } from "./profile-parts.js";
 
 const join = (parts) => parts.filter(Boolean).join(" \u00b7 ");
 
+// A conversation's status (hub.db.models.Conversation.status).
+const STATUS = {
+  scheduled: () => t("conversation.status.scheduled"),
+  queued: () => t("conversation.status.queued"),
+  offered: () => t("conversation.status.offered"),
+  assigned: () => t("conversation.status.assigned"),
+  closed: () => t("conversation.status.closed"),
+};
+
 /** "0.52 ct · F · VS1 · excellent cut", or "" for a piece without a stone. */
 function stoneLine(stone) {
   if (!stone) return "";
-  const carat = stone.carat ? `${Number(stone.carat)} ct` : "";
-  return join([carat, stone.colour, stone.clarity, stone.cut ? `${stone.cut} cut` : ""]);
+  const carat = stone.carat ? t("profile.carat", { carat: formatNumber(Number(stone.carat)) }) : "";
+  return join([carat, stone.colour, stone.clarity, stone.cut ? t("profile.cut", { cut: stone.cut }) : ""]);
 }
 
 function priceLine(purchase) {
@@ -27,24 +37,20 @@ function purchaseItem(purchase) {
   const stone = stoneLine(purchase.stone);
   return el("li", { className: "profile-item", attrs: { "data-testid": "profile-purchase" } }, [
     el("p", { className: "profile-item-top" }, [
-      el("span", { className: "profile-item-title", text: purchase.description || purchase.sku || "Purchase" }),
+      el("span", { className: "profile-item-title", text: purchase.description || purchase.sku || t("profile.purchase") }),
       el("span", { className: "profile-price", text: priceLine(purchase) }),
     ]),
     el("p", {
       className: "profile-item-meta",
       text: join([formatDay(purchase.purchased_at), capitalise(purchase.category), capitalise(purchase.metal)]),
     }),
-    stone ? el("p", { className: "profile-item-meta", text: `Stone: ${stone}` }) : null,
+    stone ? el("p", { className: "profile-item-meta", text: t("profile.stone", { stone }) }) : null,
   ]);
 }
 
 function conversationItem(line) {
-  const ambassador = line.ambassador;
-  const who = ambassador
-    ? state.staff && ambassador.id === state.staff.id
-      ? "with you"
-      : `with ${ambassador.name || "a colleague"}`
-    : "unassigned";
+  const who = line.ambassador ? withWhom(line.ambassador) : t("profile.unassigned");
+  const status = line.status ? (STATUS[line.status] ? STATUS[line.status]() : line.status) : "";
   return el(
     "li",
     { className: "profile-item", attrs: { "data-testid": "profile-conversation", "data-status": line.status || "" } },
@@ -54,7 +60,7 @@ function conversationItem(line) {
         el("span", {
           className: "profile-status",
           attrs: { "data-status": line.status || "" },
-          text: line.status || "",
+          text: status,
         }),
       ]),
       el("p", { className: "profile-item-meta", text: join([formatDay(line.created_at), who]) }),
@@ -80,7 +86,13 @@ export function listSection(title, testid, emptyText, itemsOf, item) {
 }
 
 export const purchasesSection = () =>
-  listSection("Recent purchases", "profile-purchases", "No purchases recorded.", (p) => p.purchases, purchaseItem);
+  listSection(t("profile.purchases"), "profile-purchases", t("profile.noPurchases"), (p) => p.purchases, purchaseItem);
 
 export const conversationsSection = () =>
-  listSection("Conversations", "profile-conversations", "No conversations.", (p) => p.conversations, conversationItem);
+  listSection(
+    t("profile.conversations"),
+    "profile-conversations",
+    t("profile.noConversations"),
+    (p) => p.conversations,
+    conversationItem,
+  );

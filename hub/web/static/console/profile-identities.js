@@ -5,6 +5,7 @@
  * or until the customer opens the link of a verification e-mail sent from here.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { emptyLine, errorLine, kindLabel, profileSection, showFailure } from "./profile-parts.js";
 
@@ -22,36 +23,34 @@ export function identityItem(identity, testid, extra = []) {
       el("span", { className: "profile-identity-value", text: identity.value || "" }),
       el("span", {
         className: `badge ${verified ? "badge-verified" : "badge-claimed"}`,
-        text: verified ? "\u2713 verified" : "claimed, not verified",
+        text: verified ? t("identity.verified") : t("identity.claimed"),
       }),
       ...extra,
     ],
   );
 }
 
-const SENT_TEXT = "Verification e-mail sent. The address counts as verified once the customer opens the link.";
-
 export function identitiesSection(ctx) {
-  const section = profileSection("Identities", { "data-testid": "profile-identities" });
+  const section = profileSection(t("profile.identities"), { "data-testid": "profile-identities" });
   const list = el("ul", { className: "profile-list profile-identities" });
-  const empty = emptyLine("No identities recorded.");
-  const kind = el("select", { attrs: { "aria-label": "Kind", "data-testid": "profile-identity-kind" } }, [
-    el("option", { text: "E-mail", attrs: { value: "email" } }),
-    el("option", { text: "Phone", attrs: { value: "phone" } }),
+  const empty = emptyLine(t("identity.none"));
+  const kind = el("select", { attrs: { "aria-label": t("identity.kindLabel"), "data-testid": "profile-identity-kind" } }, [
+    el("option", { text: kindLabel("email"), attrs: { value: "email" } }),
+    el("option", { text: kindLabel("phone"), attrs: { value: "phone" } }),
   ]);
   const value = el("input", {
     attrs: {
       type: "text",
       autocomplete: "off",
-      "aria-label": "E-mail address or phone number",
-      placeholder: "name@example.com or +33 1 42 96 50 00",
+      "aria-label": t("identity.valueLabel"),
+      placeholder: t("identity.valuePlaceholder"),
       "data-testid": "profile-identity-value",
     },
   });
-  const add = button("Add", "button button-outline", "profile-identity-add", "submit");
+  const add = button(t("identity.add"), "button button-outline", "profile-identity-add", "submit");
   const error = errorLine("profile-identity-error");
   const form = el("form", { className: "profile-inline-form", attrs: { novalidate: "" } }, [
-    el("p", { className: "profile-form-title", text: "Add e-mail/phone" }),
+    el("p", { className: "profile-form-title", text: t("identity.formTitle") }),
     el("div", { className: "profile-inline-row" }, [kind, value, add]),
     error,
   ]);
@@ -62,20 +61,20 @@ export function identitiesSection(ctx) {
 
   async function sendVerification(identity) {
     const customerId = ctx.customerId;
-    verifyNotes.set(identity.id, { text: "Sending\u2026", busy: true });
+    verifyNotes.set(identity.id, { text: t("identity.sending"), busy: true });
     redraw();
     try {
       await api(
         "POST",
         `/api/customers/${encodeURIComponent(customerId)}/identities/${encodeURIComponent(identity.id)}/verify`,
       );
-      verifyNotes.set(identity.id, { text: SENT_TEXT, busy: false, sent: true });
+      verifyNotes.set(identity.id, { text: t("identity.verificationSent"), busy: false, sent: true });
     } catch (err) {
       if (err && err.status === 401) {
         showFailure(error, err);
         return;
       }
-      verifyNotes.set(identity.id, { text: (err && err.message) || "The e-mail could not be sent.", busy: false });
+      verifyNotes.set(identity.id, { text: (err && err.message) || t("identity.sendFailed"), busy: false });
     }
     if (customerId === ctx.customerId) redraw();
   }
@@ -85,7 +84,7 @@ export function identitiesSection(ctx) {
     if (identity.kind !== "email" || identity.verified || !identity.id || !ctx.editable) return [];
     const note = verifyNotes.get(identity.id);
     const send = button(
-      note && note.sent ? "Send again" : "Send verification e-mail",
+      note && note.sent ? t("identity.sendAgain") : t("identity.sendVerification"),
       "button button-quiet profile-identity-verify",
       "profile-identity-verify",
     );
@@ -107,7 +106,7 @@ export function identitiesSection(ctx) {
     event.preventDefault();
     const text = value.value.trim();
     if (!text) {
-      showText(error, "Enter an e-mail address or a phone number.");
+      showText(error, t("identity.enterValue"));
       value.focus();
       return;
     }

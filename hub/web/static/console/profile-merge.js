@@ -4,6 +4,7 @@
  * The section is hidden while there is no candidate.
  */
 import { button, el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { customerName } from "./customer.js";
 import { inlineConfirm } from "./inline-confirm.js";
@@ -12,7 +13,7 @@ import { profileSection } from "./profile-parts.js";
 import { sessionEnded } from "./session.js";
 
 export function mergeSection(ctx) {
-  const section = profileSection("Possibly the same person", { "data-testid": "profile-merge" });
+  const section = profileSection(t("merge.title"), { "data-testid": "profile-merge" });
   const list = el("ul", { className: "profile-list" });
   section.body.append(list);
   let confirming = null; // the candidate whose confirmation is open, kept across redraws
@@ -32,12 +33,10 @@ export function mergeSection(ctx) {
 
   function candidateItem({ customer, reason }) {
     const other = customer || {};
-    const start = button("Merge into this profile", "button button-outline", "profile-merge-start");
+    const start = button(t("merge.start"), "button button-outline", "profile-merge-start");
     const confirm = inlineConfirm({
-      message:
-        `Merge ${customerName(other)} into this profile? Their conversations, purchases, notes and consents ` +
-        "move here, and the other profile stops existing. This cannot be undone.",
-      confirmLabel: "Merge",
+      message: t("merge.confirm", { name: customerName(other) }),
+      confirmLabel: t("merge.confirmLabel"),
       onConfirm: () => merge(other),
       testid: "profile-merge",
     });
@@ -54,7 +53,8 @@ export function mergeSection(ctx) {
           el("span", { className: "profile-item-title", text: customerName(other) }),
           other.tier ? el("span", { className: "tier", text: other.tier }) : null,
         ]),
-        reason ? el("p", { className: "profile-item-meta", text: `Why: shares a ${reason}` }) : null,
+        // The reason is the hub's own wording (hub.profiles.merge.suggest).
+        reason ? el("p", { className: "profile-item-meta", text: t("merge.why", { reason }) }) : null,
         el("ul", { className: "profile-list profile-identities" }, identities),
         el("div", { className: "profile-form-actions" }, [start]),
         confirm.el,

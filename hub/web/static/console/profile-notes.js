@@ -4,7 +4,8 @@
  * search shows notes but takes none.
  */
 import { button, el, showText } from "../shared/dom.js";
-import { formatStamp } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
+import { formatStamp } from "./formats.js";
 import { ackError, emptyLine, errorLine, profileSection } from "./profile-parts.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
@@ -17,25 +18,25 @@ function noteItem(note) {
     el("p", { className: "profile-note-text", text: note.text || "" }),
     el("p", {
       className: "profile-item-meta",
-      text: `${mine ? "You" : note.author || "A colleague"} \u00b7 ${formatStamp(note.created_at)}`,
+      text: `${mine ? t("notes.you") : note.author || t("notes.colleague")} \u00b7 ${formatStamp(note.created_at)}`,
     }),
   ]);
 }
 
 export function notesSection(ctx) {
-  const section = profileSection("Notes", { "data-testid": "profile-notes" });
+  const section = profileSection(t("profile.notes"), { "data-testid": "profile-notes" });
   const list = el("ul", { className: "profile-list profile-notes" });
-  const empty = emptyLine("No notes yet.");
+  const empty = emptyLine(t("notes.none"));
   const input = el("textarea", {
     attrs: {
       rows: "3",
       maxlength: String(MAX_NOTE),
-      "aria-label": "New note about this customer",
-      placeholder: "A note for the whole team (tastes, occasions, follow-ups)\u2026",
+      "aria-label": t("notes.inputLabel"),
+      placeholder: t("notes.placeholder"),
       "data-testid": "profile-note-input",
     },
   });
-  const add = button("Add note", "button button-outline", "profile-note-add", "submit");
+  const add = button(t("notes.add"), "button button-outline", "profile-note-add", "submit");
   const error = errorLine("profile-note-error");
   const form = el("form", { className: "profile-note-form", attrs: { novalidate: "" } }, [input, error, add]);
   section.body.append(form, list, empty);
@@ -58,7 +59,7 @@ export function notesSection(ctx) {
     const sent = emitNow("note", { conversation_id: conversationId, text }, (ack) => {
       add.disabled = false;
       if (customerId !== ctx.customerId) return;
-      const problem = ackError(ack, "note", "The note could not be saved.");
+      const problem = ackError(ack, "note", t("notes.failed"));
       if (problem) {
         showText(error, problem);
         return;
@@ -69,7 +70,7 @@ export function notesSection(ctx) {
     });
     if (!sent) {
       add.disabled = false;
-      showText(error, "Not connected. Try again in a moment.");
+      showText(error, t("common.notConnected"));
     }
   });
   input.addEventListener("input", () => showText(error, ""));

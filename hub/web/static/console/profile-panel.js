@@ -6,6 +6,7 @@
  * without losing what is being typed (see profile-preferences.js).
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
 import { followCustomerName, setView } from "./conversation-pane.js";
@@ -98,7 +99,7 @@ function show(mode, customer, conversationId) {
     section.reset();
     section.el.hidden = true;
   }
-  showText(status, "Loading the profile\u2026");
+  showText(status, t("profile.loading"));
   if (mode === "search") setCollapsed(false);
   if (!customerId) return; // the conversation's customer is not known yet
   watchCustomer();
@@ -160,7 +161,7 @@ function watchCustomer() {
   const customerId = ctx.customerId;
   emitNow("watch_customer", { customer_id: customerId }, (ack) => {
     if (customerId !== ctx.customerId || !ack || !ack.error) return;
-    showText(parts().status, ack.error.message || "Live updates for this customer are unavailable.");
+    showText(parts().status, ack.error.message || t("profile.liveUnavailable"));
   });
 }
 
@@ -174,7 +175,7 @@ async function loadProfile() {
   } catch (err) {
     if (ticket !== panel.ticket) return;
     if (err.status === 401) sessionEnded();
-    else showText(parts().status, err.status === 404 ? "This customer is no longer available to you." : err.message);
+    else showText(parts().status, err.status === 404 ? t("profile.gone") : err.message);
     return;
   }
   if (ticket !== panel.ticket) return;

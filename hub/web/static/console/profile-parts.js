@@ -3,37 +3,38 @@
  * hub's codes (identity kinds, consent sources), money per currency, and failure handling.
  */
 import { el, showText } from "../shared/dom.js";
+import { formatPrice, t } from "../shared/i18n.js";
 import { sessionEnded } from "./session.js";
 
 const KIND_LABELS = {
-  email: "E-mail",
-  phone: "Phone",
-  visitor: "Web visitor",
-  wechat_openid: "WeChat",
-  wechat_unionid: "WeChat (union)",
-  pos_customer_no: "POS customer no.",
-  external: "External id",
+  email: () => t("identity.kind.email"),
+  phone: () => t("identity.kind.phone"),
+  visitor: () => t("identity.kind.visitor"),
+  wechat_openid: () => t("identity.kind.wechatOpenid"),
+  wechat_unionid: () => t("identity.kind.wechatUnionid"),
+  pos_customer_no: () => t("identity.kind.posCustomerNo"),
+  external: () => t("identity.kind.external"),
 };
 
 const SOURCE_LABELS = {
-  chat_form: "the chat form",
-  console: "the console",
-  import: "an import",
-  email_link: "an e-mail link",
-  api: "the API",
+  chat_form: () => t("consent.source.chatForm"),
+  console: () => t("consent.source.console"),
+  import: () => t("consent.source.import"),
+  email_link: () => t("consent.source.emailLink"),
+  api: () => t("consent.source.api"),
 };
 
-export const kindLabel = (kind) => KIND_LABELS[kind] || kind || "";
-export const sourceLabel = (source) => SOURCE_LABELS[source] || source || "";
+export const kindLabel = (kind) => (KIND_LABELS[kind] ? KIND_LABELS[kind]() : kind || "");
+export const sourceLabel = (source) => (SOURCE_LABELS[source] ? SOURCE_LABELS[source]() : source || "");
 export const capitalise = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : "");
 
-/** "€1,250.00" in the browser's locale; "1250.00 XYZ" for a code Intl does not know. */
+/** "€1,250.00" in the console's language; "1250.00 XYZ" for a code Intl does not know. */
 export function formatMoney(amount, currency) {
   const value = Number(amount);
   if (!Number.isFinite(value)) return "";
   if (!currency) return String(amount);
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(value);
+    return formatPrice(value, currency);
   } catch (_err) {
     return `${amount} ${currency}`;
   }
@@ -67,7 +68,7 @@ export function showFailure(node, err) {
     sessionEnded();
     return;
   }
-  showText(node, (err && err.message) || "Something went wrong.");
+  showText(node, (err && err.message) || t("common.somethingWentWrong"));
 }
 
 /** The error of a socket ack, or "" when the ack is a success with `key`. */

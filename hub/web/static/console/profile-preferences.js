@@ -5,13 +5,14 @@
  * Edits not yet saved survive a change made elsewhere: the form then offers to reload.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { language, t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { datesEditor, storedDates } from "./profile-dates.js";
 import { emptyLine, errorLine, profileSection, showFailure } from "./profile-parts.js";
 import { DATES, FIELDS, createField, fieldValue, orNull, stored } from "./profile-preference-fields.js";
 
 export function preferencesSection(ctx) {
-  const section = profileSection("Preferences", { "data-testid": "profile-preferences" });
+  const section = profileSection(t("profile.preferences"), { "data-testid": "profile-preferences" });
   const fields = FIELDS.map(createField);
   const byKey = Object.fromEntries(fields.map((field) => [field.key, field]));
   const dates = datesEditor(onEdit);
@@ -19,16 +20,16 @@ export function preferencesSection(ctx) {
     className: "notice profile-stale",
     attrs: { "data-testid": "profile-preferences-stale" },
   });
-  const reload = button("Discard my edits and reload", "button button-quiet");
-  notice.append(el("p", { text: "This profile was updated elsewhere. Your unsaved edits are kept." }), reload);
+  const reload = button(t("prefs.reload"), "button button-quiet");
+  notice.append(el("p", { text: t("prefs.stale") }), reload);
   const error = errorLine("profile-preferences-error");
-  const save = button("Save preferences", "button button-primary", "profile-preferences-save", "submit");
+  const save = button(t("prefs.save"), "button button-primary", "profile-preferences-save", "submit");
   const saved = el("span", { className: "profile-saved", attrs: { role: "status" } });
   const datesField = el("fieldset", { className: "profile-field" }, [
-    el("legend", { text: "Important dates" }),
+    el("legend", { text: t("prefs.importantDates") }),
     dates.el,
   ]);
-  const none = emptyLine("No preferences recorded.");
+  const none = emptyLine(t("prefs.none"));
   const form = el("form", { className: "profile-form", attrs: { novalidate: "" } }, [
     none,
     ...fields.map((field) => field.el),
@@ -89,9 +90,14 @@ export function preferencesSection(ctx) {
       showFailure(error, err);
       return;
     }
-    // "metals[0] must be…" reads "Metals must be…" next to the input it is about.
+    // "metals[0] must be…" reads "Metals must be…" next to the input it is about; in another
+    // language than English the label comes first and the hub's words as they came.
     const path = match[0].slice("preferences.".length);
-    showText(target.error, err.message.startsWith(path) ? target.label + err.message.slice(path.length) : err.message);
+    const rest = err.message.startsWith(path) ? err.message.slice(path.length) : null;
+    let shown = err.message;
+    if (rest !== null && language() === "en") shown = target.label + rest;
+    else if (rest !== null) shown = t("prefs.fieldError", { field: target.label, message: rest.trim() });
+    showText(target.error, shown);
     target.input.setAttribute("aria-invalid", "true");
     target.input.focus();
   }
@@ -111,7 +117,7 @@ export function preferencesSection(ctx) {
     const patch = changes();
     clearErrors();
     if (!Object.keys(patch).length) {
-      showText(saved, "Nothing to save.");
+      showText(saved, t("prefs.nothingToSave"));
       return;
     }
     const customerId = ctx.customerId;
@@ -120,7 +126,7 @@ export function preferencesSection(ctx) {
       const profile = await api("PATCH", `/api/customers/${encodeURIComponent(customerId)}`, { preferences: patch });
       if (customerId !== ctx.customerId) return;
       fill(profile.preferences);
-      showText(saved, "Saved.");
+      showText(saved, t("prefs.saved"));
       ctx.applyProfile(profile);
     } catch (err) {
       if (customerId === ctx.customerId) showFieldError(err);

@@ -4,14 +4,9 @@
  * shopper's channel gets (every channel receives that text; the widget shows buttons).
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { typeLine, whenLine } from "./appointment-text.js";
 import { zoneLabel } from "./zoned-time.js";
-
-const TEXT = {
-  title: "Appointment proposed",
-  store: (name, zone) => `${name} \u00b7 times in ${zone}`,
-  bookingPage: "Open the booking page",
-};
 
 /** The proposal a message carries, or null. */
 export function proposalOf(message) {
@@ -41,16 +36,19 @@ export function renderProposalCard(bubble, message) {
     typeof proposal.book_url === "string" && /^https?:\/\//.test(proposal.book_url)
       ? el("a", {
           className: "proposal-link",
-          text: TEXT.bookingPage,
+          text: t("proposal.bookingPage"),
           attrs: { href: proposal.book_url, target: "_blank", rel: "noopener" },
         })
       : null;
   bubble.replaceChildren(
     el("div", { className: "proposal-card", attrs: { "data-testid": "proposal-card" } }, [
-      el("p", { className: "proposal-title", text: TEXT.title }),
+      el("p", { className: "proposal-title", text: t("proposal.cardTitle") }),
       el("p", { className: "proposal-card-type", text: typeLine(proposal.type) }),
       el("ul", { className: "proposal-slots" }, proposal.slots.map((slot) => slotItem(slot, zone))),
-      el("p", { className: "proposal-store", text: TEXT.store(store.name || store.code || "", zoneLabel(zone)) }),
+      el("p", {
+        className: "proposal-store",
+        text: t("proposal.cardStore", { store: store.name || store.code || "", zone: zoneLabel(zone) }),
+      }),
       link,
     ]),
   );

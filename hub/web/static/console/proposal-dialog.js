@@ -6,6 +6,7 @@
  * back as a message of the conversation (proposal-card.js draws it).
  */
 import { button, el, showText } from "../shared/dom.js";
+import { formatNumber, t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { api } from "./api.js";
 import { typeLine } from "./appointment-text.js";
@@ -21,23 +22,7 @@ import { clockIn, dayKeyIn, instant, shortDay } from "./zoned-time.js";
 
 const MAX_TIMES = 3;
 
-const TEXT = {
-  title: "Propose an appointment",
-  intro: (name) => `Offer ${name} up to ${MAX_TIMES} times; they book one with a single click.`,
-  type: "Appointment type",
-  chosen: (n) => `Chosen times (${n} of ${MAX_TIMES})`,
-  noneChosen: "No time chosen yet.",
-  remove: (when) => `Remove ${when}`,
-  cancel: "Cancel",
-  send: "Send proposal",
-  sending: "Sending\u2026",
-  sent: "Proposal sent.",
-  chooseTime: "Choose at least one time.",
-  noTypes: "This boutique does not take appointments.",
-  storesFailed: (message) => `The appointment types could not be loaded. ${message}`,
-  taken: "That time was just taken. The free times have been refreshed: please choose again.",
-  failed: "The proposal could not be sent.",
-};
+const max = () => formatNumber(MAX_TIMES);
 
 const dialog = { parts: null, conversationId: null, store: null, clientId: null, busy: false, chosen: new Map() };
 
@@ -53,25 +38,25 @@ const showError = (message) => showText(parts().error, message);
 function setBusy(busy) {
   dialog.busy = busy;
   parts().send.disabled = busy;
-  parts().send.textContent = busy ? TEXT.sending : TEXT.send;
+  parts().send.textContent = busy ? t("proposal.sending") : t("proposal.send");
 }
 
 /** "Thu 26 Nov, 10:00": how a chosen time is listed. */
 function chosenLabel(slot) {
   const start = instant(slot.start);
   const zone = dialog.store ? dialog.store.timezone : "UTC";
-  return start ? `${shortDay(dayKeyIn(start, zone))}, ${clockIn(start, zone)}` : slot.start;
+  return start ? t("appointment.dayTime", { day: shortDay(dayKeyIn(start, zone)), time: clockIn(start, zone) }) : slot.start;
 }
 
 function renderChosen() {
   const p = parts();
   const slots = Array.from(dialog.chosen.values()).sort((a, b) => instant(a.start) - instant(b.start));
-  p.chosenTitle.textContent = TEXT.chosen(slots.length);
+  p.chosenTitle.textContent = t("proposal.chosen", { chosen: formatNumber(slots.length), max: max() });
   p.chosenList.replaceChildren(
     ...slots.map((slot) => {
       const label = chosenLabel(slot);
       const remove = button("\u00d7", "button button-quiet proposal-remove", "proposal-chosen-remove");
-      remove.setAttribute("aria-label", TEXT.remove(label));
+      remove.setAttribute("aria-label", t("proposal.remove", { when: label }));
       remove.addEventListener("click", () => {
         dialog.chosen.delete(slot.start);
         onChosenChange();
@@ -113,7 +98,7 @@ function failure(err) {
     sessionEnded();
     return;
   }
-  showError((err && err.message) || TEXT.failed);
+  showError((err && err.message) || t("proposal.failed"));
 }
 
 function parts() {
@@ -122,15 +107,15 @@ function parts() {
   const times = timePicker({ chosen: dialog.chosen, max: MAX_TIMES, onChange: onChosenChange, onFailure: failure });
   const chosenTitle = el("p", { className: "proposal-chosen-title", attrs: { tabindex: "-1" } });
   const chosenList = el("ul", { className: "proposal-chosen-list" });
-  const chosenEmpty = el("p", { className: "empty", text: TEXT.noneChosen });
+  const chosenEmpty = el("p", { className: "empty", text: t("proposal.noneChosen") });
   const intro = el("p", { className: "dialog-intro" });
   const error = el("p", { className: "form-error", attrs: { role: "alert", "data-testid": "proposal-error" } });
-  const cancel = button(TEXT.cancel, "button button-quiet", "proposal-cancel");
-  const send = button(TEXT.send, "button button-primary", "proposal-send", "submit");
+  const cancel = button(t("common.cancel"), "button button-quiet", "proposal-cancel");
+  const send = button(t("proposal.send"), "button button-primary", "proposal-send", "submit");
   const form = el("form", { className: "dialog-form", attrs: { novalidate: "" } }, [
-    el("h2", { className: "dialog-title", text: TEXT.title, attrs: { id: "proposal-title" } }),
+    el("h2", { className: "dialog-title", text: t("proposal.title"), attrs: { id: "proposal-title" } }),
     intro,
-    el("fieldset", { className: "proposal-fieldset" }, [el("legend", { text: TEXT.type }), types]),
+    el("fieldset", { className: "proposal-fieldset" }, [el("legend", { text: t("proposal.type") }), types]),
     times.el,
     el("div", { className: "proposal-chosen", attrs: { "aria-live": "polite" } }, [chosenTitle, chosenEmpty, chosenList]),
     error,
@@ -154,7 +139,7 @@ export async function openProposal() {
   const p = parts();
   Object.assign(dialog, { conversationId: conversation.id, store: null, clientId: newClientId() });
   dialog.chosen.clear();
-  p.intro.textContent = TEXT.intro(customerName(conversation.customer));
+  p.intro.textContent = t("proposal.intro", { name: customerName(conversation.customer), max: max() });
   p.types.replaceChildren();
   showError("");
   setBusy(false);
@@ -165,14 +150,14 @@ export async function openProposal() {
     stores = await loadStores();
   } catch (err) {
     if (err.status === 401) failure(err);
-    else showError(TEXT.storesFailed(err.message));
+    else showError(t("proposal.storesFailed", { message: err.message }));
     return;
   }
   if (dialog.conversationId !== conversation.id) return; // closed meanwhile
   const store = stores.get(conversation.store);
   const types = (store && store.appointment_types) || [];
   if (!types.length) {
-    showError(TEXT.noTypes);
+    showError(t("proposal.noTypes"));
     return;
   }
   dialog.store = store;
@@ -193,7 +178,7 @@ async function onSubmit(event) {
   if (!conversationId || !type || dialog.busy) return;
   const starts = Array.from(dialog.chosen.keys()).sort((a, b) => instant(a) - instant(b));
   if (!starts.length) {
-    showError(TEXT.chooseTime);
+    showError(t("proposal.chooseTime"));
     return;
   }
   showError("");
@@ -213,13 +198,13 @@ async function onSubmit(event) {
   }
   if (dialog.conversationId === conversationId) closeProposal();
   onMessage(message); // into the timeline and the list preview, like a reply
-  announce(TEXT.sent);
+  announce(t("proposal.sent"));
 }
 
 /** After a 409: fetch each chosen day again and keep only the times still free. */
 async function dropTakenTimes(typeCode) {
   const p = parts();
-  showError(TEXT.taken);
+  showError(t("proposal.taken"));
   const store = dialog.store;
   if (!store) return;
   const conversation = state.conversations.get(dialog.conversationId) || {};

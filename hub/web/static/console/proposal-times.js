@@ -5,19 +5,15 @@
  * so a choice survives moving to another day.
  */
 import { button, el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { addDays, clockIn, dayPart, hourIn, instant, longDay, todayIn, zoneLabel } from "./zoned-time.js";
 
-const TEXT = {
-  day: "Day",
-  previousDay: "Previous day",
-  nextDay: "Next day",
-  zoneHint: (zone) => `Times are in ${zone}, the boutique\u2019s time.`,
-  timesOn: (day) => `Free times on ${day}`,
-  loading: "Looking for free times\u2026",
-  none: "No free times on this day. Try another day.",
-  failed: (message) => `The free times could not be loaded. ${message}`,
-  parts: { night: "Night", morning: "Morning", afternoon: "Afternoon", evening: "Evening" },
+const PARTS = {
+  night: () => t("proposal.part.night"),
+  morning: () => t("proposal.part.morning"),
+  afternoon: () => t("proposal.part.afternoon"),
+  evening: () => t("proposal.part.evening"),
 };
 
 const PART_ORDER = ["night", "morning", "afternoon", "evening"];
@@ -41,8 +37,8 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
   const ctx = { query: null, zone: "UTC", day: null, ticket: 0, slots: [] };
   const previous = button("\u2039", "button button-quiet proposal-step", "proposal-day-previous");
   const next = button("\u203a", "button button-quiet proposal-step", "proposal-day-next");
-  previous.setAttribute("aria-label", TEXT.previousDay);
-  next.setAttribute("aria-label", TEXT.nextDay);
+  previous.setAttribute("aria-label", t("calendar.previousDay"));
+  next.setAttribute("aria-label", t("calendar.nextDay"));
   const dayInput = el("input", {
     attrs: { id: "proposal-day", type: "date", required: "", "data-testid": "proposal-day" },
   });
@@ -52,7 +48,7 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
   const groups = el("div", { className: "proposal-times", attrs: { "data-testid": "proposal-times" } });
   const root = el("div", { className: "proposal-when" }, [
     el("div", { className: "field" }, [
-      el("label", { text: TEXT.day, attrs: { for: "proposal-day" } }),
+      el("label", { text: t("calendar.day"), attrs: { for: "proposal-day" } }),
       el("div", { className: "proposal-day-row" }, [previous, dayInput, next]),
       hint,
     ]),
@@ -94,7 +90,7 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
     groups.replaceChildren(
       ...PART_ORDER.filter((part) => byPart.has(part)).map((part) =>
         el("div", { className: "proposal-part" }, [
-          el("p", { className: "proposal-part-title", text: TEXT.parts[part] }),
+          el("p", { className: "proposal-part-title", text: PARTS[part]() }),
           el("div", { className: "proposal-part-times" }, byPart.get(part)),
         ]),
       ),
@@ -108,12 +104,12 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
   async function load() {
     const ticket = ++ctx.ticket;
     const day = ctx.day;
-    legend.textContent = TEXT.timesOn(longDay(day));
+    legend.textContent = t("proposal.timesOn", { day: longDay(day) });
     previous.disabled = day <= todayIn(ctx.zone);
     ctx.slots = [];
     groups.replaceChildren();
     if (!ctx.query || !ctx.query.type) return;
-    showText(status, TEXT.loading);
+    showText(status, t("proposal.loadingTimes"));
     groups.setAttribute("aria-busy", "true");
     let slots;
     try {
@@ -121,14 +117,14 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
     } catch (err) {
       if (ticket !== ctx.ticket) return;
       groups.setAttribute("aria-busy", "false");
-      showText(status, TEXT.failed(err.message));
+      showText(status, t("proposal.timesFailed", { message: err.message }));
       onFailure(err);
       return;
     }
     if (ticket !== ctx.ticket) return;
     groups.setAttribute("aria-busy", "false");
     ctx.slots = slots;
-    showText(status, slots.length ? "" : TEXT.none);
+    showText(status, slots.length ? "" : t("proposal.noTimes"));
     render();
   }
 
@@ -161,7 +157,7 @@ export function timePicker({ chosen, max, onChange, onFailure }) {
       ctx.query = query;
       ctx.zone = zone;
       dayInput.min = todayIn(zone);
-      hint.textContent = TEXT.zoneHint(zoneLabel(zone));
+      hint.textContent = t("proposal.zoneHint", { zone: zoneLabel(zone) });
       setEnabled(true);
       goTo(todayIn(zone));
     },

@@ -4,11 +4,12 @@
  * soon after routing events reach this console; rows are updated in place (queue-rows.js).
  */
 import { el, showText } from "../shared/dom.js";
-import { formatDuration } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
 import { setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
+import { formatDuration } from "./formats.js";
 import { ambassadorRow, syncKeyed, updateAmbassadorRow, updateWaitingRow, waitingRow } from "./queue-rows.js";
 import { posUploadSection } from "./pos-upload.js";
 import { isManager, sessionEnded } from "./session.js";
@@ -98,15 +99,15 @@ async function refreshBoard() {
 function storeSection() {
   const title = el("h3", { className: "board-store-name" });
   const summary = el("p", { className: "board-summary" });
-  const waitingEmpty = el("p", { className: "empty", text: "Nobody is waiting." });
+  const waitingEmpty = el("p", { className: "empty", text: t("queue.nobodyWaiting") });
   const waiting = el("ol", { className: "board-list board-waiting" });
-  const dutyEmpty = el("p", { className: "empty", text: "No one is connected." });
+  const dutyEmpty = el("p", { className: "empty", text: t("queue.noOneConnected") });
   const duty = el("ul", { className: "board-list board-duty" });
   const root = el("section", { className: "board-store", attrs: { "data-testid": "queue-store" } }, [
     el("header", { className: "board-store-header" }, [title, summary]),
     el("div", { className: "board-columns" }, [
-      el("div", { className: "board-column" }, [el("h4", { text: "Waiting" }), waitingEmpty, waiting]),
-      el("div", { className: "board-column" }, [el("h4", { text: "On duty" }), dutyEmpty, duty]),
+      el("div", { className: "board-column" }, [el("h4", { text: t("queue.waiting") }), waitingEmpty, waiting]),
+      el("div", { className: "board-column" }, [el("h4", { text: t("queue.onDuty") }), dutyEmpty, duty]),
     ]),
   ]);
   return { el: root, title, summary, waiting, waitingEmpty, duty, dutyEmpty, rows: new Map(), people: new Map() };
@@ -121,8 +122,8 @@ function updateStoreSection(section, store) {
   section.el.dataset.store = store.store;
   section.title.textContent = store.name && store.name !== store.store ? `${store.name} \u00b7 ${store.store}` : store.store;
   section.summary.textContent = waiting.length
-    ? `${waiting.length} waiting \u00b7 longest ${formatDuration(store.longest_wait_seconds)}`
-    : "Nobody waiting";
+    ? t("queue.summary", { count: waiting.length, longest: formatDuration(store.longest_wait_seconds) })
+    : t("queue.summaryNobody");
   section.waitingEmpty.hidden = waiting.length > 0;
   section.dutyEmpty.hidden = people.length > 0;
   const onAssigned = () => nudgeQueueBoard();
@@ -139,7 +140,7 @@ function updateStoreSection(section, store) {
 
 function renderBoard(stores) {
   syncKeyed(dom.boardStores, board.stores, stores, (store) => store.store, storeSection, updateStoreSection);
-  if (!stores.length) showText(dom.boardError, "You do not manage any boutique yet.");
+  if (!stores.length) showText(dom.boardError, t("queue.noStores"));
 }
 
 export function wireQueueBoard() {

@@ -4,21 +4,23 @@
  * choice half made in a select (and the focus) survives the refresh every few seconds.
  */
 import { el, showText } from "../shared/dom.js";
-import { formatDuration } from "../shared/time.js";
+import { formatNumber, t } from "../shared/i18n.js";
+import { channelLabel } from "./channels.js";
 import { customerName, renderTier } from "./customer.js";
+import { formatDuration, languageName } from "./formats.js";
 import { toast } from "./notices.js";
+import { PRESENCES, presenceLabel } from "./presence.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 
-const PRESENCE = { available: "Available", away: "Away", offline: "Offline" };
 const LONG_WAIT_SECONDS = 300;
 
-const amount = (n) => {
-  const value = Number(n) || 0;
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-};
-const presenceOf = (person) => (PRESENCE[person.presence] ? person.presence : "offline");
-const nameOf = (person) => `${person.name || "An ambassador"}${state.staff && person.id === state.staff.id ? " (you)" : ""}`;
+const amount = (n) => formatNumber(Number(n) || 0, { maximumFractionDigits: 1 });
+const presenceOf = (person) => (PRESENCES.includes(person.presence) ? person.presence : "offline");
+function nameOf(person) {
+  const name = person.name || t("queue.anAmbassador");
+  return state.staff && person.id === state.staff.id ? t("queue.you", { name }) : name;
+}
 
 /** Brings container's children in line with items (in their order), reusing rows by key. */
 export function syncKeyed(container, entries, items, keyOf, create, update) {
@@ -46,32 +48,32 @@ function setRowBusy(row, busy) {
   row.busy = busy;
   row.button.disabled = busy;
   row.select.disabled = busy;
-  row.button.textContent = busy ? "Assigning\u2026" : "Assign";
+  row.button.textContent = busy ? t("queue.assigning") : t("queue.assign");
 }
 
 function assign(row, onAssigned) {
   const ambassadorId = row.select.value;
   if (!ambassadorId || row.busy) {
-    if (!ambassadorId) showText(row.error, "Choose an ambassador first.");
+    if (!ambassadorId) showText(row.error, t("queue.chooseFirst"));
     return;
   }
   const option = row.select.selectedOptions[0];
-  const name = (option && option.dataset.name) || "the ambassador";
+  const name = (option && option.dataset.name) || t("queue.theAmbassador");
   showText(row.error, "");
   setRowBusy(row, true);
   const payload = { conversation_id: row.conversationId, ambassador_id: ambassadorId };
   const sent = emitNow("assign", payload, (ack) => {
     setRowBusy(row, false);
     if (!ack || ack.error || !ack.conversation) {
-      showText(row.error, (ack && ack.error && ack.error.message) || "The conversation could not be assigned.");
+      showText(row.error, (ack && ack.error && ack.error.message) || t("queue.assignFailed"));
       return;
     }
-    toast(`Assigned to ${name}.`);
+    toast(t("queue.assigned", { name }));
     onAssigned();
   });
   if (!sent) {
     setRowBusy(row, false);
-    showText(row.error, "Not connected. Try again in a moment.");
+    showText(row.error, t("common.notConnected"));
   }
 }
 
@@ -79,7 +81,8 @@ function assign(row, onAssigned) {
 function fillAssignOptions(row, ambassadors) {
   const options = ambassadors.map((a) => {
     const full = Number(a.load) >= Number(a.capacity);
-    const label = `${nameOf(a)} \u00b7 ${PRESENCE[presenceOf(a)]} \u00b7 ${amount(a.load)}/${amount(a.capacity)}${full ? " (full)" : ""}`;
+    const load = `${amount(a.load)}/${amount(a.capacity)}${full ? ` ${t("queue.full")}` : ""}`;
+    const label = `${nameOf(a)} \u00b7 ${presenceLabel(presenceOf(a))} \u00b7 ${load}`;
     return { id: a.id, name: a.name, label };
   });
   const signature = JSON.stringify(options);
@@ -87,7 +90,7 @@ function fillAssignOptions(row, ambassadors) {
   row.signature = signature;
   const chosen = row.select.value;
   row.select.replaceChildren(
-    el("option", { text: ambassadors.length ? "Choose an ambassador" : "No one is connected", attrs: { value: "" } }),
+    el("option", { text: ambassadors.length ? t("queue.chooseAmbassador") : t("queue.noOneConnectedOption"), attrs: { value: "" } }),
     ...options.map((o) => el("option", { text: o.label, attrs: { value: o.id, "data-name": o.name } })),
   );
   if (options.some((o) => o.id === chosen)) row.select.value = chosen;
@@ -102,7 +105,7 @@ export function waitingRow(item, onAssigned) {
   const select = el("select", { className: "board-select", attrs: { "data-testid": "queue-assign-to" } });
   const button = el("button", {
     className: "button button-primary",
-    text: "Assign",
+    text: t("queue.assign"),
     attrs: { type: "button", "data-testid": "queue-assign" },
   });
   const error = el("p", { className: "form-error board-row-error", attrs: { role: "alert", "data-testid": "queue-assign-error" } });
@@ -123,13 +126,14 @@ export function updateWaitingRow(row, item, ambassadors) {
   const who = customerName(conversation.customer);
   row.name.textContent = who;
   renderTier(row.tier, conversation.customer && conversation.customer.tier);
-  const priority = Number(item.priority) > 0 ? `priority ${item.priority}` : "";
-  row.meta.textContent = [conversation.channel, conversation.language, priority].filter(Boolean).join(" \u00b7 ");
+  const priority = Number(item.priority) > 0 ? t("queue.priority", { priority: formatNumber(Number(item.priority)) }) : "";
+  const meta = [channelLabel(conversation.channel), languageName(conversation.language), priority];
+  row.meta.textContent = meta.filter(Boolean).join(" \u00b7 ");
   const seconds = Number(item.waited_seconds) || 0;
-  row.waited.textContent = `Waiting ${formatDuration(seconds)}`;
+  row.waited.textContent = t("queue.waited", { wait: formatDuration(seconds) });
   row.el.dataset.long = seconds >= LONG_WAIT_SECONDS ? "true" : "false";
-  row.select.setAttribute("aria-label", `Assign ${who} to`);
-  row.button.setAttribute("aria-label", `Assign ${who}`);
+  row.select.setAttribute("aria-label", t("queue.assignTo", { name: who }));
+  row.button.setAttribute("aria-label", t("queue.assignName", { name: who }));
   fillAssignOptions(row, ambassadors);
 }
 
@@ -152,11 +156,11 @@ export function updateAmbassadorRow(row, person) {
   const used = Math.max(Number(person.load) || 0, 0);
   row.el.dataset.presence = kind;
   row.name.textContent = nameOf(person);
-  row.presence.textContent = PRESENCE[kind];
+  row.presence.textContent = presenceLabel(kind);
   row.presence.dataset.presence = kind;
   // max first: a meter clamps value, low and high to its range.
   Object.assign(row.meter, { max: capacity, low: capacity * 0.5, high: capacity * 0.99, optimum: 0 });
   row.meter.value = Math.min(used, capacity);
-  row.meter.setAttribute("aria-label", `Load: ${amount(used)} of ${amount(person.capacity)}`);
+  row.meter.setAttribute("aria-label", t("queue.load", { used: amount(used), capacity: amount(person.capacity) }));
   row.load.textContent = `${amount(used)}/${amount(person.capacity)}`;
 }

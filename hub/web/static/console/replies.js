@@ -3,6 +3,7 @@
  * client_id; replies never acknowledged are sent again with the same client_id after a
  * reconnect, and the hub stores each client_id once.
  */
+import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
 import { initialDelivery } from "./delivery-state.js";
@@ -52,7 +53,7 @@ function onReplyAck(item, ack) {
   }
   if (!ack || ack.error || !ack.id) {
     item.status = "failed";
-    item.error = (ack && ack.error && ack.error.message) || "The reply could not be sent.";
+    item.error = (ack && ack.error && ack.error.message) || t("reply.failed");
     renderPending(item);
     return;
   }
@@ -85,7 +86,7 @@ function withdrawRefused(item, error) {
     dom.replyInput.value = join(dom.replyInput.value);
   } else {
     state.drafts.set(item.conversation_id, join(state.drafts.get(item.conversation_id)));
-    toast(error.message || "A reply could not be sent.");
+    toast(error.message || t("reply.refused"));
   }
 }
 

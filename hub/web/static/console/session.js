@@ -3,6 +3,7 @@
  * itself is an HttpOnly cookie; the login token is kept in memory for the socket handshake.
  */
 import { showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { resetCalendar } from "./calendar-view.js";
 import { showConversation, setView } from "./conversation-pane.js";
@@ -11,6 +12,7 @@ import { forgetNames } from "./customer-names.js";
 import { resetCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { forgetEmailStates } from "./email-thread.js";
+import { resetInsights, setupInsights } from "./insights-view.js";
 import { hideRemoteTyping } from "./live-events.js";
 import { toast } from "./notices.js";
 import { renderOffersMeta, tickOffers } from "./offers.js";
@@ -52,11 +54,10 @@ function showLoginError(message) {
 }
 
 function loginErrorText(err) {
-  if (err.status === 401) return "The e-mail or password is incorrect.";
+  if (err.status === 401) return t("login.incorrect");
   if (err.status === 429) {
     const wait = Number(err.details.retry_after);
-    const suffix = wait > 0 ? ` Please try again in ${Math.ceil(wait)} seconds.` : " Please wait a moment.";
-    return `Too many sign-in attempts.${suffix}`;
+    return wait > 0 ? t("login.tooManyRetryIn", { count: Math.ceil(wait) }) : t("login.tooMany");
   }
   return err.message;
 }
@@ -66,7 +67,7 @@ export async function onLoginSubmit(event) {
   const email = dom.loginEmail.value.trim();
   const password = dom.loginPassword.value;
   if (!email || !password) {
-    showLoginError("Enter your e-mail and password.");
+    showLoginError(t("login.missing"));
     return;
   }
   showLoginError("");
@@ -97,6 +98,7 @@ function enterWorkspace(staff) {
   renderOffersMeta();
   renderConversationList();
   setupQueueBoard();
+  setupInsights();
   state.countdownTimer = setInterval(tickOffers, 1000);
   connectSocket();
 }
@@ -118,7 +120,7 @@ export async function onLogout() {
 export const isManager = () => Boolean(state.staff && ["manager", "admin"].includes(state.staff.role));
 
 export function sessionEnded() {
-  showLogin("Your session has ended. Please sign in again.");
+  showLogin(t("login.sessionEnded"));
 }
 
 /** Shared handling for a failed request made from the workspace. */
@@ -128,7 +130,7 @@ export function reportApiFailure(err) {
     sessionEnded();
     return;
   }
-  toast((err && err.message) || "Something went wrong.");
+  toast((err && err.message) || t("common.somethingWentWrong"));
 }
 
 /** Forget everything about the previous session (socket, data, DOM). */
@@ -137,6 +139,7 @@ function teardown() {
   closeTransfer();
   closeProposal();
   resetQueueBoard();
+  resetInsights();
   resetCalendar();
   forgetStores();
   forgetNames();

@@ -3,6 +3,7 @@
  * every (re)connect the list and the open timeline are fetched again, so nothing missed while
  * the socket was down stays missing.
  */
+import { t } from "../shared/i18n.js";
 import { onImportDone, onImportProgress } from "./pos-upload.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
 import { onAppointmentEvent, refreshCalendar } from "./calendar-view.js";
@@ -29,23 +30,23 @@ import { state } from "./state.js";
 import { onTransferred } from "./transfer.js";
 
 const LABELS = {
-  connecting: "Connecting\u2026",
-  connected: "Connected",
-  reconnecting: "Reconnecting\u2026",
-  offline: "Offline",
+  connecting: () => t("connection.connecting"),
+  connected: () => t("connection.connected"),
+  reconnecting: () => t("connection.reconnecting"),
+  offline: () => t("connection.offline"),
 };
 
 const delays = backoff();
 
 function setConnection(kind) {
   dom.connection.dataset.state = kind;
-  dom.connectionText.textContent = LABELS[kind] || kind;
+  dom.connectionText.textContent = LABELS[kind] ? LABELS[kind]() : kind;
 }
 
 export function connectSocket() {
   if (typeof window.io !== "function") {
     setConnection("offline");
-    toast("The real-time client could not be loaded. Reload the page to try again.");
+    toast(t("connection.noClient"));
     return;
   }
   setConnection("connecting");

@@ -3,11 +3,12 @@
  * pending (sending, waiting for the connection, or failed) in the order they were written.
  * Entries are keyed "m:<message id>" or "p:<client_id>" in state.entries.
  */
+import { t } from "../shared/i18n.js";
 import { orderedList, isNearBottom, scrollToBottom } from "../shared/message-list.js";
 import { messageRows } from "../shared/message-row.js";
-import { formatStamp } from "../shared/time.js";
 import { deliveryOf } from "./delivery-state.js";
 import { dom } from "./elements.js";
+import { formatStamp } from "./formats.js";
 import { renderMessageContent } from "./message-content.js";
 import { freshestCopy } from "./message-freshness.js";
 import { isConnected } from "./socket.js";
@@ -56,7 +57,7 @@ function fillPending(entry, item) {
     name: state.staff && state.staff.name,
     text: item.text,
     status: failed ? "failed" : "pending",
-    meta: failed ? "Not sent" : isConnected() ? "Sending\u2026" : "Waiting for connection\u2026",
+    meta: failed ? t("timeline.notSent") : isConnected() ? t("timeline.sending") : t("timeline.waitingForConnection"),
     error: failed ? item.error : "",
   });
   entry.key = [1, item.created_ms];

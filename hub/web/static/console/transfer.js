@@ -4,17 +4,18 @@
  * conversation is no longer ours, so it leaves the list.
  */
 import { el, showText } from "../shared/dom.js";
+import { formatNumber, t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { dropConversation } from "./conversation-pane.js";
 import { customerName } from "./customer.js";
 import { dom } from "./elements.js";
 import { toast } from "./notices.js";
+import { PRESENCES, presenceLabel } from "./presence.js";
 import { sessionEnded } from "./session.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 
 const MAX_NOTE = 1000;
-const PRESENCE = { available: "Available", away: "Away", offline: "Offline" };
 const ORDER = { available: 0, away: 1, offline: 2 };
 
 let forConversation = null; // the conversation the open dialog is about
@@ -25,15 +26,16 @@ const setPeopleStatus = (text) => showText(dom.transferPeopleStatus, text);
 
 function setBusy(busy) {
   dom.transferSubmit.disabled = busy;
-  dom.transferSubmit.textContent = busy ? "Transferring\u2026" : "Transfer";
+  dom.transferSubmit.textContent = busy ? t("transfer.sending") : t("transfer.submit");
 }
 
 function updateCount() {
-  dom.transferNoteCount.textContent = `${dom.transferNote.value.length} / ${MAX_NOTE}`;
+  const count = formatNumber(dom.transferNote.value.length);
+  dom.transferNoteCount.textContent = t("transfer.noteCount", { count, max: formatNumber(MAX_NOTE) });
 }
 
 function personOption(person) {
-  const presence = PRESENCE[person.presence] ? person.presence : "offline";
+  const presence = PRESENCES.includes(person.presence) ? person.presence : "offline";
   const input = el("input", {
     attrs: {
       type: "radio",
@@ -51,8 +53,8 @@ function personOption(person) {
   return el("li", {}, [
     el("label", { className: "transfer-person", attrs: { "data-presence": presence } }, [
       input,
-      el("span", { className: "transfer-person-name", text: person.name || "A colleague" }),
-      el("span", { className: "presence-pill", attrs: { "data-presence": presence }, text: PRESENCE[presence] }),
+      el("span", { className: "transfer-person-name", text: person.name || t("notes.colleague") }),
+      el("span", { className: "presence-pill", attrs: { "data-presence": presence }, text: presenceLabel(presence) }),
     ]),
   ]);
 }
@@ -60,7 +62,7 @@ function personOption(person) {
 async function loadColleagues() {
   const ticket = ++peopleTicket;
   dom.transferPeople.replaceChildren();
-  setPeopleStatus("Loading colleagues\u2026");
+  setPeopleStatus(t("transfer.loadingColleagues"));
   let data;
   try {
     data = await api("GET", "/api/ambassadors");
@@ -71,7 +73,7 @@ async function loadColleagues() {
       sessionEnded();
       return;
     }
-    setPeopleStatus(`Colleagues could not be loaded. ${err.message}`);
+    setPeopleStatus(t("transfer.colleaguesFailed", { message: err.message }));
     return;
   }
   if (ticket !== peopleTicket) return;
@@ -79,15 +81,14 @@ async function loadColleagues() {
     .slice()
     .sort((a, b) => (ORDER[a.presence] ?? 2) - (ORDER[b.presence] ?? 2));
   dom.transferPeople.replaceChildren(...people.map(personOption));
-  setPeopleStatus(people.length ? "" : "No colleagues in your boutiques.");
+  setPeopleStatus(people.length ? "" : t("transfer.noColleagues"));
 }
 
 export function openTransfer() {
   const conversation = state.conversations.get(state.selectedId);
   if (!conversation || conversation.status !== "assigned") return;
   forConversation = conversation.id;
-  dom.transferIntro.textContent =
-    `Hand ${customerName(conversation.customer)} over to a colleague, or to another boutique\u2019s queue.`;
+  dom.transferIntro.textContent = t("transfer.intro", { name: customerName(conversation.customer) });
   dom.transferStore.value = "";
   dom.transferNote.value = "";
   updateCount();
@@ -109,29 +110,29 @@ function onSubmit(event) {
   const store = dom.transferStore.value.trim().toUpperCase();
   const note = dom.transferNote.value.trim();
   if (!chosen && !store) {
-    showError("Choose a colleague, or enter the store code of another boutique.");
+    showError(t("transfer.chooseTarget"));
     return;
   }
   if (note.length > MAX_NOTE) {
-    showError(`The note can be at most ${MAX_NOTE} characters.`);
+    showError(t("transfer.noteTooLong", { max: formatNumber(MAX_NOTE) }));
     return;
   }
   const payload = { conversation_id: conversationId, to: chosen ? { ambassador_id: chosen.value } : { store } };
   if (note) payload.note = note;
-  const target = chosen ? chosen.dataset.name || "your colleague" : store;
+  const target = chosen ? chosen.dataset.name || t("transfer.yourColleague") : store;
   showError("");
   setBusy(true);
   const sent = emitNow("transfer", payload, (ack) => onTransferAck(conversationId, target, ack));
   if (!sent) {
     setBusy(false);
-    showError("Not connected. Try again in a moment.");
+    showError(t("common.notConnected"));
   }
 }
 
 function onTransferAck(conversationId, target, ack) {
   setBusy(false);
   if (!ack || ack.error || !ack.conversation) {
-    const message = (ack && ack.error && ack.error.message) || "The conversation could not be transferred.";
+    const message = (ack && ack.error && ack.error.message) || t("transfer.failed");
     if (dom.transferDialog.open && forConversation === conversationId) showError(message);
     else toast(message);
     return;
@@ -142,13 +143,13 @@ function onTransferAck(conversationId, target, ack) {
 /** The ack and the hub's "transferred" event both end here; whichever comes first speaks. */
 function settleTransfer(conversationId, to) {
   if (forConversation === conversationId) closeTransfer();
-  if (dropConversation(conversationId)) toast(`Transferred to ${to}`);
+  if (dropConversation(conversationId)) toast(t("transfer.done", { name: to }));
 }
 
 /** {conversation_id, to}: a conversation of ours went to someone else (to is a name). */
 export function onTransferred(payload) {
   if (!payload || !payload.conversation_id) return;
-  settleTransfer(payload.conversation_id, payload.to || "a colleague");
+  settleTransfer(payload.conversation_id, payload.to || t("common.aColleague"));
 }
 
 export function wireTransfer() {

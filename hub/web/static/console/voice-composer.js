@@ -4,18 +4,15 @@
  * otherwise the composer is closed and the line says why. Other channels are left alone
  * (wechat-window-panel.js and email-thread.js have had their say by now).
  */
+import { t } from "../shared/i18n.js";
 import { dom } from "./elements.js";
 import { formatPhone } from "./phone-number.js";
 import { voiceState } from "./voice-state.js";
 
-const TEXT = {
-  bySms: (number) => `Your reply goes by text message to ${number}.`,
-  noNumber:
-    "Replies cannot be sent here: there is no number to text for this client. Call them, or record the outcome above.",
-  noSms: "Replies cannot be sent here: this boutique\u2019s number cannot send text messages. Call the client instead.",
-  placeholderSms: "Write a text message\u2026",
-  placeholderClosed: "No text messages for this conversation",
-};
+function viaLine(sms, phone) {
+  if (sms) return t("sms.bySms", { number: formatPhone(phone) });
+  return phone ? t("sms.noSms") : t("sms.noNumber");
+}
 
 export function renderVoiceComposer(conversation) {
   delete dom.replyVia.dataset.tone;
@@ -27,8 +24,8 @@ export function renderVoiceComposer(conversation) {
   const sms = voice.sms && Boolean(phone);
   dom.replyInput.disabled = closed || !sms;
   dom.replySend.disabled = closed || !sms;
-  dom.replyInput.placeholder = sms ? TEXT.placeholderSms : TEXT.placeholderClosed;
-  dom.replyVia.textContent = sms ? TEXT.bySms(formatPhone(phone)) : phone ? TEXT.noSms : TEXT.noNumber;
+  dom.replyInput.placeholder = sms ? t("sms.placeholder") : t("sms.placeholderClosed");
+  dom.replyVia.textContent = viaLine(sms, phone);
   dom.replyVia.dataset.tone = sms ? "" : "closed";
   dom.replyVia.hidden = closed;
 }

@@ -3,6 +3,7 @@
  * where they prove an e-mail address, which connects their WeChat to the profile that has it.
  * The link goes out as one of our replies, so it shows in the timeline like any other.
  */
+import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { api } from "./api.js";
 import { showConversationError } from "./conversation-pane.js";
@@ -13,12 +14,6 @@ import { announce, toast } from "./notices.js";
 import { sessionEnded } from "./session.js";
 import { state } from "./state.js";
 import { noteRefusal } from "./wechat-window-panel.js";
-
-const TEXT = {
-  sending: "Sending link\u2026",
-  sent: (name) => `Link sent to ${name}. Once they confirm their e-mail in WeChat, their profile is connected.`,
-  failed: (reason) => `The link could not be sent: ${reason}`,
-};
 
 let sending = null; // the conversation id a link is on its way for
 
@@ -41,17 +36,17 @@ async function sendProfileLink() {
   sending = conversationId;
   renderForSelected();
   showConversationError("");
-  announce(TEXT.sending);
+  announce(t("wechat.linkSending"));
   try {
     const path = `/api/conversations/${encodeURIComponent(conversationId)}/wechat-link`;
     const data = await api("POST", path, { client_id: newClientId() });
     if (data && data.message) onMessage(data.message);
     const conversation = state.conversations.get(conversationId);
-    toast(TEXT.sent(customerName(conversation && conversation.customer)));
+    toast(t("wechat.linkSent", { name: customerName(conversation && conversation.customer) }));
   } catch (err) {
     if (err.status === 401) sessionEnded();
     else if (!noteRefusal(conversationId, err.details) && conversationId === state.selectedId) {
-      showConversationError(TEXT.failed(err.message));
+      showConversationError(t("wechat.linkFailed", { reason: err.message }));
     }
   } finally {
     sending = null;

@@ -5,6 +5,7 @@
  * is fetched with the timeline and again after each message from the client.
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { dom } from "./elements.js";
 import { state } from "./state.js";
@@ -12,11 +13,9 @@ import { highestSeq } from "./timeline.js";
 import { renderLinkAction } from "./wechat-link-action.js";
 import { WINDOW_MS, refusalReason, windowView } from "./wechat-window.js";
 
-const PLACEHOLDER = "Write a reply\u2026";
-const PLACEHOLDER_CLOSED = "Replies are closed on WeChat";
 const ALTERNATIVES = {
-  email: { lead: "Reach them by e-mail", scheme: "mailto:" },
-  phone: { lead: "Reach them by phone", scheme: "tel:" },
+  email: { lead: () => t("wechat.reachByEmail"), scheme: "mailto:" },
+  phone: { lead: () => t("wechat.reachByPhone"), scheme: "tel:" },
 };
 
 const windows = new Map(); // conversation id -> {wechat, refusal, alternatives}
@@ -93,7 +92,7 @@ function alternativeItem(alternative) {
   const value = String(alternative.value || "");
   if (!known) return el("li", { text: `${alternative.channel}: ${value}` });
   return el("li", {}, [
-    document.createTextNode(`${known.lead} `),
+    document.createTextNode(`${known.lead()} `),
     el("a", { text: value, attrs: { href: `${known.scheme}${value}` } }),
   ]);
 }
@@ -102,7 +101,7 @@ function fillPanel(view, nickname) {
   const parts = [];
   if (view.refused) parts.push(el("p", { className: "window-refused", text: view.refused, attrs: { role: "alert" } }));
   parts.push(el("p", { className: "window-headline", text: view.headline }));
-  if (nickname) parts.push(el("p", { className: "window-nickname", text: `WeChat nickname: ${nickname}` }));
+  if (nickname) parts.push(el("p", { className: "window-nickname", text: t("wechat.nickname", { nickname }) }));
   for (const text of view.details) parts.push(el("p", { className: "window-detail", text }));
   if (view.alternatives.length) {
     parts.push(el("ul", { className: "window-alternatives" }, view.alternatives.map(alternativeItem)));
@@ -115,7 +114,7 @@ function fillPanel(view, nickname) {
 function setComposer(closed, blocked) {
   dom.replyInput.disabled = closed || blocked;
   dom.replySend.disabled = closed || blocked;
-  dom.replyInput.placeholder = blocked && !closed ? PLACEHOLDER_CLOSED : PLACEHOLDER;
+  dom.replyInput.placeholder = blocked && !closed ? t("wechat.closed") : t("reply.placeholder");
 }
 
 /** The panel, the composer and the profile-link action for the conversation on screen. */

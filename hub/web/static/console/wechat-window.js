@@ -4,7 +4,8 @@
  * account. Pure: from the hub's channel_state (and a refused reply, if any) and the time now
  * to what the panel says and whether the composer is closed.
  */
-import { formatDuration, formatStamp } from "../shared/time.js";
+import { t } from "../shared/i18n.js";
+import { formatDuration, formatStamp } from "./formats.js";
 
 const HOUR_MS = 60 * 60 * 1000;
 export const WINDOW_MS = 48 * HOUR_MS;
@@ -20,35 +21,17 @@ const REFUSALS = {
 
 export const refusalReason = (error) => (error && REFUSALS[error.code]) || null;
 
-const TEXT = {
-  until: (stamp) => `Replies possible until ${stamp}`,
-  hurry: (stamp, left) => `Replies possible until ${stamp}, only ${left} left`,
-  hurryWhy: "WeChat takes replies for 48 hours after the client\u2019s last message; a new message from them reopens it.",
-  closed: "Replies are closed on WeChat",
-  refused: "Your reply was not sent. It is still in the reply box.",
-  windowClosedAt: (when) =>
-    `WeChat accepts replies only within 48 hours of the client\u2019s last message; that window closed ${when}. ` +
-    "It reopens as soon as they write again.",
-  windowClosed:
-    "WeChat accepts replies only within 48 hours of the client\u2019s last message, and they have not written recently. " +
-    "It reopens as soon as they write again.",
-  unsubscribed: "This client no longer follows your WeChat account, so WeChat will not deliver replies.",
-  unknownUser: "This WeChat user is unknown to the hub, so nothing can be sent to them on WeChat.",
-  templates: "Appointment notices still reach them on WeChat as template messages.",
-  noAlternatives: "Other ways to reach them, if they agreed to any, are in their profile.",
-};
-
 /** "at 17:59" today, "on 3 Mar, 17:59" another day. */
 function pastMoment(ms) {
   const date = new Date(ms);
   const stamp = formatStamp(date.toISOString());
-  return date.toDateString() === new Date().toDateString() ? `at ${stamp}` : `on ${stamp}`;
+  return date.toDateString() === new Date().toDateString() ? t("time.atClock", { time: stamp }) : t("time.onDay", { stamp });
 }
 
 function explanation(reason, closesMs) {
-  if (reason === "unsubscribed") return TEXT.unsubscribed;
-  if (reason === "unknown_user") return TEXT.unknownUser;
-  return closesMs === null ? TEXT.windowClosed : TEXT.windowClosedAt(pastMoment(closesMs));
+  if (reason === "unsubscribed") return t("wechat.unsubscribed");
+  if (reason === "unknown_user") return t("wechat.unknownUser");
+  return closesMs === null ? t("wechat.windowClosed") : t("wechat.windowClosedAt", { when: pastMoment(closesMs) });
 }
 
 /** The window as of now: a closes_at already passed means closed, whatever the hub said then. */
@@ -72,24 +55,25 @@ export function windowView(wechat, { refusal = null, alternatives = [], now = Da
     const base = { blocked: false, details: [], alternatives: [], refused: null };
     if (left > WARN_MS) {
       const recheckMs = Number.isFinite(left) ? Math.min(left - WARN_MS, MAX_TIMER_MS) : null;
-      return { ...base, tone: "open", headline: TEXT.until(stamp), recheckMs };
+      return { ...base, tone: "open", headline: t("wechat.until", { stamp }), recheckMs };
     }
     // Re-read every minute so the time left stays true, and at the close itself.
     const recheckMs = Math.max(1000, Math.min(left, 60 * 1000));
-    return { ...base, tone: "warn", headline: TEXT.hurry(stamp, formatDuration(left / 1000)), details: [TEXT.hurryWhy], recheckMs };
+    const headline = t("wechat.hurry", { stamp, left: formatDuration(left / 1000) });
+    return { ...base, tone: "warn", headline, details: [t("wechat.hurryWhy")], recheckMs };
   }
   const reason = refusal ? refusal.reason || current.reason : current.reason;
   const details = refusal && refusal.message ? [refusal.message] : [explanation(reason, current.closesMs)];
   // A follower still gets template messages; the hub's own refusal text already says so.
-  if (!refusal && reason === "window_closed") details.push(TEXT.templates);
-  if (!refusal && alternatives.length === 0) details.push(TEXT.noAlternatives);
+  if (!refusal && reason === "window_closed") details.push(t("wechat.templates"));
+  if (!refusal && alternatives.length === 0) details.push(t("wechat.noAlternatives"));
   return {
     blocked: true,
     tone: "closed",
-    headline: TEXT.closed,
+    headline: t("wechat.closed"),
     details,
     alternatives,
-    refused: refusal ? TEXT.refused : null,
+    refused: refusal ? t("wechat.refused") : null,
     recheckMs: null,
   };
 }

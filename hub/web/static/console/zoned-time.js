@@ -1,17 +1,15 @@
 /**
  * Days and times in a boutique's time zone, whatever the browser's own zone. Days are
  * "YYYY-MM-DD" keys of the zone's calendar; instants are Dates. The hub writes times as
- * ISO 8601 with the store's offset and reads ours the same way.
+ * ISO 8601 with the store's offset and reads ours the same way. What is shown is written in
+ * the console's locale (shared/i18n.js).
  */
-
-const TEXT = {
-  zoneTime: (place) => `${place} time`,
-};
+import { locale as consoleLocale, t } from "../shared/i18n.js";
 
 const formatters = new Map();
 
 /** Intl formatters are costly to build: one per zone, locale and options. */
-function formatter(zone, options, locale) {
+function formatter(zone, options, locale = consoleLocale()) {
   const key = `${locale || ""}|${zone}|${JSON.stringify(options)}`;
   if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(locale, { ...options, timeZone: zone }));
   return formatters.get(key);
@@ -47,7 +45,7 @@ const pad = (n) => String(n).padStart(2, "0");
 export const placeOf = (zone) => String(zone || "UTC").split("/").pop().replace(/_/g, " ");
 
 /** "Paris time". */
-export const zoneLabel = (zone) => TEXT.zoneTime(placeOf(zone));
+export const zoneLabel = (zone) => t("time.zoneTime", { place: placeOf(zone) });
 
 /** The zone's calendar day of an instant. */
 export function dayKeyIn(date, zone) {
@@ -126,7 +124,7 @@ export function dayRange(firstKey, lastKey) {
 
 const CLOCK = { hour: "numeric", minute: "2-digit" };
 
-/** "10:00" in the zone (the browser's locale decides 24 h or AM/PM). */
+/** "10:00" in the zone (the locale decides 24 h or AM/PM). */
 export const clockIn = (date, zone) => formatter(zone, CLOCK).format(date);
 
 /** "10:00 – 11:00" in the zone. */

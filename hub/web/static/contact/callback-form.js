@@ -5,11 +5,12 @@
  * the boutique's ambassadors. The boutique is the page's ?store=, as for the chat widget.
  * What was typed stays in place until the hub has it.
  */
-import { browserZone, callbackWindows, describeChoice, preferredTime } from "../shared/callback-times.js";
+import { browserZone, callbackWindows, chosenWindow, preferredTime } from "../shared/callback-times.js";
 import { el } from "../shared/dom.js";
 import { formSender } from "../shared/form-post.js";
+import { language, t } from "../shared/i18n.js";
 import { formFields } from "./fields.js";
-import { CALLBACK_TEXT as TEXT } from "./text.js";
+import { pageStore, shopLanguage } from "./shop-page.js";
 
 const CONTROLS = {
   name: "callback-name",
@@ -33,10 +34,13 @@ const general = $("callback-form-error");
 const done = $("callback-done");
 const send = formSender("/api/callbacks");
 
-function pageStore() {
-  const store = new URLSearchParams(window.location.search).get("store");
-  return store && store.trim() ? store.trim() : undefined;
-}
+/** What a required field says when it is left empty. */
+const MISSING = {
+  name: () => t("common.needName"),
+  phone: () => t("callback.needPhone"),
+  time: () => t("callback.needTime"),
+  consent: () => t("callback.needConsent"),
+};
 
 function showGeneral(message) {
   general.textContent = message || "";
@@ -46,7 +50,7 @@ function showGeneral(message) {
 function setSending(sending) {
   form.setAttribute("aria-busy", String(sending));
   submit.disabled = sending;
-  submit.textContent = sending ? TEXT.sending : TEXT.send;
+  submit.textContent = sending ? t("common.sending") : t("callback.title");
 }
 
 /** The time pickers: days with hours left, and that day's hours (the choice kept if still there). */
@@ -55,13 +59,14 @@ function timePicker() {
   const box = $("callback-time");
   const day = $("callback-day");
   const hour = $("callback-hour");
-  $("callback-zone").textContent = `(${browserZone().replace(/_/g, " ")} time)`;
+  const city = browserZone().split("/").pop().replace(/_/g, " ");
+  $("callback-hour-label").textContent = t("callback.between", { zone: city });
 
   function fillDays() {
     const kept = day.value;
     const options = ["today", "tomorrow"]
       .filter((d) => callbackWindows(d).length)
-      .map((d) => el("option", { text: d === "today" ? TEXT.today : TEXT.tomorrow, attrs: { value: d } }));
+      .map((d) => el("option", { text: d === "today" ? t("common.today") : t("common.tomorrow"), attrs: { value: d } }));
     day.replaceChildren(...options);
     if (options.some((o) => o.value === kept)) day.value = kept;
   }
@@ -116,22 +121,33 @@ function bodyFrom(v) {
   if (v.topic) body.topic = v.topic;
   const store = pageStore();
   if (store) body.store = store;
+  body.language = language();
   return body;
+}
+
+/** "Thank you — we will call you at … as soon as possible / between … tomorrow." */
+function thanksText(phone, choice) {
+  const { when, start, end } = chosenWindow(choice);
+  if (when === "today") return t("callback.thanks.today", { phone, start, end });
+  if (when === "tomorrow") return t("callback.thanks.tomorrow", { phone, start, end });
+  if (when === "chosen") return t("callback.thanks.chosen", { phone });
+  return t("callback.thanks.asap", { phone });
 }
 
 function thank(v) {
   form.hidden = true;
-  done.textContent = TEXT.thanks(v.phone, describeChoice(v.choice));
+  done.textContent = thanksText(v.phone, v.choice);
   done.hidden = false;
   done.focus();
 }
 
 function showAnswer(fields, answer, v) {
   if (answer.outcome === "sent") return thank(v);
-  if (answer.outcome === "busy") return showGeneral(TEXT.tooMany);
-  if (answer.outcome === "offline") return showGeneral(TEXT.offline);
-  if (fields.showError(answer.field, answer.message || TEXT.refused)) return fields.focus(answer.field);
-  return showGeneral(answer.message || TEXT.refused);
+  if (answer.outcome === "busy") return showGeneral(t("callback.busy"));
+  if (answer.outcome === "offline") return showGeneral(t("callback.offline"));
+  const message = answer.message || t("callback.refused");
+  if (fields.showError(answer.field, message)) return fields.focus(answer.field);
+  return showGeneral(message);
 }
 
 function wire() {
@@ -147,7 +163,7 @@ function wire() {
     const empty = missing(v);
     if (empty.length) {
       if (empty.includes("time")) picker.refresh(); // the hour chosen has passed meanwhile
-      for (const field of empty) fields.showError(field, TEXT.missing[field]);
+      for (const field of empty) fields.showError(field, MISSING[field]());
       fields.focus(empty[0]);
       return;
     }
@@ -160,4 +176,4 @@ function wire() {
   });
 }
 
-if (form && submit && general && done) wire();
+if (form && submit && general && done) shopLanguage().then(wire);

@@ -4,7 +4,7 @@
  * through aria-describedby) until the shopper changes that field. contactFields() is the
  * "Write to us" form's; the callback form (callback-form.js) builds its own with formFields().
  */
-import { TEXT } from "./text.js";
+import { t } from "../shared/i18n.js";
 
 /** Field name -> the id of its control; each error line is "<id>-error". */
 const CONTROLS = {
@@ -14,7 +14,12 @@ const CONTROLS = {
   message: "contact-message",
   "marketing.email": "contact-marketing-email",
 };
-const REQUIRED = ["name", "email", "message"];
+/** The required fields, in the form's order, with what each says when left empty. */
+const REQUIRED = {
+  name: () => t("common.needName"),
+  email: () => t("contact.needEmail"),
+  message: () => t("contact.needMessage"),
+};
 
 /**
  * form: the <form>; controls: {field: control id}; aliases: {hub field: form field} for
@@ -80,10 +85,9 @@ export function contactFields(form) {
     /** The required fields left empty, in the form's order. */
     missing() {
       const values = this.values();
-      return REQUIRED.filter((field) => !values[field].trim()).map((field) => ({
-        field,
-        message: TEXT.missing[field],
-      }));
+      return Object.entries(REQUIRED)
+        .filter(([field]) => !values[field].trim())
+        .map(([field, message]) => ({ field, message: message() }));
     },
   };
 }

@@ -3,20 +3,17 @@
  * message and news by e-mail if ticked, sent to the hub, which opens an e-mail conversation
  * in the boutique's queue and mails the shopper a receipt. The boutique is the page's
  * ?store=, as for the chat widget. What was typed stays in place until the hub has it.
+ * Its words come from the page's catalogue (shop-page.js settles the language).
  */
+import { language, t } from "../shared/i18n.js";
 import { contactFields } from "./fields.js";
 import { sendContact } from "./send.js";
-import { TEXT } from "./text.js";
+import { pageStore, shopLanguage } from "./shop-page.js";
 
 const form = document.getElementById("contact-form");
 const submit = document.getElementById("contact-submit");
 const general = document.getElementById("contact-form-error");
 const done = document.getElementById("contact-done");
-
-function pageStore() {
-  const store = new URLSearchParams(window.location.search).get("store");
-  return store && store.trim() ? store.trim() : undefined;
-}
 
 function showGeneral(message) {
   general.textContent = message || "";
@@ -26,7 +23,7 @@ function showGeneral(message) {
 function setSending(sending) {
   form.setAttribute("aria-busy", String(sending));
   submit.disabled = sending;
-  submit.textContent = sending ? TEXT.sending : TEXT.send;
+  submit.textContent = sending ? t("common.sending") : t("contact.send");
 }
 
 function bodyFrom(values) {
@@ -35,22 +32,24 @@ function bodyFrom(values) {
   const store = pageStore();
   if (store) body.store = store;
   if (values.marketingEmail) body.marketing = { email: true };
+  body.language = language();
   return body;
 }
 
 function thank() {
   form.hidden = true;
-  done.textContent = TEXT.thanks;
+  done.textContent = t("contact.thanks");
   done.hidden = false;
   done.focus();
 }
 
 function showAnswer(fields, answer) {
   if (answer.outcome === "sent") return thank();
-  if (answer.outcome === "busy") return showGeneral(TEXT.tooMany);
-  if (answer.outcome === "offline") return showGeneral(TEXT.offline);
-  if (fields.showError(answer.field, answer.message || TEXT.refused)) return fields.focus(answer.field);
-  return showGeneral(answer.message || TEXT.refused);
+  if (answer.outcome === "busy") return showGeneral(t("contact.tooMany"));
+  if (answer.outcome === "offline") return showGeneral(t("contact.offline"));
+  const message = answer.message || t("contact.refused");
+  if (fields.showError(answer.field, message)) return fields.focus(answer.field);
+  return showGeneral(message);
 }
 
 function wire() {
@@ -76,4 +75,4 @@ function wire() {
   });
 }
 
-if (form && submit && general && done) wire();
+if (form && submit && general && done) shopLanguage().then(wire);

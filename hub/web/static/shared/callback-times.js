@@ -5,6 +5,8 @@
  * Used by the demo shop's form (contact/callback-form.js) and the widget (widget/callback.js).
  */
 
+import { locale } from "./i18n.js";
+
 const FIRST_HOUR = 9; // the first window starts at 09:00 ...
 const LAST_HOUR = 20; // ... the last at 20:00
 const LEAD_MS = 30 * 60 * 1000; // a window today must still have half an hour to run
@@ -23,7 +25,7 @@ export function browserZone() {
 const pad = (n) => String(n).padStart(2, "0");
 const localText = (date) =>
   `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-const clock = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const clock = (date) => date.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 
 function dayStart(day, now) {
   const date = new Date(now.getFullYear(), now.getMonth(), now.getDate());
@@ -65,10 +67,14 @@ export function preferredTime(choice, now = new Date()) {
   return window ? { start: window.start, end: window.end, timezone: browserZone() } : null;
 }
 
-/** "as soon as possible" · "between 18:00 and 19:00 today" · "… tomorrow". */
-export function describeChoice(choice, now = new Date()) {
-  if (!choice || choice.when !== "later") return "as soon as possible";
+/**
+ * What was asked for, for the confirmation's sentence: {when: "asap"} · {when: "today" or
+ * "tomorrow", start, end} (clock times in the page's locale) · {when: "chosen"} when the
+ * hour is no longer on offer. Each page words it from its own catalogue.
+ */
+export function chosenWindow(choice, now = new Date()) {
+  if (!choice || choice.when !== "later") return { when: "asap" };
   const window = callbackWindows(choice.day, now).find((w) => w.value === String(choice.hour));
-  if (!window) return "at the time you chose";
-  return `between ${window.startLabel} and ${window.endLabel} ${choice.day === "tomorrow" ? "tomorrow" : "today"}`;
+  if (!window) return { when: "chosen" };
+  return { when: choice.day === "tomorrow" ? "tomorrow" : "today", start: window.startLabel, end: window.endLabel };
 }

@@ -17,7 +17,7 @@ export const CONSOLE_LANGUAGES = ["en", "fr", "zh-Hans", "ja"];
 const RIGHT_TO_LEFT = new Set(["ar"]);
 const TRADITIONAL = new Set(["tw", "hk", "mo", "hant"]);
 
-const current = { language: "en", texts: {}, fallback: {}, plural: new Intl.PluralRules("en") };
+const current = { language: "en", locale: "en", texts: {}, fallback: {}, plural: new Intl.PluralRules("en") };
 
 /** The supported language a BCP 47 tag asks for, or null (mirrors hub.i18n.supported). */
 export function supported(tag, among = SHOPPER_LANGUAGES) {
@@ -57,9 +57,19 @@ export async function loadTexts(base, language) {
   useTexts(language, texts, fallback || texts);
 }
 
+/**
+ * The browser's own regional form of a language (en-GB for en, zh-HK for zh-Hant), so dates,
+ * clocks and numbers read the way the shopper is used to; the language itself otherwise.
+ */
+function regional(lang) {
+  const wanted = (typeof navigator !== "undefined" && navigator.languages) || [];
+  return wanted.find((tag) => supported(tag, [lang]) === lang) || lang;
+}
+
 /** Installs a catalogue already at hand (tests, or a page that embeds one). */
 export function useTexts(language, texts, fallback = texts) {
   current.language = language;
+  current.locale = regional(language);
   current.texts = texts;
   current.fallback = fallback;
   current.plural = new Intl.PluralRules(language);
@@ -67,6 +77,11 @@ export function useTexts(language, texts, fallback = texts) {
 
 export function language() {
   return current.language;
+}
+
+/** The locale Intl formats with: the language, in the browser's regional form when it has one. */
+export function locale() {
+  return current.locale;
 }
 
 export function direction(lang = current.language) {
@@ -110,15 +125,18 @@ export function translatePage(root = document) {
 }
 
 export function formatNumber(value, options = {}) {
-  return new Intl.NumberFormat(current.language, options).format(value);
+  return new Intl.NumberFormat(current.locale, options).format(value);
 }
 
-/** A price in its own currency, written the reader's way; never converted or summed. */
-export function formatPrice(amount, currency) {
-  return new Intl.NumberFormat(current.language, { style: "currency", currency }).format(Number(amount));
+/**
+ * A price in its own currency, written the reader's way; never converted or summed.
+ * options refine Intl's (e.g. no cents for a "from" price).
+ */
+export function formatPrice(amount, currency, options = {}) {
+  return new Intl.NumberFormat(current.locale, { style: "currency", currency, ...options }).format(Number(amount));
 }
 
 /** A date and time on the clock of `timeZone` (an IANA zone), in the reader's conventions. */
 export function formatDateTime(value, timeZone, options = { dateStyle: "medium", timeStyle: "short" }) {
-  return new Intl.DateTimeFormat(current.language, { ...options, timeZone }).format(new Date(value));
+  return new Intl.DateTimeFormat(current.locale, { ...options, timeZone }).format(new Date(value));
 }

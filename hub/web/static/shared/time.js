@@ -1,11 +1,12 @@
-/** Times as people read them, in the browser's locale. */
+/** Times as people read them, in the page's language (shared/i18n.js). */
+import { locale } from "./i18n.js";
 
 function parse(iso) {
   const date = iso ? new Date(iso) : null;
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
-const clock = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const clock = (date) => date.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 
 /** "14:05"; "" for a missing or unreadable timestamp. */
 export function formatClock(iso) {
@@ -14,7 +15,7 @@ export function formatClock(iso) {
 }
 
 const day = (date) =>
-  date.toLocaleDateString([], {
+  date.toLocaleDateString(locale(), {
     day: "numeric",
     month: "short",
     year: date.getFullYear() === new Date().getFullYear() ? undefined : "numeric",
@@ -34,7 +35,7 @@ export function formatDay(iso) {
   return date ? day(date) : "";
 }
 
-/** A wait as people say it: "45 s", "3 min", "1 h 05 min". */
+/** A wait as the console shows it: "45 s", "3 min", "1 h 05 min" (no shopper page uses it). */
 export function formatDuration(seconds) {
   const total = Math.max(0, Math.round(Number(seconds) || 0));
   if (total < 60) return `${total} s`;

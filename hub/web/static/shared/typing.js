@@ -1,4 +1,5 @@
 /** "Is typing" in both directions: telling the other side, and showing that they are. */
+import { t } from "./i18n.js";
 
 const TYPING_IDLE_MS = 2000; // stop "typing" after this much quiet
 const TYPING_THROTTLE_MS = 3000; // re-affirm "typing" at most this often
@@ -50,8 +51,11 @@ export function typingSignal(send) {
   return { input, stop, forget, cancel };
 }
 
-/** The other side's typing, shown in node; it hides itself if "typing false" never comes. */
-export function typingIndicator(node) {
+/**
+ * The other side's typing, shown in node; it hides itself if "typing false" never comes.
+ * describe(name) words it in the page's catalogue (the widget's and the console's differ).
+ */
+export function typingIndicator(node, describe = (name) => t("common.typing", { name })) {
   let timer = null;
 
   function hide() {
@@ -62,7 +66,7 @@ export function typingIndicator(node) {
 
   function show(name) {
     clearTimeout(timer);
-    node.textContent = `${name} is typing\u2026`;
+    node.textContent = describe(name);
     node.hidden = false;
     timer = setTimeout(hide, REMOTE_TYPING_TIMEOUT_MS);
   }

@@ -11,34 +11,22 @@
  * exists: gone). Collapsing the form ("Just chat") skips it: only details in view are sent.
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { scrollMessages } from "./messages.js";
 import { state } from "./state.js";
 import { readOutbox } from "./storage.js";
 import { ui } from "./ui.js";
 
-/** Every string the form shows, together, for translation. */
-const TEXT = {
-  title: "About you",
-  optional: "(optional)",
-  skip: "Just chat",
-  name: "Name",
-  email: "E-mail",
-  phone: "Phone",
-  news: "News from the boutique",
-  newsByEmail: "Send me news of collections and events by e\u2011mail", // a hyphen that does not break
-  newsByPhone: "Send me news of collections and events by text message",
-  privacy: "Used only to help you, and for news if you tick a box; unsubscribe at any time.",
-  checkDetails: "Please check your details.",
-};
-
+// Labels are looked up when the form is built, once the catalogue is in place.
 const FIELDS = [
-  { key: "name", label: TEXT.name, type: "text", autocomplete: "name", autocapitalize: "words", maxlength: 200 },
-  { key: "email", label: TEXT.email, type: "email", autocomplete: "email", autocapitalize: "none", maxlength: 254 },
-  { key: "phone", label: TEXT.phone, type: "tel", autocomplete: "tel", maxlength: 32 },
+  { key: "name", label: () => t("common.name"), type: "text", autocomplete: "name", autocapitalize: "words" },
+  { key: "email", label: () => t("common.email"), type: "email", autocomplete: "email", autocapitalize: "none" },
+  { key: "phone", label: () => t("common.phone"), type: "tel", autocomplete: "tel" },
 ];
+const MAX_LENGTH = { name: 200, email: 254, phone: 32 };
 const NEWS = [
-  { channel: "email", label: TEXT.newsByEmail },
-  { channel: "phone", label: TEXT.newsByPhone },
+  { channel: "email", label: () => t("common.newsByEmail") },
+  { channel: "phone", label: () => t("common.newsByPhone") },
 ];
 
 const form = { phase: "unknown", expanded: true, clientId: null, controls: new Map(), general: null };
@@ -56,12 +44,12 @@ function textField(spec) {
       autocomplete: spec.autocomplete,
       autocapitalize: spec.autocapitalize,
       spellcheck: spec.key === "name" ? undefined : "false",
-      maxlength: spec.maxlength,
+      maxlength: MAX_LENGTH[spec.key],
       enterkeyhint: "next",
       "data-testid": `chat-about-${spec.key}`,
     },
   });
-  const label = el("label", { className: "cw-field-label", text: spec.label, attrs: { for: id } });
+  const label = el("label", { className: "cw-field-label", text: spec.label(), attrs: { for: id } });
   const error = el("p", { className: "cw-field-error", attrs: { id: `${id}-error`, "data-testid": `chat-about-${spec.key}-error` } });
   error.hidden = true;
   form.controls.set(`contact.${spec.key}`, { input, error });
@@ -72,7 +60,7 @@ function newsBox(spec) {
   const id = `cw-about-news-${spec.channel}`;
   const input = el("input", { attrs: { id, type: "checkbox", "data-testid": `chat-about-news-${spec.channel}` } });
   input.disabled = true; // until its field is filled
-  const label = el("label", { text: spec.label, attrs: { for: id } });
+  const label = el("label", { text: spec.label(), attrs: { for: id } });
   const error = el("p", { className: "cw-field-error", attrs: { id: `${id}-error`, "data-testid": `chat-about-news-${spec.channel}-error` } });
   error.hidden = true;
   form.controls.set(`contact.marketing.${spec.channel}`, { input, error });
@@ -172,17 +160,17 @@ export function attachAboutYou({ newcomer }) {
     "button",
     { className: "cw-about-toggle", attrs: { type: "button", id: "cw-about-toggle", "aria-controls": "cw-about-body", "data-testid": "chat-about-toggle" } },
     [
-      el("span", { className: "cw-about-title", text: TEXT.title }),
+      el("span", { className: "cw-about-title", text: t("widget.about.title") }),
       document.createTextNode(" "),
-      el("span", { className: "cw-about-optional", text: TEXT.optional }),
+      el("span", { className: "cw-about-optional", text: t("common.optional") }),
     ],
   );
-  const skip = el("button", { className: "cw-about-skip", text: TEXT.skip, attrs: { type: "button", "data-testid": "chat-about-skip" } });
+  const skip = el("button", { className: "cw-about-skip", text: t("widget.about.skip"), attrs: { type: "button", "data-testid": "chat-about-skip" } });
   const fields = el("div", { className: "cw-about-fields" }, FIELDS.flatMap(textField));
-  const news = el("fieldset", { className: "cw-news" }, [el("legend", { className: "cw-sr-only", text: TEXT.news }), ...NEWS.map(newsBox)]);
+  const news = el("fieldset", { className: "cw-news" }, [el("legend", { className: "cw-sr-only", text: t("widget.about.news") }), ...NEWS.map(newsBox)]);
   form.general = el("p", { className: "cw-field-error", attrs: { role: "alert", "data-testid": "chat-about-error" } });
   form.general.hidden = true;
-  const privacy = el("p", { className: "cw-about-privacy", text: TEXT.privacy });
+  const privacy = el("p", { className: "cw-about-privacy", text: t("widget.about.privacy") });
   const body = el("div", { className: "cw-about-body", attrs: { id: "cw-about-body" } }, [fields, news, form.general, privacy]);
   const section = el(
     "div",
@@ -280,7 +268,7 @@ export function showContactError(item, error) {
   form.expanded = true;
   form.phase = "ask";
   render();
-  const message = error.message || TEXT.checkDetails;
+  const message = error.message || t("widget.about.checkDetails");
   const target = form.controls.has(error.field) ? error.field : null;
   if (target) setError(target, message);
   else showText(form.general, message);

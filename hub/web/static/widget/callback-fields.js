@@ -5,25 +5,7 @@
  */
 import { browserZone, callbackWindows } from "../shared/callback-times.js";
 import { el } from "../shared/dom.js";
-
-/** Every label the form shows, together, for translation. */
-const TEXT = {
-  title: "Request a callback",
-  intro: "Leave your number and an ambassador will call you.",
-  back: "Back to chat",
-  name: "Name",
-  phone: "Phone",
-  when: "When should we call?",
-  asap: "As soon as possible",
-  later: "At a time that suits me",
-  day: "Day",
-  hour: (zone) => `Between (${zone} time)`,
-  today: "Today",
-  tomorrow: "Tomorrow",
-  topic: "Topic (optional)",
-  consent: "I agree to be called at this number about my request",
-  send: "Call me back",
-};
+import { t } from "../shared/i18n.js";
 
 function errorLine(key) {
   const line = el("p", {
@@ -83,42 +65,42 @@ function select(key, label) {
 export function buildCallbackForm() {
   const back = el("button", {
     className: "cw-callback-back",
-    text: TEXT.back,
+    text: t("callback.back"),
     attrs: { type: "button", "data-testid": "chat-callback-back" },
   });
   const heading = el("h3", {
     className: "cw-callback-title",
-    text: TEXT.title,
+    text: t("callback.title"),
     attrs: { id: "cw-callback-title", tabindex: "-1" },
   });
-  const name = textField("name", TEXT.name, {
+  const name = textField("name", t("common.name"), {
     type: "text",
     autocomplete: "name",
     autocapitalize: "words",
     maxlength: 200,
   });
-  const phone = textField("phone", TEXT.phone, { type: "tel", autocomplete: "tel", inputmode: "tel", maxlength: 32 });
-  const asap = radio("asap", TEXT.asap, true);
-  const later = radio("later", TEXT.later, false);
-  const day = select("day", TEXT.day);
-  const hour = select("hour", TEXT.hour(browserZone().split("/").pop().replace(/_/g, " ")));
+  const phone = textField("phone", t("common.phone"), { type: "tel", autocomplete: "tel", inputmode: "tel", maxlength: 32 });
+  const asap = radio("asap", t("callback.asap"), true);
+  const later = radio("later", t("callback.later"), false);
+  const day = select("day", t("callback.day"));
+  const hour = select("hour", t("callback.between", { zone: browserZone().split("/").pop().replace(/_/g, " ") }));
   const timeError = errorLine("time");
   const times = el("div", { className: "cw-callback-times" }, [day.box, hour.box, timeError]);
   times.hidden = true;
   const when = el("fieldset", { className: "cw-callback-when" }, [
-    el("legend", { className: "cw-field-label", text: TEXT.when }),
+    el("legend", { className: "cw-field-label", text: t("callback.when") }),
     asap.box,
     later.box,
     times,
   ]);
-  const topic = textField("topic", TEXT.topic, { rows: "2", maxlength: 1000 }, true);
+  const topic = textField("topic", t("callback.topicOptional"), { rows: "2", maxlength: 1000 }, true);
   const consentInput = el("input", {
     attrs: { id: "cw-callback-consent", type: "checkbox", "data-testid": "chat-callback-consent" },
   });
   const consentError = errorLine("consent");
   const consent = el("div", { className: "cw-check" }, [
     consentInput,
-    el("label", { text: TEXT.consent, attrs: { for: "cw-callback-consent" } }),
+    el("label", { text: t("callback.consent"), attrs: { for: "cw-callback-consent" } }),
     consentError,
   ]);
   const general = el("p", {
@@ -126,16 +108,17 @@ export function buildCallbackForm() {
     attrs: { role: "alert", "data-testid": "chat-callback-error" },
   });
   general.hidden = true;
+  const submitLabel = t("callback.callMeBack");
   const submit = el("button", {
     className: "cw-callback-submit",
-    text: TEXT.send,
+    text: submitLabel,
     attrs: { type: "submit", "data-testid": "chat-callback-submit" },
   });
   const fields = el(
     "form",
     { className: "cw-callback-form", attrs: { novalidate: "", "aria-labelledby": "cw-callback-title" } },
     [
-      el("p", { className: "cw-callback-intro", text: TEXT.intro }),
+      el("p", { className: "cw-callback-intro", text: t("callback.introWidget") }),
       name.box,
       phone.box,
       when,
@@ -164,7 +147,7 @@ export function buildCallbackForm() {
     consent: { input: consentInput, error: consentError },
   };
   const choices = { asap: asap.input, later: later.input, day: day.input, hour: hour.input, times };
-  return { section, heading, back, fields, done, general, submit, submitLabel: TEXT.send, controls, ...choices };
+  return { section, heading, back, fields, done, general, submit, submitLabel, controls, ...choices };
 }
 
 /** The days and hours still on offer (what was chosen kept while it still is). */
@@ -172,7 +155,7 @@ export function fillTimes(parts) {
   const keptDay = parts.day.value;
   const days = ["today", "tomorrow"].filter((d) => callbackWindows(d).length);
   parts.day.replaceChildren(
-    ...days.map((d) => el("option", { text: d === "today" ? TEXT.today : TEXT.tomorrow, attrs: { value: d } })),
+    ...days.map((d) => el("option", { text: d === "today" ? t("common.today") : t("common.tomorrow"), attrs: { value: d } })),
   );
   if (days.includes(keptDay)) parts.day.value = keptDay;
   const keptHour = parts.hour.value;

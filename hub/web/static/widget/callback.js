@@ -6,28 +6,31 @@
  * form is open it takes the conversation's place in the panel; a refused field is shown
  * beside it with everything typed kept, and a re-send keeps its client_id until the hub answers.
  */
-import { describeChoice, preferredTime } from "../shared/callback-times.js";
+import { chosenWindow, preferredTime } from "../shared/callback-times.js";
 import { showText } from "../shared/dom.js";
 import { formSender } from "../shared/form-post.js";
+import { t } from "../shared/i18n.js";
 import { buildCallbackForm, choiceOf, fillTimes } from "./callback-fields.js";
 import { config } from "./config.js";
 import { getToken } from "./storage.js";
 import { ui } from "./ui.js";
 
-/** Every message the form shows, together, for translation (its labels: callback-fields.js). */
-const TEXT = {
-  sending: "Sending\u2026",
-  done: (phone, when) => `We will call you at ${phone} ${when}.`,
-  busy: "Too many requests, please try again in a minute.",
-  offline: "Your request could not be sent: the boutique could not be reached. Please try again.",
-  refused: "Your request could not be sent. Please check the form.",
-  missing: {
-    name: "Please give your name.",
-    phone: "Please give the number we should call.",
-    time: "Please choose a time.",
-    consent: "Please agree to be called at this number.",
-  },
+/** What a required field says when it is left empty (its labels: callback-fields.js). */
+const MISSING = {
+  name: () => t("common.needName"),
+  phone: () => t("callback.needPhone"),
+  time: () => t("callback.needTime"),
+  consent: () => t("callback.needConsent"),
 };
+
+/** "We will call you at … as soon as possible / between 09:00 and 10:00 tomorrow." */
+function doneText(phone, choice) {
+  const { when, start, end } = chosenWindow(choice);
+  if (when === "today") return t("callback.done.today", { phone, start, end });
+  if (when === "tomorrow") return t("callback.done.tomorrow", { phone, start, end });
+  if (when === "chosen") return t("callback.done.chosen", { phone });
+  return t("callback.done.asap", { phone });
+}
 
 const FIELD_OF = {
   preferred_time: "time",
@@ -119,7 +122,7 @@ function bodyFrom(values, withToken) {
 function setSending(parts, sending) {
   form.sending = sending;
   parts.submit.disabled = sending;
-  parts.submit.textContent = sending ? TEXT.sending : parts.submitLabel;
+  parts.submit.textContent = sending ? t("common.sending") : parts.submitLabel;
   parts.fields.setAttribute("aria-busy", String(sending));
 }
 
@@ -130,7 +133,7 @@ async function submit(parts) {
   const empty = missing(values);
   if (empty.length) {
     if (empty.includes("time")) fillTimes(parts);
-    for (const field of empty) setError(field, TEXT.missing[field]);
+    for (const field of empty) setError(field, MISSING[field]());
     parts.controls[empty[0]].input.focus();
     return;
   }
@@ -142,14 +145,14 @@ async function submit(parts) {
   setSending(parts, false);
   if (answer.outcome === "sent") {
     parts.fields.hidden = true;
-    parts.done.textContent = TEXT.done(values.phone, describeChoice(values.choice));
+    parts.done.textContent = doneText(values.phone, values.choice);
     parts.done.hidden = false;
     parts.done.focus();
     return;
   }
-  if (answer.outcome === "busy") return showText(parts.general, TEXT.busy);
-  if (answer.outcome === "offline") return showText(parts.general, TEXT.offline);
-  const message = answer.message || TEXT.refused;
+  if (answer.outcome === "busy") return showText(parts.general, t("callback.busy"));
+  if (answer.outcome === "offline") return showText(parts.general, t("callback.offlineWidget"));
+  const message = answer.message || t("callback.refusedWidget");
   if (setError(answer.field, message)) parts.controls[FIELD_OF[answer.field] || answer.field].input.focus();
   else showText(parts.general, message);
 }

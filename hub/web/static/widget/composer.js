@@ -4,6 +4,7 @@
  * page reload is safe and nothing typed is ever lost. The first message of a conversation
  * carries the "About you" details (widget/about-you.js) in its outbox item, re-sends included.
  */
+import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
 import { contactNotSent, isContactError, messageStored, showContactError, takeContact } from "./about-you.js";
@@ -65,7 +66,7 @@ function onMessageAck(item, ack) {
       showContactError(item, error);
       return;
     }
-    showFailure(entry, (error && error.message) || "Your message could not be sent.");
+    showFailure(entry, (error && error.message) || t("widget.sendFailed"));
     contactNotSent(item);
     return;
   }

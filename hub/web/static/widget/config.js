@@ -1,13 +1,14 @@
 /**
- * Where the hub is and what the shop told us: data-store and data-language on the widget's
- * script tag, or the page's ?store= parameter.
+ * Where the hub is and what the shop told us: data-store and data-language (or data-lang)
+ * on the widget's script tag, or the page's ?store= parameter and its <html lang>.
  */
 
 export const config = {
   hubBase: "", // origin plus any path prefix, no trailing slash
   staticBase: "", // ends with a slash
   store: undefined,
-  language: "en",
+  pageLanguage: undefined, // what the shop page asks for: a hint for the hub's choice
+  language: "en", // what the hub chose (main.js), spoken by the panel and the conversation
 };
 
 /** Module scripts have no document.currentScript: find the tag by its URL. */
@@ -27,9 +28,12 @@ function readStore(script) {
   return fromPage ? fromPage.trim() : undefined;
 }
 
-function readLanguage(script) {
-  const raw = (script && script.dataset.language) || navigator.language || "en";
-  // The hub expects BCP 47 with a lower-case primary subtag ("fr", "en-GB").
+/** The tag's own language, else the shop page's: the browser's languages come later, at the hub. */
+function readPageLanguage(script) {
+  const data = script ? script.dataset : {};
+  const raw = data.language || data.lang || document.documentElement.lang || "";
+  if (!raw.trim()) return undefined;
+  // BCP 47 with a lower-case primary subtag ("fr", "en-GB").
   const [primary, ...rest] = raw.trim().split(/[-_]/);
   return [primary.toLowerCase(), ...rest].join("-");
 }
@@ -39,5 +43,5 @@ export function configure({ scriptUrl, hubBase, staticBase }) {
   config.hubBase = hubBase;
   config.staticBase = staticBase;
   config.store = readStore(script);
-  config.language = readLanguage(script);
+  config.pageLanguage = readPageLanguage(script);
 }

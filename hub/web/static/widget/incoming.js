@@ -1,6 +1,8 @@
 /** What the hub sends the shopper: history on request, live messages, and typing. */
+import { t } from "../shared/i18n.js";
 import { typingIndicator } from "../shared/typing.js";
 import { noteConversation } from "./about-you.js";
+import { feedbackOf } from "./feedback.js";
 import { upsertMessage } from "./messages.js";
 import { countUnread, setStatus } from "./panel.js";
 import { state } from "./state.js";
@@ -44,7 +46,8 @@ export function onLiveMessage(message) {
   const isNew = upsertMessage(message);
   if (gap) requestHistory(previous);
   if (!isNew) return;
-  noteConversation(message.conversation_id, "open"); // e.g. our other tab started one
+  // e.g. our other tab started one; a rating question comes after the close, it opens nothing
+  if (!feedbackOf(message)) noteConversation(message.conversation_id, "open");
   if (kind === "ambassador") {
     hideRemoteTyping();
     // A reply means someone is with us even if the "assigned" event was missed.
@@ -62,7 +65,7 @@ export function showRemoteTyping(payload) {
     hideRemoteTyping();
     return;
   }
-  remoteTyping.show(author.name || "Your ambassador");
+  remoteTyping.show(author.name || t("widget.yourAmbassador"));
 }
 
 export function hideRemoteTyping() {

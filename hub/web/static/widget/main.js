@@ -1,12 +1,15 @@
 /**
- * Starting the widget: configuration, the elements and their events, then a background
- * connection for a returning visitor. widget.js (the entry) calls start().
+ * Starting the widget: configuration, the language (chosen by the hub, its catalogue
+ * loaded), the elements and their events, then a background connection for a returning
+ * visitor. widget.js (the entry) calls start().
  */
 import { sendOnSubmitOrEnter } from "../shared/composer.js";
+import { applyLanguage } from "../shared/i18n.js";
+import { settleLanguage } from "../shared/page-language.js";
 import { attachAboutYou } from "./about-you.js";
 import { onLocalTyping, sendFromInput } from "./composer.js";
 import { ensureConnected } from "./connection.js";
-import { configure } from "./config.js";
+import { config, configure } from "./config.js";
 import { attachTypingIndicator } from "./incoming.js";
 import { attachMessageList, showPending } from "./messages.js";
 import { attachOfflineOptions } from "./offline.js";
@@ -36,6 +39,8 @@ function wireUi() {
 
 function run() {
   buildUi();
+  // The panel speaks the chosen language, right to left for Arabic; the launcher keeps its corner.
+  applyLanguage(ui.root, config.language);
   attachMessageList();
   attachTypingIndicator();
   attachOfflineOptions();
@@ -52,8 +57,14 @@ function run() {
 }
 
 /** options: {scriptUrl, hubBase, staticBase}, worked out by widget.js. */
-export function start(options) {
+export async function start(options) {
   configure(options);
+  config.language = await settleLanguage({
+    hubBase: config.hubBase,
+    store: config.store,
+    page: config.pageLanguage,
+    visitorToken: getToken(),
+  });
   if (document.body) run();
   else document.addEventListener("DOMContentLoaded", run, { once: true });
 }

@@ -4,8 +4,10 @@
  * message id (state.byId) or, until acknowledged, by client_id (state.byClientId).
  */
 import { isNearBottom, orderedList, scrollToBottom } from "../shared/message-list.js";
+import { t } from "../shared/i18n.js";
 import { messageRows } from "../shared/message-row.js";
 import { formatClock } from "../shared/time.js";
+import { feedbackOf, feedbackText, showFeedback } from "./feedback.js";
 import { setStatus } from "./panel.js";
 import { proposalLead, proposalOf, showProposal } from "./proposal.js";
 import { state } from "./state.js";
@@ -32,26 +34,28 @@ function conversationIndex(conversationId) {
 function fillConfirmed(entry, message) {
   const kind = message.author && message.author.kind ? message.author.kind : "system";
   const proposal = kind === "ambassador" ? proposalOf(message) : null; // times to book (proposal.js)
+  const feedback = kind === "system" ? feedbackOf(message) : null; // a rating question (feedback.js)
   rows.fill(entry, {
     kind,
     name: kind === "ambassador" ? message.author.name : "",
-    text: proposal ? proposalLead(message.text) : message.text,
+    text: proposal ? proposalLead(message.text) : feedback ? feedbackText(feedback) : message.text,
     seq: message.seq,
     status: "sent",
     meta: formatClock(message.created_at),
   });
   if (proposal) showProposal(entry, message, proposal);
+  if (feedback) showFeedback(entry, feedback);
   entry.key = [0, conversationIndex(message.conversation_id), Number(message.seq) || 0];
 }
 
 function fillPending(entry, item) {
-  rows.fill(entry, { kind: "customer", text: item.text, status: "sending", meta: "Sending\u2026" });
+  rows.fill(entry, { kind: "customer", text: item.text, status: "sending", meta: t("common.sending") });
   entry.key = [1, item.created_ms || Date.now()];
 }
 
 export function showFailure(entry, message) {
   entry.bubble.dataset.status = "failed";
-  entry.meta.textContent = "Not sent";
+  entry.meta.textContent = t("widget.notSent");
   rows.setError(entry, message);
 }
 

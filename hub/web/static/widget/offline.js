@@ -5,22 +5,22 @@
  * request a callback (a form in the panel, widget/callback.js), or book an appointment.
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { openCallbackForm } from "./callback.js";
 import { config } from "./config.js";
 import { state } from "./state.js";
 import { ui } from "./ui.js";
 
-const LEAVE_MESSAGE_HINT = "Write your message; an ambassador will answer as soon as possible.";
-
-/** The hub's booking page for this store. */
+/** The hub's booking page for this store, in the widget's language. */
 function bookingUrl() {
   const url = new URL(`${config.hubBase}/book`);
   if (config.store) url.searchParams.set("store", config.store);
+  url.searchParams.set("lang", config.language);
   return url.href;
 }
 
 const LINKS = {
-  appointment: { label: "Book an appointment", href: bookingUrl },
+  appointment: { label: () => t("widget.offline.book"), href: bookingUrl },
 };
 
 const BUTTONS = ["leave_message", "callback"];
@@ -31,11 +31,11 @@ function optionControl(option) {
   if (option === "leave_message") {
     const button = el("button", {
       className: "cw-option",
-      text: "Leave a message",
+      text: t("widget.offline.leaveMessage"),
       attrs: { type: "button", "data-testid": testid },
     });
     button.addEventListener("click", () => {
-      showText(ui.offlineHint, LEAVE_MESSAGE_HINT);
+      showText(ui.offlineHint, t("widget.offline.leaveHint"));
       ui.input.focus();
     });
     return button;
@@ -43,7 +43,7 @@ function optionControl(option) {
   if (option === "callback") {
     const button = el("button", {
       className: "cw-option",
-      text: "Request a callback",
+      text: t("callback.title"),
       attrs: { type: "button", "data-testid": testid },
     });
     button.addEventListener("click", () => {
@@ -55,7 +55,7 @@ function optionControl(option) {
   const link = LINKS[option];
   return el("a", {
     className: "cw-option",
-    text: link.label,
+    text: link.label(),
     attrs: { href: link.href(), target: "_blank", rel: "noopener", "data-testid": testid },
   });
 }
@@ -67,7 +67,7 @@ export function attachOfflineOptions() {
   hint.hidden = true;
   const group = el(
     "div",
-    { className: "cw-offline", attrs: { "data-testid": "chat-offline", role: "group", "aria-label": "Other ways to reach us" } },
+    { className: "cw-offline", attrs: { "data-testid": "chat-offline", role: "group", "aria-label": t("widget.offline.group") } },
     [list, hint],
   );
   group.hidden = true;

@@ -1,4 +1,5 @@
 /** The panel opening and closing, the status line under its header, and the unread badge. */
+import { formatNumber, t } from "../shared/i18n.js";
 import { localTyping } from "./composer.js";
 import { ensureConnected } from "./connection.js";
 import { requestHistory } from "./incoming.js";
@@ -38,9 +39,9 @@ export function countUnread() {
 
 function renderBadge() {
   ui.badge.hidden = state.unread === 0;
-  ui.badge.textContent = state.unread > 9 ? "9+" : String(state.unread);
+  ui.badge.textContent = state.unread > 9 ? `${formatNumber(9)}+` : formatNumber(state.unread);
   ui.launcher.classList.toggle("cw-has-unread", state.unread > 0);
-  ui.unreadText.textContent = state.unread ? ` (${state.unread} unread)` : "";
+  ui.unreadText.textContent = state.unread ? ` ${t("widget.unread", { count: state.unread })}` : "";
 }
 
 /** The connection: idle | connecting | connected | reconnecting | failed. */
@@ -60,15 +61,15 @@ export function setStatus(status) {
 }
 
 function statusText() {
-  if (state.conn === "connecting") return "Connecting\u2026";
-  if (state.conn === "reconnecting") return "Reconnecting\u2026";
-  if (state.conn === "failed") return "Chat is unavailable at the moment. Please try again shortly.";
+  if (state.conn === "connecting") return t("widget.status.connecting");
+  if (state.conn === "reconnecting") return t("widget.status.reconnecting");
+  if (state.conn === "failed") return t("widget.status.failed");
   const s = state.status;
-  if (s.kind === "queue" && s.offline) return "The boutique team is not available right now.";
-  if (s.kind === "queue") return `You are number ${s.position} in line`;
-  if (s.kind === "assigned") return `${s.name || "An ambassador"} is with you`;
-  if (s.kind === "closed") return "Conversation closed";
-  return "Write to us and a boutique ambassador will reply here.";
+  if (s.kind === "queue" && s.offline) return t("widget.status.offline");
+  if (s.kind === "queue") return t("widget.status.queue", { position: formatNumber(Number(s.position) || 1) });
+  if (s.kind === "assigned") return s.name ? t("widget.status.assigned", { name: s.name }) : t("widget.status.anyone");
+  if (s.kind === "closed") return t("widget.status.closed");
+  return t("widget.status.idle");
 }
 
 export function renderStatus() {
@@ -78,6 +79,6 @@ export function renderStatus() {
   const s = state.status;
   const showEta = state.conn === "connected" && s.kind === "queue" && !s.offline && s.eta > 0;
   ui.eta.hidden = !showEta;
-  if (showEta) ui.eta.textContent = `Estimated wait: about ${Math.max(1, Math.round(s.eta / 60))} min`;
+  if (showEta) ui.eta.textContent = t("widget.eta", { count: Math.max(1, Math.round(s.eta / 60)) });
   renderOffline();
 }

@@ -3,7 +3,7 @@
  * "Paris" for Europe/Paris) and, where the browser's own clock reads differently, on theirs.
  * The hub writes every time as ISO 8601 with the store's offset.
  */
-import { config } from "./config.js";
+import { locale } from "../shared/i18n.js";
 
 export const SHOPPER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
@@ -13,18 +13,10 @@ const CLOCK = { hour: "numeric", minute: "2-digit" };
 
 const formatters = new Map();
 
-/** One Intl formatter per zone and options, in the widget's language (or the browser's). */
+/** One Intl formatter per zone and options, in the widget's language. */
 function formatter(zone, options) {
-  const key = `${zone}|${JSON.stringify(options)}`;
-  if (!formatters.has(key)) {
-    let made;
-    try {
-      made = new Intl.DateTimeFormat(config.language, { ...options, timeZone: zone });
-    } catch (_err) {
-      made = new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone }); // an odd language tag
-    }
-    formatters.set(key, made);
-  }
+  const key = `${locale()}|${zone}|${JSON.stringify(options)}`;
+  if (!formatters.has(key)) formatters.set(key, new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone }));
   return formatters.get(key);
 }
 

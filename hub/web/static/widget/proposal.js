@@ -10,29 +10,12 @@
  * remembered in storage, so history replaying it after a reload does not offer it again.
  */
 import { el, showText } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { postJson } from "../shared/post-json.js";
 import { config } from "./config.js";
 import { cityOf, instant, shopperWhen, whenIn } from "./proposal-times.js";
 import { bookedStart, getToken, rememberBooked } from "./storage.js";
 import { ui } from "./ui.js";
-
-/** Every string the proposal shows, together, for translation. */
-const TEXT = {
-  group: (type) => `Proposed times: ${type}`,
-  zoneTime: (city) => `${city} time`,
-  yourTime: (when) => `${when} your time`,
-  booking: "Booking\u2026",
-  booked: (when, zone) => `Booked \u2014 ${when}, ${zone}`,
-  bookedState: "Booked",
-  goneState: "No longer available",
-  takenState: "Just taken",
-  taken: "That time was just taken \u2014 choose another or see other times.",
-  busy: "Too many attempts. Please wait a moment and try again.",
-  offline: "The boutique could not be reached. Check your connection and try again, or see other times.",
-  failed: "This time could not be booked. Please try again, or see other times.",
-  manage: "Manage or cancel",
-  video: "Join the video call",
-  otherTimes: "Other times",
-};
 
 /** The proposal a message carries, when it is one the widget can book; otherwise null. */
 export function proposalOf(message) {
@@ -65,8 +48,10 @@ function slotButton(slot, zone) {
   // Spaces between the parts, so a screen reader's name for the button reads as words.
   const parts = [
     el("span", { className: "cw-slot-when", text: start ? whenIn(start, zone) : slot.start }),
-    el("span", { className: "cw-slot-zone", text: TEXT.zoneTime(cityOf(zone)) }),
-    yours ? el("span", { className: "cw-slot-yours", text: TEXT.yourTime(yours), attrs: { "data-testid": YOURS } }) : null,
+    el("span", { className: "cw-slot-zone", text: t("common.zoneTime", { city: cityOf(zone) }) }),
+    yours
+      ? el("span", { className: "cw-slot-yours", text: t("widget.proposal.yourTime", { when: yours }), attrs: { "data-testid": YOURS } })
+      : null,
     state,
   ].filter(Boolean);
   const button = el("button", {
@@ -120,51 +105,38 @@ function showBooked(card, start, appointment) {
   card.bookedAt = start;
   card.other.hidden = true; // moving it is the manage link's job now
   for (const item of card.items) {
-    if (item.slot.start === start) setSlot(item, "booked", TEXT.bookedState);
-    else setSlot(item, "gone", TEXT.goneState);
+    if (item.slot.start === start) setSlot(item, "booked", t("widget.proposal.bookedState"));
+    else setSlot(item, "gone", t("widget.proposal.goneState"));
   }
   const moment = instant(start);
   const when = moment ? whenIn(moment, card.zone) : start;
-  say(card, TEXT.booked(when, TEXT.zoneTime(cityOf(card.zone))), "done");
+  say(card, t("widget.proposal.booked", { when, zone: t("common.zoneTime", { city: cityOf(card.zone) }) }), "done");
   const links = [];
   if (appointment && typeof appointment.manage_url === "string") {
-    links.push(link(TEXT.manage, appointment.manage_url, "chat-proposal-manage", "noopener noreferrer"));
+    links.push(link(t("widget.proposal.manage"), appointment.manage_url, "chat-proposal-manage", "noopener noreferrer"));
   }
   if (appointment && typeof appointment.video_url === "string" && appointment.video_url) {
-    links.push(link(TEXT.video, appointment.video_url, "chat-proposal-video", "noopener noreferrer"));
+    links.push(link(t("widget.proposal.video"), appointment.video_url, "chat-proposal-video", "noopener noreferrer"));
   }
   card.links.replaceChildren(...links);
   card.links.hidden = links.length === 0;
 }
 
-async function postAppointment(body) {
-  try {
-    const response = await fetch(`${config.hubBase}/api/appointments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-      credentials: "omit",
-      cache: "no-store",
-    });
-    return { status: response.status, data: await response.json().catch(() => null) };
-  } catch (_err) {
-    return { status: 0, data: null }; // offline, or the hub refused this shop's origin
-  }
-}
+const postAppointment = (body) => postJson(`${config.hubBase}/api/appointments`, body);
 
 const isTaken = (status, data) => status === 409 && Boolean(data && data.error && data.error.code === "slot_taken");
 
 function failureText(status, data) {
-  if (isTaken(status, data)) return TEXT.taken;
-  if (status === 429) return TEXT.busy;
-  if (status === 0) return TEXT.offline;
-  return TEXT.failed;
+  if (isTaken(status, data)) return t("widget.proposal.taken");
+  if (status === 429) return t("widget.proposal.busy");
+  if (status === 0) return t("widget.proposal.offline");
+  return t("widget.proposal.failed");
 }
 
 async function book(card, item) {
   if (card.busy || item.locked || card.bookedAt) return;
   setBusy(card, true);
-  say(card, TEXT.booking);
+  say(card, t("widget.proposal.booking"));
   const body = {
     store: card.proposal.store.code,
     type: card.proposal.type.code,
@@ -179,7 +151,7 @@ async function book(card, item) {
     rememberBooked(card.messageId, item.slot.start);
     showBooked(card, item.slot.start, data);
   } else {
-    if (isTaken(status, data)) setSlot(item, "taken", TEXT.takenState);
+    if (isTaken(status, data)) setSlot(item, "taken", t("widget.proposal.takenState"));
     say(card, failureText(status, data), "error");
   }
   reveal(card.group);
@@ -198,11 +170,11 @@ function buildCard(message, proposal) {
   links.hidden = true;
   const other = el("p", { className: "cw-proposal-other" });
   if (typeof proposal.book_url === "string" && proposal.book_url) {
-    other.append(link(TEXT.otherTimes, proposal.book_url, "chat-proposal-other", "noopener"));
+    other.append(link(t("widget.proposal.otherTimes"), proposal.book_url, "chat-proposal-other", "noopener"));
   } else {
     other.hidden = true;
   }
-  const label = TEXT.group(proposal.type.name || proposal.type.code);
+  const label = t("widget.proposal.group", { type: proposal.type.name || proposal.type.code });
   const group = el(
     "div",
     { className: "cw-proposal", attrs: { role: "group", "aria-label": label, "data-testid": "chat-proposal" } },
@@ -223,7 +195,7 @@ function buildCard(message, proposal) {
   };
   for (const item of items) {
     if (bookable(item.slot)) setSlot(item, "open", "");
-    else setSlot(item, "gone", TEXT.goneState);
+    else setSlot(item, "gone", t("widget.proposal.goneState"));
     item.button.addEventListener("click", () => book(card, item));
   }
   const booked = bookedStart(message.id);

@@ -3,6 +3,7 @@
  * every CSS class starts with "cw-" so the shop's own styles do not leak in (or out).
  */
 import { el } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import { config } from "./config.js";
 
 /** Filled by buildUi(): root, launcher, badge, unreadText, panel, closeButton, stateBox, status,
@@ -27,7 +28,7 @@ function buildLauncher() {
     },
     [
       el("span", { className: "cw-launcher-icon", attrs: { "aria-hidden": "true" } }),
-      el("span", { className: "cw-launcher-label", text: "Chat with us" }),
+      el("span", { className: "cw-launcher-label", text: t("widget.launcher") }),
       unreadText,
       badge,
     ],
@@ -42,26 +43,26 @@ function buildComposer() {
       id: "cw-input",
       rows: "1",
       "data-testid": "chat-input",
-      placeholder: "Write your message\u2026",
+      placeholder: t("widget.placeholder"),
       autocomplete: "off",
     },
   });
   const label = el("label", {
     className: "cw-sr-only",
-    text: "Your message (Enter to send, Shift+Enter for a new line)",
+    text: t("widget.inputLabel"),
     attrs: { for: "cw-input" },
   });
-  const send = el("button", { className: "cw-send", text: "Send", attrs: { type: "submit", "data-testid": "chat-send" } });
+  const send = el("button", { className: "cw-send", text: t("widget.send"), attrs: { type: "submit", "data-testid": "chat-send" } });
   const form = el("form", { className: "cw-composer", attrs: { novalidate: "" } }, [label, input, send]);
   return { form, input, send };
 }
 
 function buildPanel(composer) {
-  const title = el("h2", { className: "cw-title", text: "Chat with a boutique ambassador", attrs: { id: "cw-title" } });
+  const title = el("h2", { className: "cw-title", text: t("widget.title"), attrs: { id: "cw-title" } });
   const closeButton = el("button", {
     className: "cw-close",
     text: "\u00d7",
-    attrs: { type: "button", "aria-label": "Close chat" },
+    attrs: { type: "button", "aria-label": t("widget.close") },
   });
   const status = el("p", {
     className: "cw-status",
@@ -71,14 +72,14 @@ function buildPanel(composer) {
   eta.hidden = true;
   const messages = el("ol", {
     className: "cw-messages",
-    attrs: { role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
+    attrs: { role: "log", "aria-live": "polite", "aria-label": t("widget.conversation"), tabindex: "0" },
   });
   const typing = el("p", { className: "cw-typing", attrs: { "data-testid": "chat-typing", "aria-live": "polite" } });
   typing.hidden = true;
   const stateBox = el("div", { className: "cw-state" }, [status, eta]);
   const panel = el("section", { className: "cw-panel", attrs: { id: "cw-panel", "aria-labelledby": "cw-title" } }, [
     el("header", { className: "cw-header" }, [
-      el("div", { className: "cw-heading" }, [el("p", { className: "cw-kicker", text: "Concierge" }), title]),
+      el("div", { className: "cw-heading" }, [el("p", { className: "cw-kicker", text: t("common.brand") }), title]),
       closeButton,
     ]),
     stateBox,
@@ -90,8 +91,14 @@ function buildPanel(composer) {
   return { panel, closeButton, stateBox, status, eta, messages, typing };
 }
 
+/** The shop page's corner for the launcher: bottom right, bottom left on a right-to-left page. */
+function pageCorner() {
+  const page = document.body || document.documentElement;
+  return window.getComputedStyle(page).direction === "rtl" ? "left" : "right";
+}
+
 export function buildUi() {
-  const root = el("div", { className: "cw-root", attrs: { id: "concierge-widget" } });
+  const root = el("div", { className: "cw-root", attrs: { id: "concierge-widget", "data-corner": pageCorner() } });
   // Stay invisible until widget.css arrives, so the shop never sees unstyled controls.
   root.hidden = true;
   const launcher = buildLauncher();
