@@ -40,7 +40,8 @@ const TILES = {
   },
   showRate: (m) => {
     const figure = part(m, "appointments");
-    return { value: percent(figure.show_rate), note: t("insights.tiles.booked", { count: Number(figure.booked) || 0 }) };
+    const kept = { completed: count(figure.completed), missed: count(figure.no_show) };
+    return { value: percent(figure.show_rate), note: t("insights.tiles.kept", kept) };
   },
   sales: (m, answer) => {
     const lines = salesLines(m.sales);
