@@ -157,6 +157,8 @@ async def test_a_contact_form_message_is_answered_by_e_mail(
             "message": FORM_TEXT,
             "store": "PARIS01",
             "marketing": {"email": True},
+            # The page's language as the hub chose it, so the confirmation is written in it.
+            "language": "en",
         }
 
         receipt = await smtp.next_message()

@@ -227,7 +227,11 @@ async def test_wechat_messages_files_and_replies_in_the_console(
         invitation = await wechat_api.next_custom_message()
         assert invitation.openid == OPENID
         assert "/wechat/cn/link/start" in invitation.text
-        await expect(message_row(page, "To connect your WeChat")).to_contain_text("Sent to WeChat")
+        # Anna gave no language: the boutique's first one (French) is hers.
+        assert invitation.text.startswith("Pour associer votre WeChat")
+        await expect(message_row(page, "Pour associer votre WeChat")).to_contain_text(
+            "Sent to WeChat"
+        )
 
         # WeChat refuses the next one: the failure, and WeChat's reason, show on that message.
         wechat_api.fail_next(
