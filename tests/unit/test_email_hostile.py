@@ -20,7 +20,10 @@ PROPERTY = settings(derandomize=True, max_examples=300, deadline=None, database=
 
 
 @contextmanager
-def quickly(seconds: float = 2.0) -> Iterator[None]:
+def quickly(seconds: float = 10.0) -> Iterator[None]:
+    """Guards against work that grows with the square of a hostile input (minutes, not
+    seconds, at these sizes); generous, so a busy machine never fails it. The parser's
+    speed itself is not asserted here."""
     started = time.perf_counter()
     yield
     assert time.perf_counter() - started < seconds
@@ -96,12 +99,12 @@ def test_a_thousand_attachments_keep_twenty_and_count_the_rest() -> None:
 
 
 def test_tens_of_thousands_of_parts_are_refused_before_parsing() -> None:
-    with quickly(0.5):
+    with quickly(3):
         assert outcome(with_attachments(20_000)) == "too_many_parts"
 
 
 def test_a_thirty_megabyte_body_is_refused_before_parsing() -> None:
-    with quickly(0.5):
+    with quickly(3):
         assert outcome(HEAD + b"\r\n" + b"y" * 30_000_000) == "mail_too_large"
 
 
