@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.booking_models import Appointment
 from hub.db.models import Conversation, Customer, Store
-from hub.i18n import Texts, choose, supported, texts
+from hub.i18n import Texts, supported, texts
+from hub.i18n.languages import first_supported
 
 # A text written once the reader's language is known (a system message into a chat).
 Wording = Callable[[Texts], str]
@@ -27,11 +28,7 @@ Wording = Callable[[Texts], str]
 
 def language_of(*tags: str | None, store_languages: Iterable[str] = ()) -> str:
     """The first supported tag (most specific first), else the store's, else English."""
-    for tag in tags:
-        found = supported(tag)
-        if found is not None:
-            return found
-    return choose(store_languages=store_languages)
+    return first_supported([*tags, *store_languages])
 
 
 def conversation_texts(conversation: Conversation) -> Texts:

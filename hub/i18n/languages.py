@@ -83,7 +83,13 @@ def choose(
     among: Sequence[str] = SHOPPER_LANGUAGES,
 ) -> str:
     """The language to use, by the brief's order; English when nothing else matches."""
-    candidates: list[str | None] = [profile, page, *accept_language(accept), *store_languages]
+    return first_supported([profile, page, *accept_language(accept), *store_languages], among=among)
+
+
+def first_supported(
+    candidates: Iterable[str | None], among: Sequence[str] = SHOPPER_LANGUAGES
+) -> str:
+    """The first candidate we speak, most specific first; English when none is."""
     for candidate in candidates:
         found = supported(candidate, among)
         if found is not None:
