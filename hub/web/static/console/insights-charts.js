@@ -55,6 +55,14 @@ const bar = (label, data, colour, extra = {}) => ({
   ...extra,
 });
 
+/** A bar chart of the groups (one label each); empty when there is nothing to draw. */
+const barChart = (labels, datasets, options, empty = labels.length === 0) => ({
+  type: "bar",
+  empty,
+  data: { labels, datasets },
+  options,
+});
+
 function daily(answer, palette) {
   const days = answer.daily || [];
   const line = (key, colour) => ({
@@ -78,18 +86,14 @@ function daily(answer, palette) {
 
 function volume(answer, palette, labels) {
   const groups = answer.groups || [];
-  return {
-    type: "bar",
-    empty: groups.length === 0,
-    data: {
-      labels,
-      datasets: [
-        bar(t("insights.series.conversations"), groups.map((g) => Number(g.conversations) || 0), palette[0]),
-        bar(t("insights.series.abandoned"), groups.map((g) => Number(g.abandoned) || 0), palette[3]),
-      ],
-    },
-    options: base(formatNumber, { y: { beginAtZero: true, ticks: { precision: 0 } } }),
-  };
+  return barChart(
+    labels,
+    [
+      bar(t("insights.series.conversations"), groups.map((g) => Number(g.conversations) || 0), palette[0]),
+      bar(t("insights.series.abandoned"), groups.map((g) => Number(g.abandoned) || 0), palette[3]),
+    ],
+    base(formatNumber, { y: { beginAtZero: true, ticks: { precision: 0 } } }),
+  );
 }
 
 // Steps a reader counts time in: 10 s, 30 s, 1 min, 5 min, … 1 d.
@@ -107,37 +111,29 @@ function speed(answer, palette, labels) {
     bar(t(`insights.series.${key}`), groups.map((g) => nested(g, part, stat)), colour);
   const spans = groups.flatMap((g) => [nested(g, "first_response_seconds", "p90"), nested(g, "wait_seconds", "p90")]);
   const highest = Math.max(0, ...spans.map(Number).filter(Number.isFinite));
-  return {
-    type: "bar",
-    empty: groups.length === 0,
-    data: {
-      labels,
-      datasets: [
-        series("first_response_seconds", "median", "firstResponseMedian", palette[0]),
-        series("first_response_seconds", "p90", "firstResponseP90", palette[1]),
-        series("wait_seconds", "median", "waitMedian", palette[2]),
-        series("wait_seconds", "p90", "waitP90", palette[4]),
-      ],
-    },
-    options: base(duration, {
+  return barChart(
+    labels,
+    [
+      series("first_response_seconds", "median", "firstResponseMedian", palette[0]),
+      series("first_response_seconds", "p90", "firstResponseP90", palette[1]),
+      series("wait_seconds", "median", "waitMedian", palette[2]),
+      series("wait_seconds", "p90", "waitP90", palette[4]),
+    ],
+    base(duration, {
       y: { beginAtZero: true, ticks: { stepSize: timeStep(highest), callback: (value) => duration(value) } },
     }),
-  };
+  );
 }
 
 function satisfaction(answer, palette, labels) {
   const groups = answer.groups || [];
-  return {
-    type: "bar",
-    empty: groups.length === 0,
-    data: {
-      labels,
-      datasets: [
-        bar(t("insights.series.csat"), groups.map((g) => nested(g, "csat", "average")), palette[0], { yAxisID: "y", format: csat }),
-        bar(t("insights.series.nps"), groups.map((g) => nested(g, "nps", "score")), palette[2], { yAxisID: "nps", format: nps }),
-      ],
-    },
-    options: base(formatNumber, {
+  return barChart(
+    labels,
+    [
+      bar(t("insights.series.csat"), groups.map((g) => nested(g, "csat", "average")), palette[0], { yAxisID: "y", format: csat }),
+      bar(t("insights.series.nps"), groups.map((g) => nested(g, "nps", "score")), palette[2], { yAxisID: "nps", format: nps }),
+    ],
+    base(formatNumber, {
       y: { min: 0, max: 5, position: "left", title: { display: true, text: t("insights.axes.csat") } },
       nps: {
         min: -100,
@@ -147,7 +143,7 @@ function satisfaction(answer, palette, labels) {
         title: { display: true, text: t("insights.axes.nps") },
       },
     }),
-  };
+  );
 }
 
 /** Every currency any group sold in, in a stable order. */
@@ -170,28 +166,20 @@ function sales(answer, palette, labels) {
     }),
   );
   const tick = codes.length === 1 ? (value) => formatPrice(value, codes[0]) : (value) => formatNumber(value);
-  return {
-    type: "bar",
-    empty: codes.length === 0,
-    data: { labels, datasets },
-    options: base(formatNumber, { y: { beginAtZero: true, ticks: { callback: tick } } }),
-  };
+  const options = base(formatNumber, { y: { beginAtZero: true, ticks: { callback: tick } } });
+  return barChart(labels, datasets, options, codes.length === 0);
 }
 
 function rates(answer, palette, labels) {
   const groups = answer.groups || [];
-  return {
-    type: "bar",
-    empty: groups.length === 0,
-    data: {
-      labels,
-      datasets: [
-        bar(t("insights.series.conversion"), groups.map((g) => nested(g, "appointments", "conversion_rate")), palette[0]),
-        bar(t("insights.series.showRate"), groups.map((g) => nested(g, "appointments", "show_rate")), palette[2]),
-      ],
-    },
-    options: base(percent, { y: { min: 0, max: 1, ticks: { callback: (value) => percent(value) } } }),
-  };
+  return barChart(
+    labels,
+    [
+      bar(t("insights.series.conversion"), groups.map((g) => nested(g, "appointments", "conversion_rate")), palette[0]),
+      bar(t("insights.series.showRate"), groups.map((g) => nested(g, "appointments", "show_rate")), palette[2]),
+    ],
+    base(percent, { y: { min: 0, max: 1, ticks: { callback: (value) => percent(value) } } }),
+  );
 }
 
 /** The charts, in the order shown; csv: which file the hub writes for each. */
