@@ -29,11 +29,14 @@ from adapters.wechat.outbox import WechatReplies
 from adapters.wechat.routes import WechatCallbacks
 from hub.api import (
     attachments,
+    attention,
     audit,
     auth,
     booking,
     calendar,
     callbacks,
+    canned_replies,
+    clienteling,
     conversations,
     customers,
     feedback,
@@ -45,6 +48,8 @@ from hub.api import (
     pages,
     queue,
     staff_admin,
+    store_admin,
+    uploads,
     verification,
     visitors,
 )
@@ -204,6 +209,11 @@ def _add_routes(app: web.Application) -> None:
     staff_admin.add_routes(app)
     invitations.add_routes(app)
     audit.add_routes(app)
+    canned_replies.add_routes(app)
+    uploads.add_routes(app)
+    clienteling.add_routes(app)
+    attention.add_routes(app)
+    store_admin.add_routes(app)
     app.router.add_get("/wechat/{account}", _wechat_verify)
     app.router.add_post("/wechat/{account}", _wechat_receive)
 

@@ -5,9 +5,13 @@ caller imports first.
 """
 
 from hub.db import (
+    admin_models,
+    attention_models,
     booking_models,
+    canned_models,
     change_models,
     channel_models,
+    clienteling_models,
     feedback_models,
     jobs_models,
     models,
@@ -17,9 +21,13 @@ from hub.db import (
 )
 
 __all__ = [
+    "admin_models",
+    "attention_models",
     "booking_models",
+    "canned_models",
     "change_models",
     "channel_models",
+    "clienteling_models",
     "feedback_models",
     "jobs_models",
     "models",

@@ -17,6 +17,7 @@ import { announce } from "./notices.js";
 import { closeQueueBoard } from "./queue-board.js";
 import { isManager, sessionEnded } from "./session.js";
 import { myStores } from "./stores.js";
+import { openingView, registerView } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { open: false, ticket: 0, params: null, parts: null };
@@ -121,6 +122,7 @@ async function onDownload(chart, control) {
 
 async function openInsights() {
   if (!isManager() || view.open) return;
+  openingView("insights");
   closeQueueBoard({ restoreView: false });
   closeCalendar({ restoreView: false });
   const p = parts();
@@ -170,6 +172,7 @@ export function resetInsights() {
 }
 
 export function wireInsights() {
+  registerView("insights", closeInsights);
   $("insights-open").addEventListener("click", () => (view.open ? closeInsights() : openInsights()));
   // The calendar and the live queue live in the workspace: opening either leaves the dashboard.
   for (const id of ["calendar-open", "queue-board-open"]) $(id).addEventListener("click", () => closeInsights());

@@ -6,16 +6,21 @@
  * in memory only (for the socket handshake) and never logged or put in a URL.
  */
 import { sendOnSubmitOrEnter } from "../shared/composer.js";
+import { wireAdmin } from "./admin-view.js";
+import { wireAttention } from "./attention.js";
 import { wireCalendar } from "./calendar-view.js";
+import { wireCannedReplies } from "./canned-replies.js";
 import { closeConversation, setView } from "./conversation-pane.js";
 import { focusConversationItem } from "./conversations.js";
 import { wireCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { wireInsights } from "./insights-view.js";
 import { startLanguage } from "./language.js";
+import { wireMyClients } from "./my-clients.js";
 import { onPresenceChosen } from "./presence.js";
 import { wireProposal } from "./proposal-dialog.js";
 import { wireQueueBoard } from "./queue-board.js";
+import { wireReplyAttachments } from "./reply-attachments.js";
 import { onLocalTyping, sendReply } from "./replies.js";
 import { onLoginSubmit, onLogout, resumeSession } from "./session.js";
 import { state } from "./state.js";
@@ -40,6 +45,11 @@ function wireUi() {
   wireProposal();
   wireWechatLink();
   wireInsights();
+  wireCannedReplies();
+  wireReplyAttachments();
+  wireMyClients();
+  wireAttention();
+  wireAdmin();
 }
 
 // The texts first: everything drawn from here on reads them (console/language.js).

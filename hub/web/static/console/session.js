@@ -12,6 +12,7 @@ import { forgetNames } from "./customer-names.js";
 import { resetCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
 import { forgetEmailStates } from "./email-thread.js";
+import { resetFeatures, setupFeatures } from "./features.js";
 import { resetInsights, setupInsights } from "./insights-view.js";
 import { hideRemoteTyping } from "./live-events.js";
 import { toast } from "./notices.js";
@@ -99,6 +100,7 @@ function enterWorkspace(staff) {
   renderConversationList();
   setupQueueBoard();
   setupInsights();
+  setupFeatures();
   state.countdownTimer = setInterval(tickOffers, 1000);
   connectSocket();
 }
@@ -140,6 +142,7 @@ function teardown() {
   closeProposal();
   resetQueueBoard();
   resetInsights();
+  resetFeatures();
   resetCalendar();
   forgetStores();
   forgetNames();

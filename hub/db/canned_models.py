@@ -1,0 +1,3 @@
+"""Canned replies."""
+
+from __future__ import annotations

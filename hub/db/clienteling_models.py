@@ -1,0 +1,3 @@
+"""Clienteling: follow-up tasks."""
+
+from __future__ import annotations
