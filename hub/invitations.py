@@ -110,7 +110,7 @@ async def invite(
 ) -> Invited:
     """Create (or refresh) the switched-off account and e-mail its one-time link."""
     staff_access.require_manager(caller)
-    email = validation.email(body.get("email")).lower()
+    email = validation.staff_email(body.get("email"))
     name = validation.name(body.get("name"))
     role = validation.role(body.get("role", "ambassador"))
     languages = validation.languages(body.get("languages"))

@@ -89,7 +89,7 @@ async def store_add(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def staff_add(settings: Settings, args: argparse.Namespace, password: str) -> None:
-    email = validation.email(args.email)
+    email = validation.staff_email(args.email)
     name = validation.name(args.name)
     capacity = validation.capacity(args.capacity)
     validation.password(password)

@@ -98,6 +98,7 @@ async def test_store_and_staff_add_write_what_the_contract_promises(database_url
         ("virtual", "virtual", 30),
     ]
     assert member is not None and member.role == "manager" and member.capacity == 4
+    assert member.email == "amelie@example.com"  # as the login form compares it
     assert member.languages == ["fr", "en"]  # the store's languages by default
     assert member.phone == "+33612345678"  # a national number, in the store's country
     assert "a long enough secret" not in member.password_hash
