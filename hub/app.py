@@ -84,6 +84,7 @@ from hub.redis_watch import REDIS_WATCH, RedisWatch, quick_failing_pubsub
 from hub.routing_config import describe_metrics, routing_config, routing_stores
 from hub.routing_events import RoutingEvents
 from hub.routing_repository import SqlRoutingRepository
+from hub.routing_settings import SETTINGS_WATCH, SettingsWatch
 from hub.runtime import settle_heap
 from hub.security.ratelimit import TokenBucketLimiter
 from hub.security.tokens import ConversationProofs, VisitorTokens
@@ -534,6 +535,10 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         await db.ping()
         async with db.reading() as session:
             stores = await routing_stores(session)
+        # The routing settings saved by admins, before the first routing decision.
+        settings_watch = SettingsWatch(db, routing, settings)
+        await settings_watch.load()
+        app[SETTINGS_WATCH] = settings_watch
         redis_watch = None
         if redis_state is not None:
             # Redis is rebuildable: rebuilt here if empty, watched every second after.
@@ -553,6 +558,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         change_watch = ChangeWatch(db, sio, clock, publisher, relay_messages=True)
         await change_watch.start_from_now()
         change_watch.start(settings.change_poll_seconds)
+        settings_watch.start(settings.change_poll_seconds)
         app[SERVICES].change_watch = change_watch
         settle_heap()  # start-up objects out of every scan; the collector runs less often
         log.info(
@@ -561,6 +567,7 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         )
         app[SERVICES].namespaces = namespaces
         yield
+        await settings_watch.stop()
         await change_watch.stop()
         if listener is not None:
             await listener.stop()

@@ -250,6 +250,10 @@ class SetupCache:
         self._kept[key] = (self.monotonic(), setup)
         return setup
 
+    def forget(self, store_code: str) -> None:
+        """The store's setup was edited here (``hub.api.store_admin``): read it afresh."""
+        self._kept.pop(store_code.upper(), None)
+
 
 async def inputs(
     session: AsyncSession,

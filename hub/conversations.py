@@ -70,25 +70,6 @@ async def last_messages(
     return {m.conversation_id: m for m in rows if wanted.get(m.conversation_id) == m.seq}
 
 
-async def list_for(
-    session: AsyncSession,
-    principal: Principal,
-    status: str,
-    *,
-    whole_stores: bool = False,
-    limit: int = 200,
-) -> Sequence[Conversation]:
-    """The caller's own conversations; a manager may ask for their stores' as a whole."""
-    statuses = STATUS_FILTERS[status]
-    query = select(Conversation).where(
-        Conversation.store_id.in_(principal.store_ids), Conversation.status.in_(statuses)
-    )
-    if not (whole_stores and principal.is_manager):
-        query = query.where(Conversation.assigned_staff_id == principal.id)
-    query = query.order_by(Conversation.updated_at.desc()).limit(limit)
-    return (await session.scalars(query)).unique().all()
-
-
 async def next_seq(session: AsyncSession, conversation: Conversation, now: datetime) -> int:
     """Take the next sequence number; the row update serialises writers, so no gaps or repeats."""
     result = await session.execute(

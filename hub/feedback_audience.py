@@ -40,7 +40,11 @@ async def last_writer(session: AsyncSession, conversation_id: str) -> str | None
     """The ambassador who wrote last: who the rating is about when nobody is assigned."""
     found: str | None = await session.scalar(
         select(Message.author_staff_id)
-        .where(Message.conversation_id == conversation_id, Message.author_kind == "ambassador")
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.author_kind == "ambassador",
+            Message.direction != "internal",  # a colleague's note is not a reply
+        )
         .order_by(Message.seq.desc())
         .limit(1)
     )
@@ -62,7 +66,11 @@ async def served(session: AsyncSession, conversation: Conversation) -> bool:
         return True
     replied = await session.scalar(
         select(Message.id)
-        .where(Message.conversation_id == conversation.id, Message.author_kind == "ambassador")
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.author_kind == "ambassador",
+            Message.direction != "internal",  # a colleague's note is not a reply
+        )
         .limit(1)
     )
     if replied is not None:

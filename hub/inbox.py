@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from hub import audit, validation
+from hub import conversation_labels as labels
 from hub.clock import Clock
 from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
 from hub.customers import ledger_row
@@ -156,7 +157,7 @@ class Inbox:
         has taken a newly opened conversation (and offered it, if anyone is free): a
         caller on the line needs the answer now.
         """
-        validation.text(inbound.text)
+        message_text(inbound.text, inbound.data)
 
         async def work(session: AsyncSession) -> Stored:
             stored = await self._receive(session, inbound)
@@ -219,12 +220,14 @@ class Inbox:
         *,
         origin: str | None = None,
         data: dict[str, Any] | None = None,
+        also: AlsoStore | None = None,
     ) -> Stored:
-        """An ambassador's message; ``data`` carries structured content (a proposal)."""
-        body = validation.text(text)
+        """An ambassador's message; ``data`` carries structured content (a proposal);
+        ``also`` stores more rows in its transaction (claims its files), when it is new."""
+        body = message_text(text, data)
         key = f"staff:{principal.id}:{validation.client_id(client_id)}"
         stored = await self._write(
-            lambda s: self._reply(s, principal, conversation_id, key, body, data)
+            lambda s: self._reply(s, principal, conversation_id, key, body, data, also)
         )
         if not stored.duplicate:
             await self._after_commit(stored, origin)
@@ -232,7 +235,18 @@ class Inbox:
                 await self.jobs.schedule(stored.delivery.job_kind, stored.delivery.key)
         return stored
 
-    async def close(self, principal: Principal, conversation_id: object) -> Conversation:
+    async def close(
+        self,
+        principal: Principal,
+        conversation_id: object,
+        *,
+        outcome: object = None,
+        note: object = None,
+    ) -> Conversation:
+        """``outcome`` (hub.conversation_labels.OUTCOMES) and ``note`` are optional: staff
+        may close without saying how it ended."""
+        chosen = labels.outcome(outcome)
+        remark = labels.close_note(note)
         async with self.db.transaction() as session:
             conversation = await visible_conversation(session, principal, conversation_id)
             check_handler(principal, conversation)
@@ -243,6 +257,9 @@ class Inbox:
             conversation.status = "closed"
             conversation.closed_at = now
             conversation.updated_at = now
+            conversation.outcome = chosen
+            conversation.outcome_note = remark
+            conversation.closed_by_staff_id = principal.id
             audit.record(
                 session,
                 at=now,
@@ -251,6 +268,8 @@ class Inbox:
                 action="conversation.closed",
                 subject_type="conversation",
                 subject_id=conversation.id,
+                **({"outcome": chosen} if chosen else {}),
+                **({"with_note": True} if remark else {}),
             )
         self.tasks.spawn(self.events.conversation_closed(conversation), name="emit:closed")
         if self.on_closed is not None:
@@ -371,6 +390,7 @@ class Inbox:
         key: str,
         body: str,
         data: dict[str, Any] | None = None,
+        also: AlsoStore | None = None,
     ) -> Stored:
         conversation = await visible_conversation(session, principal, conversation_id)
         existing = await _by_dedupe_key(session, key)
@@ -398,11 +418,20 @@ class Inbox:
             dedupe_key=key,
             delivery_status="sent" if conversation.channel == "webchat" else "pending",
         )
+        if also is not None:
+            await also(session, conversation, message)
         channel = self.outbound.get(conversation.channel)
         if channel is None:
             return Stored(message, conversation)
         key = await channel.enqueue(session, conversation, message, now)
         return Stored(message, conversation, delivery=Scheduled(channel.job_kind, key))
+
+
+def message_text(text: object, data: dict[str, Any] | None) -> str:
+    """A message's text: required, unless the message carries files (then it may be "")."""
+    if text == "" and data and data.get("attachments"):
+        return ""
+    return validation.text(text)
 
 
 def check_handler(principal: Principal, conversation: Conversation) -> None:
@@ -468,6 +497,9 @@ async def _threaded(
     if conversation.status == "closed":
         conversation.status = "queued"
         conversation.closed_at = None
+        conversation.outcome = None
+        conversation.outcome_note = None
+        conversation.closed_by_staff_id = None
         conversation.assigned_staff_id = None
         conversation.assigned_at = None
         conversation.queued_at = now

@@ -133,4 +133,8 @@ def conversation_payload(
         ),
         "created_at": iso(conversation.created_at),
         "updated_at": iso(conversation.updated_at),
+        # Staff only (this payload never reaches a shopper): how the close went.
+        "outcome": conversation.outcome,
+        "outcome_note": conversation.outcome_note,
+        "closed_by": conversation.closed_by_staff_id,
     }

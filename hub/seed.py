@@ -10,11 +10,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.hours import parse_hours
+from hub import canned_text
 from hub.clock import Clock
+from hub.db.canned_models import CannedReply
 from hub.db.channel_models import Mailbox
 from hub.db.engine import Database
 from hub.db.models import AppointmentType, Staff, StaffStore, Store
 from hub.schedules import set_schedule
+from hub.seed_clients import seed_clients
 from hub.seed_history import HistorySummary, seed_history
 from hub.staff import NewStaff, add_staff
 from hub.stores import NewStore, add_store, store_by_code
@@ -168,6 +171,8 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
             summary.staff_created += 1
             progress(f"[{step}/{total}] staff {person.email}: created")
         await _regional_manager(session)
+        await _demo_canned_replies(session, clock)
+        await seed_clients(session, clock())
         summary.history = await seed_history(session, clock(), progress)
     return summary
 
@@ -182,3 +187,67 @@ async def _regional_manager(session: AsyncSession) -> None:
     for store in await session.scalars(select(Store).where(Store.code.in_(codes))):
         if store.id not in linked:
             manager.store_links.append(StaffStore(store_id=store.id))
+
+
+# Store replies PARIS01 shares (hub.canned_replies), by (language, shortcut).
+DEMO_CANNED = (
+    (
+        "en",
+        "resize",
+        "Resize ready",
+        "Dear {customer.first_name}, your ring has been resized and is waiting for you at "
+        "{store.name}. We look forward to seeing you. {ambassador.name}",
+    ),
+    (
+        "fr",
+        "mise-a-taille",
+        "Mise à taille prête",
+        "Bonjour {customer.first_name}, votre bague a été mise à taille et vous attend à "
+        "{store.name}. Au plaisir de vous accueillir. {ambassador.name}",
+    ),
+    (
+        "en",
+        "welcome",
+        "Welcome",
+        "Good day {customer.first_name}, this is {ambassador.first_name} from {store.name}. "
+        "How may I help you?",
+    ),
+    (
+        "fr",
+        "bienvenue",
+        "Bienvenue",
+        "Bonjour {customer.first_name}, ici {ambassador.first_name} de {store.name}. "
+        "Comment puis-je vous aider ?",
+    ),
+)
+
+
+async def _demo_canned_replies(session: AsyncSession, clock: Clock) -> None:
+    """The Paris boutique's shared canned replies, written by its manager; kept as they are
+    when they exist (a manager may have edited them)."""
+    store = await session.scalar(select(Store).where(Store.code == "PARIS01"))
+    author = await session.scalar(select(Staff.id).where(Staff.email == REGIONAL_MANAGER))
+    if store is None:
+        return
+    for language, shortcut, title, text in DEMO_CANNED:
+        exists = await session.scalar(
+            select(CannedReply.id).where(
+                CannedReply.store_id == store.id,
+                CannedReply.language == language,
+                CannedReply.shortcut == shortcut,
+            )
+        )
+        if exists is None:
+            session.add(
+                CannedReply(
+                    scope="store",
+                    store_id=store.id,
+                    language=language,
+                    title=title,
+                    shortcut=shortcut,
+                    text=canned_text.check(text),
+                    created_by=author,
+                    created_at=clock(),
+                    updated_at=clock(),
+                )
+            )

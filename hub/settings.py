@@ -202,6 +202,10 @@ class Settings:
     # them every request behind a proxy has the proxy's address.
     trusted_proxies: tuple[Network, ...] = ()
     max_body_bytes: int = 64 * 1024
+    # Web chat uploads (hub.attachment_store): where the files live (every web process
+    # must see the same directory) and the largest file accepted.
+    attachments_dir: Path = Path("attachments")
+    attachment_max_bytes: int = 10 * 1024 * 1024
     session_ttl_seconds: int = 12 * 3600
     # How long a staff invitation's link works (hub.invitations).
     invitation_hours: float = 72.0
@@ -315,6 +319,9 @@ class Settings:
             visitor_messages_burst=reader.optional_int("HUB_VISITOR_MESSAGES_BURST") or 30,
             trusted_proxies=_trusted_proxies(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=reader.optional_int("HUB_MAX_BODY_BYTES") or 64 * 1024,
+            attachments_dir=Path(env.get("HUB_ATTACHMENTS_DIR") or "attachments"),
+            attachment_max_bytes=reader.optional_int("HUB_ATTACHMENT_MAX_BYTES")
+            or 10 * 1024 * 1024,
             invitation_hours=reader.positive_float("HUB_INVITATION_HOURS", 72.0),
             vendor_dir=Path(env.get("HUB_VENDOR_DIR", str(PROJECT_ROOT / "node_modules"))),
             process_name=(env.get("HUB_PROCESS_NAME") or "").strip()[:128] or None,

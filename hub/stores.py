@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from hub.db.models import AppointmentType, Store
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.i18n import N_
 
+REGION = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # Every new store offers these two, as the CLI contract promises. Their names are marked
 # for translation: shoppers read them in their language (``hub.shopper_texts.type_name``).
 DEFAULT_APPOINTMENT_TYPES = (
@@ -31,6 +33,9 @@ class NewStore:
     languages: list[str]
     opening_hours: WeeklyHours | None
     address: str | None = None
+    region: str | None = None
+    service_centre: bool = False
+    relax_language: bool = True
 
     @classmethod
     def parse(
@@ -41,25 +46,60 @@ class NewStore:
         timezone: object,
         country: object,
         languages: object,
-        hours: str | None,
+        hours: object,
         address: object = None,
+        region: object = None,
+        service_centre: object = False,
+        relax_language: object = True,
     ) -> NewStore:
-        try:
-            opening = parse_hours(hours) if hours is not None else None
-        except HoursError as exc:
-            raise InvalidInput("hours", f"hours: {exc}") from None
         return cls(
             code=validation.store_code(code, "code"),
             name=validation.name(name),
             timezone=validation.timezone(timezone),
             country=validation.country(country),
             languages=validation.languages(languages),
-            opening_hours=opening,
+            opening_hours=opening_hours(hours),
             address=None if address in (None, "") else validation.address(address),
+            region=store_region(region),
+            service_centre=flag(service_centre, "service_centre"),
+            relax_language=flag(relax_language, "relax_language"),
         )
 
 
-async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, actor: str) -> Store:
+def opening_hours(hours: object) -> WeeklyHours | None:
+    """``"Mon-Sat 10:00-19:00; Sun 12:00-17:00"``; None: always open."""
+    if hours is None:
+        return None
+    try:
+        return parse_hours(validation.text(hours, "hours", max_length=300))
+    except HoursError as exc:
+        raise InvalidInput("hours", f"hours: {exc}") from None
+
+
+def store_region(value: object) -> str | None:
+    """Overflow goes first to stores of the same region (the country when none is set)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not REGION.fullmatch(value.strip()):
+        raise InvalidInput("region", "region must be 1-32 letters, digits, _ or -")
+    return value.strip()
+
+
+def flag(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(field, f"{field} must be true or false")
+    return value
+
+
+Actor = str | tuple[str, str | None]
+
+
+def _actor(actor: Actor) -> tuple[str, str | None]:
+    """``"cli"`` (an operator's command) or ``(kind, id)`` such as ``("staff", id)``."""
+    return ("cli", actor) if isinstance(actor, str) else actor
+
+
+async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, actor: Actor) -> Store:
     if await session.scalar(select(Store.id).where(Store.code == new.code)):
         raise Conflict(f"store {new.code} already exists", code="store_exists")
     store = Store(
@@ -71,6 +111,9 @@ async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, acto
         opening_hours=new.opening_hours,
         address=new.address,
         created_at=now,
+        region=new.region,
+        service_centre=new.service_centre,
+        relax_language=new.relax_language,
     )
     session.add(store)
     await session.flush()
@@ -80,11 +123,12 @@ async def add_store(session: AsyncSession, new: NewStore, *, now: datetime, acto
                 store_id=store.id, code=code, name=label, kind=kind, duration_minutes=minutes
             )
         )
+    kind, who = _actor(actor)
     audit.record(
         session,
         at=now,
-        actor_kind="cli",
-        actor_id=actor,
+        actor_kind=kind,
+        actor_id=who,
         action="store.created",
         subject_type="store",
         subject_id=store.id,
@@ -133,7 +177,7 @@ class TypeSpec:
 
 
 async def set_appointment_type(
-    session: AsyncSession, store: Store, spec: TypeSpec, *, now: datetime, actor: str
+    session: AsyncSession, store: Store, spec: TypeSpec, *, now: datetime, actor: Actor
 ) -> bool:
     """Add the store's type ``spec.code`` or change it; True when it is new. Existing
     appointments keep the buffers they were booked with."""
@@ -156,11 +200,12 @@ async def set_appointment_type(
     row.languages = list(spec.languages)
     row.skills = list(spec.skills)
     row.active = spec.active
+    kind, who = _actor(actor)
     audit.record(
         session,
         at=now,
-        actor_kind="cli",
-        actor_id=actor,
+        actor_kind=kind,
+        actor_id=who,
         action="store.appointment_type",
         subject_type="store",
         subject_id=store.id,

@@ -303,6 +303,46 @@ class RoutingService:
         await self.store.put_store(store)
         self._stores[store.id] = store
 
+    # -- administration: stores edited, settings changed, while running -------------------
+
+    async def store_changed(self, store: StoreInfo) -> None:
+        """A store was added or edited: this process routes with it at once; the others
+        take it from the shared state with ``reload_stores``."""
+        self._stores[store.id] = store
+        await self._guarded("store_changed", self.store.put_store(store))
+
+    async def reload_stores(self) -> None:
+        """Take the store topology as the state store has it (another process wrote it)."""
+        if self.suspended:
+            return  # ``resume`` reads the stores from the database anyway
+        with self._tolerant("reload_stores"):
+            self._stores = dict(await self.store.stores())
+
+    def reconfigure(self, config: RoutingConfig) -> None:
+        """New settings for what happens from now on: the next offer's time-out, the next
+        grace period, overflow and relaxing. Timers already armed keep their deadline."""
+        self.config = config
+
+    async def reweigh(self, old: RoutingConfig) -> None:
+        """Channel weights changed: the work ambassadors hold counts at the new weights.
+        Loads are shared by every process, so only the process that made the change calls
+        this; someone whose load went down may be offered more at once."""
+        if self.suspended:
+            return  # the rebuild counts every conversation at the new weights
+        with self._tolerant("reweigh"):
+            deltas: dict[str, float] = {}
+            for work in await self.repository.open_work(None):
+                delta = self.config.weight(work.channel, work.capacity) - old.weight(
+                    work.channel, work.capacity
+                )
+                deltas[work.ambassador_id] = deltas.get(work.ambassador_id, 0.0) + delta
+            for ambassador_id, delta in sorted(deltas.items()):
+                if delta > _EPSILON:
+                    await self.store.add_load(ambassador_id, delta)
+                elif delta < -_EPSILON:
+                    await self.store.finish(ambassador_id, -delta, self.clock())
+                    await self._match_ambassador(ambassador_id)
+
     # -- what a process killed outright leaves behind ------------------------------------
 
     async def start_reconciling(self) -> None:

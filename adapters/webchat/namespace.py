@@ -14,14 +14,16 @@ import socketio
 from sqlalchemy import select
 
 from hub import validation
+from hub.attachment_uploads import Uploader, attachment_ids, claim, message_entries
 from hub.clock import Clock
 from hub.contact_details import ContactDetails, parse_contact
+from hub.conversation_notes import is_staff_note
 from hub.conversations import latest_for_contact, messages_after
 from hub.db.engine import Database
 from hub.db.models import Store
 from hub.errors import InvalidInput, NotFound, Unauthorized
 from hub.feedback_answers import Answers
-from hub.inbox import Inbox, Stored
+from hub.inbox import Inbox, Stored, message_text
 from hub.messages import Inbound, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
 from hub.realtime.names import SHOPPER, visitor_room
@@ -100,8 +102,14 @@ class ShopperNamespace(TrackedNamespace):
         visitor = await self._visitor(sid)
         body = payload_dict(data)
         client_id = validation.client_id(body.get("client_id"))
-        text = validation.text(body.get("text"))
+        files = attachment_ids(body.get("attachments"))
+        uploader = Uploader("visitor", visitor["visitor_id"])
         self.limiter.hit(f"visitor:{visitor['visitor_id']}")
+        entries: list[dict[str, Any]] = []
+        if files:
+            async with self.db.reading() as session:
+                entries = await message_entries(session, files, uploader)
+        text = message_text(body.get("text"), {"attachments": entries})
         now = self.clock()
         contact = ContactDetails()
         if body.get("contact") is not None:
@@ -126,8 +134,10 @@ class ShopperNamespace(TrackedNamespace):
                 display_name=contact.name,
                 claimed=contact.claims,
                 consents=contact.consents,
+                data={"attachments": entries} if entries else None,
             ),
             origin=sid,
+            also=(lambda s, c, m: claim(s, files, uploader, c, m)) if files else None,
         )
         if stored.duplicate:
             await self._resent(stored, sid)
@@ -196,7 +206,8 @@ class ShopperNamespace(TrackedNamespace):
         staff = conversation.assigned_staff
         return {
             "conversation_id": conversation.id,
-            "messages": [message_payload(m) for m in messages],
+            # Colleagues' notes stay in the console (their seq numbers are gaps here).
+            "messages": [message_payload(m) for m in messages if not is_staff_note(m)],
             "status": conversation.status,
             "ambassador": {"name": staff.name} if staff is not None else None,
             "has_more": len(messages) == HISTORY_LIMIT,

@@ -26,7 +26,10 @@ PUBLIC_CROSS_ORIGIN = (
     "/api/appointments",
     "/api/contact",
     "/api/callbacks",
+    "/api/webchat/attachments",
 )
+# Paths under these prefixes are public in the same way (the widget's files, by id).
+PUBLIC_CROSS_ORIGIN_PREFIXES = ("/api/attachments/",)
 
 
 def error_response(status: int, code: str, message: str, **details: object) -> web.Response:
@@ -113,7 +116,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Shop sites listed in HUB_ALLOWED_ORIGINS may call the public endpoints; no one else."""
     origin = request.headers.get("Origin")
-    public = request.path in PUBLIC_CROSS_ORIGIN
+    public = request.path in PUBLIC_CROSS_ORIGIN or request.path.startswith(
+        PUBLIC_CROSS_ORIGIN_PREFIXES
+    )
     settings = request.app[SERVICES].settings
     allowed = origin is not None and public and origin.lower() in settings.allowed_origins
     if request.method == "OPTIONS" and public:
@@ -126,7 +131,8 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
         assert origin is not None
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        # Authorization: the widget's visitor token for its files (never in a URL).
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization"
         response.headers["Access-Control-Max-Age"] = "600"
         response.headers["Vary"] = "Origin"
     return response

@@ -18,9 +18,10 @@ VENDOR = {
 
 
 # Pages run no inline code and load nothing from elsewhere; the widget page may be framed
-# by nobody, the console neither.
+# by nobody, the console neither. Images may be blob: URLs: files fetched with a token in a
+# header (never in a URL) and shown from memory.
 PAGE_CSP = (
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
     "style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 

@@ -126,12 +126,16 @@ class Attachment(DeliveryState, Base):
     Channels that hand over only a media id (WeChat) store the row first and fetch the
     bytes in a job: ``status`` queued until ``data`` is there (sent) or given up (failed).
     The bytes are served only as downloads, never rendered as the page's own content.
+
+    A web chat upload (hub.attachment_uploads) is a file on disk under ``storage_key``
+    instead of ``data``; it is *pending* (no ``message_id``) until its uploader sends the
+    message that carries it, and belongs to that uploader (and, for staff, conversation).
     """
 
     __tablename__ = "attachments"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    message_id: Mapped[str] = mapped_column(
+    message_id: Mapped[str | None] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16))  # image | voice | video | file
@@ -141,6 +145,25 @@ class Attachment(DeliveryState, Base):
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Where to fetch it from: {"account_id": ..., "media_id": ...} for WeChat.
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The file's key in the attachment store (hub.attachment_store); None: bytes in ``data``.
+    storage_key: Mapped[str | None] = mapped_column(String(64))
+    # Who uploaded it: ``visitor`` (a visitor id) or ``staff`` (a staff id).
+    uploader_kind: Mapped[str | None] = mapped_column(String(16))
+    uploader_id: Mapped[str | None] = mapped_column(String(64))
+    # A staff upload's conversation, fixed at upload time.
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+
+
+class DiscardedFile(Base):
+    """A stored file whose attachment row is gone (swept, erased with its customer, its
+    message deleted): a database trigger records the key in the deleting transaction, so no
+    way of deleting rows leaves a shopper's file on disk; ``attachment_file`` deletes it."""
+
+    __tablename__ = "discarded_files"
+
+    storage_key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class WechatLink(Base):

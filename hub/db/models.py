@@ -237,6 +237,13 @@ class Conversation(Base):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended (hub.conversation_labels.OUTCOMES), who closed it and a word on it; for
+    # staff only, never sent to the shopper. Cleared when the conversation opens again.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_by_staff_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
 
     store: Mapped[Store] = relationship(lazy="joined")
     customer: Mapped[Customer] = relationship(lazy="joined")

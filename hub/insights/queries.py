@@ -86,9 +86,15 @@ def _message_times(scope: Scope) -> Any:
         select(
             Message.conversation_id.label("id"),
             func.min(case((Message.author_kind == "customer", Message.created_at))).label("asked"),
-            func.min(case((Message.author_kind == "ambassador", Message.created_at))).label(
-                "answered"
-            ),
+            # A colleague's note (internal) answers nobody.
+            func.min(
+                case(
+                    (
+                        and_(Message.author_kind == "ambassador", Message.direction != "internal"),
+                        Message.created_at,
+                    )
+                )
+            ).label("answered"),
             func.max(Message.created_at).label("last_at"),
         )
         .join(Conversation, Conversation.id == Message.conversation_id)

@@ -12,10 +12,11 @@ def registered_kinds() -> dict[str, JobKind]:
     from adapters.voice.jobs import KINDS as VOICE_KINDS
     from adapters.voice.sms_job import SMS_KIND
     from adapters.wechat.jobs import KINDS as WECHAT_KINDS
+    from hub.attachment_sweep import KINDS as ATTACHMENT_KINDS
     from hub.booking_reminders import REMINDER_KIND
     from hub.mail.delivery import MAIL_KIND
 
-    kinds = (MAIL_KIND, REMINDER_KIND, *WECHAT_KINDS, SMS_KIND, *VOICE_KINDS)
+    kinds = (MAIL_KIND, REMINDER_KIND, *WECHAT_KINDS, SMS_KIND, *VOICE_KINDS, *ATTACHMENT_KINDS)
     return {kind.name: kind for kind in kinds}
 
 

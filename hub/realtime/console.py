@@ -12,8 +12,10 @@ from typing import Any
 
 import socketio
 
-from hub import customers, validation
+from hub import attention, customers, validation
+from hub.attachment_uploads import Uploader, attachment_ids, claim, message_entries
 from hub.clock import Clock
+from hub.conversation_notes import add_note
 from hub.conversations import visible_conversation
 from hub.customers import visible_customer
 from hub.db.engine import Database
@@ -22,6 +24,7 @@ from hub.handover import Handover
 from hub.inbox import Inbox
 from hub.messages import conversation_payload, iso, message_payload
 from hub.realtime.acks import TrackedNamespace, acked, payload_dict
+from hub.realtime.conversation_updates import conversation_read
 from hub.realtime.names import CONSOLE, SESSION_COOKIE, customer_room, staff_room
 from hub.realtime.publisher import Publisher
 from hub.security.tokens import token_digest
@@ -150,12 +153,20 @@ class ConsoleNamespace(TrackedNamespace):
     async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
         principal = await self._principal(sid)
         body = payload_dict(data)
+        files = attachment_ids(body.get("attachments"))
+        entries: list[dict[str, Any]] = []
+        uploader = Uploader("staff", principal.id, _conversation_id(body))
+        if files:
+            async with self.db.reading() as session:
+                entries = await message_entries(session, files, uploader)
         stored = await self.inbox.reply(
             principal,
             body.get("conversation_id"),
             body.get("client_id"),
             body.get("text"),
             origin=sid,
+            data={"attachments": entries} if entries else None,
+            also=(lambda s, c, m: claim(s, files, uploader, c, m)) if files else None,
         )
         message = stored.message
         ack = {"id": message.id, "seq": message.seq, "created_at": iso(message.created_at)}
@@ -220,9 +231,16 @@ class ConsoleNamespace(TrackedNamespace):
 
     @acked
     async def on_note(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """``{conversation_id, text}``: a note on the conversation's customer."""
+        """``{conversation_id, text, about?}``: a note on the conversation's customer, or
+        with ``about: "conversation"`` (and an optional ``client_id``) a note in the
+        conversation's timeline for colleagues (hub.conversation_notes)."""
         principal = await self._principal(sid)
         body = payload_dict(data)
+        about = body.get("about", "customer")
+        if about not in ("customer", "conversation"):
+            raise InvalidInput("about", "about must be 'customer' or 'conversation'")
+        if about == "conversation":
+            return await self._conversation_note(sid, principal, body)
         text = validation.text(body.get("text"), "text", max_length=4000)
         async with self.db.transaction() as session:
             conversation = await visible_conversation(
@@ -235,11 +253,58 @@ class ConsoleNamespace(TrackedNamespace):
         await self.publisher.customer_updated(note.customer_id)
         return {"note": payload}
 
+    async def _conversation_note(
+        self, sid: str, principal: Principal, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        noted = await add_note(
+            self.db,
+            self.clock,
+            principal,
+            body.get("conversation_id"),
+            body.get("text"),
+            body.get("client_id"),
+        )
+        payload = message_payload(noted.message)
+        if not noted.duplicate:
+            # Like a reply: the assigned ambassador's consoles (never the shopper: the
+            # publisher leaves notes out), and the writer's other tabs when not theirs.
+            await self.publisher.message_added(noted.conversation, noted.message, sid)
+            if noted.conversation.assigned_staff_id != principal.id:
+                await self.publisher.to_staff(principal.id, "message", payload, sid)
+        return {"message": payload}
+
     @acked
     async def on_close(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{conversation_id, outcome?, note?}``: the outcome is one of
+        hub.conversation_labels.OUTCOMES, for staff only."""
         principal = await self._principal(sid)
-        conversation = await self.inbox.close(principal, payload_dict(data).get("conversation_id"))
+        body = payload_dict(data)
+        conversation = await self.inbox.close(
+            principal,
+            body.get("conversation_id"),
+            outcome=body.get("outcome"),
+            note=body.get("note"),
+        )
         return {"conversation": conversation_payload(conversation)}
+
+    @acked
+    async def on_read(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``{conversation_id, seq}``: the console showed the conversation up to ``seq``;
+        the caller's marker moves there (never back) and their other tabs hear of it."""
+        principal = await self._principal(sid)
+        body = payload_dict(data)
+        async with self.db.transaction() as session:
+            mark = await attention.mark_read(
+                session, principal, body.get("conversation_id"), body.get("seq"), self.clock()
+            )
+        await conversation_read(self.publisher, principal.id, mark.payload(), sid)
+        return mark.payload()
+
+
+def _conversation_id(body: dict[str, Any]) -> str:
+    """The payload's conversation id as a claim to check (the inbox checks it)."""
+    value = body.get("conversation_id")
+    return value if isinstance(value, str) else ""
 
 
 def _string(body: dict[str, Any], field: str) -> str:

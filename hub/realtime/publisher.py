@@ -8,6 +8,7 @@ from typing import Any
 
 import socketio
 
+from hub.conversation_notes import is_staff_note
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message
 from hub.messages import conversation_payload, message_payload
@@ -99,7 +100,8 @@ class Publisher:
         local: bool = False,
     ) -> None:
         payload = message_payload(message)
-        await self.to_shopper(conversation, "message", payload, origin, local=local)
+        if not is_staff_note(message):  # a note is for colleagues only
+            await self.to_shopper(conversation, "message", payload, origin, local=local)
         await self.to_staff(conversation.assigned_staff_id, "message", payload, origin, local=local)
 
     async def conversation_closed(self, conversation: Conversation) -> None:

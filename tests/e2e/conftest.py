@@ -109,10 +109,11 @@ def start_worker(
 
 
 @pytest.fixture
-def hub_env(database_url: str) -> dict[str, str]:
+def hub_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "HUB_DATABASE_URL": database_url,
+        "HUB_ATTACHMENTS_DIR": str(tmp_path / "attachments"),
         "HUB_SECRET_KEY": secrets.token_urlsafe(48),
         "HUB_LOG_FORMAT": "json",
         "HUB_OFFER_TIMEOUT_SECONDS": "30",

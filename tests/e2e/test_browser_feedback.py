@@ -47,6 +47,11 @@ async def test_the_shopper_rates_the_chat_and_the_console_sees_it(
             shop.locator("[data-testid=chat-message][data-author=ambassador]")
         ).to_have_text("Of course, it takes a week.")
         await console.get_by_test_id("close-conversation").click()
+        # Closing asks how it ended (console/attention-close.js); staff only.
+        await console.get_by_test_id("close-outcome-information").click()
+        await expect(console.get_by_test_id("conversation-outcome")).to_have_text(
+            "Outcome: Information"
+        )
 
         # The widget asks: five buttons, none chosen, named for screen readers.
         card = shop.get_by_test_id("chat-feedback")

@@ -173,16 +173,15 @@ async def test_wechat_messages_files_and_replies_in_the_console(
         await expect(page.get_by_test_id("channel-state")).to_contain_text("Replies possible until")
         await expect(message_row(page, FIRST_MESSAGE)).to_be_visible()
 
-        # The picture, once the hub has fetched it from WeChat; full size in a new tab.
+        # The picture, once the hub has fetched it from WeChat; full size in a viewer.
         image = page.get_by_role("img", name=re.compile("Image from the client"))
         await expect(image).to_be_visible()
         await expect(image).to_have_js_property("naturalWidth", 48)
-        async with page.context.expect_page() as opened:
-            await image.click()
-        full_size = await opened.value
-        await full_size.wait_for_load_state()
-        assert "/api/attachments/" in full_size.url
-        await full_size.close()
+        await image.click()
+        full_size = page.get_by_test_id("image-viewer-image")
+        await expect(full_size).to_have_js_property("naturalWidth", 48)
+        await page.keyboard.press("Escape")
+        await expect(full_size).to_be_hidden()
         await image.scroll_into_view_if_needed()
         await page.screenshot(path=OUTPUT / "console-wechat-media.png")
 

@@ -6,6 +6,7 @@
 import { showText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
+import { readSelected, renderAttention } from "./attention.js";
 import { closeCalendar } from "./calendar-view.js";
 import { renderCallCard } from "./call-card.js";
 import { renderChannelBadge } from "./channels.js";
@@ -52,9 +53,9 @@ export function selectConversation(id) {
   }
   pruneClosed();
   const conversation = state.conversations.get(id);
-  if (conversation) conversation.unread = false;
   renderConversationList();
   showConversation(conversation || { id });
+  readSelected(); // the badge clears at once; the hub hears how far
   setView("conversation");
   // On a phone the keyboard would cover the timeline, so focus the heading there instead.
   if (isWide()) dom.replyInput.focus();
@@ -77,6 +78,7 @@ export function showConversation(conversation) {
     renderReplyGate(null);
     renderEmailHeader(null);
     renderCallCard(null);
+    renderAttention(null);
     return;
   }
   const customer = conversation.customer || {};
@@ -98,6 +100,7 @@ export function showConversation(conversation) {
   renderEmailHeader(conversation); // e-mail: the client's address, the subject, where replies go
   renderVoiceComposer(conversation); // phone: replies by text message, or none
   renderCallCard(conversation); // phone: the call to make and how it went
+  renderAttention(conversation); // tags, and how a closed one ended
   dom.conversationView.dataset.status = conversation.status || "";
 }
 
@@ -170,14 +173,19 @@ export async function loadTimeline(id) {
   state.timelineLoaded = true;
   dom.timeline.setAttribute("aria-busy", "false");
   scrollTimeline(true);
+  readSelected();
 }
 
-export function closeConversation() {
+/** `choice`: {outcome?, note?} from the outcome chooser (console/attention-close.js). */
+export function closeConversation(choice = {}) {
   const conversationId = state.selectedId;
   if (!conversationId) return;
   dom.closeButton.disabled = true;
   showConversationError("");
-  const sent = emitNow("close", { conversation_id: conversationId }, (ack) => {
+  const payload = { conversation_id: conversationId };
+  if (choice.outcome) payload.outcome = choice.outcome;
+  if (choice.outcome && choice.note) payload.note = choice.note;
+  const sent = emitNow("close", payload, (ack) => {
     if (!ack || ack.error) {
       dom.closeButton.disabled = false;
       showConversationError((ack && ack.error && ack.error.message) || t("conversation.closeFailed"));

@@ -2,6 +2,7 @@
 import { el } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
+import { unreadBadge, updateTitle } from "./attention.js";
 import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
 import { customerName } from "./customer.js";
@@ -12,7 +13,7 @@ import { state } from "./state.js";
 /** Merges what we learnt about a conversation into what we knew; returns the merged one. */
 export function upsertConversation(conversation) {
   if (!conversation || !conversation.id) return null;
-  const previous = state.conversations.get(conversation.id) || { unread: false };
+  const previous = state.conversations.get(conversation.id) || { unread: 0 };
   const merged = { ...previous, ...conversation };
   if (!conversation.customer) merged.customer = previous.customer;
   // Event and ack payloads carry last_message: null; keep the preview we already have.
@@ -33,8 +34,9 @@ export async function loadConversations() {
   const fresh = new Map();
   for (const conversation of data.conversations || []) {
     const previous = state.conversations.get(conversation.id);
-    // What only this console knows (unread, a colleague's transfer note) survives a reload.
-    const kept = previous ? { unread: previous.unread, transfer_note: previous.transfer_note } : { unread: false };
+    // What only this console knows (a colleague's transfer note) survives a reload; the
+    // unread count is the hub's (console/attention-reads.js).
+    const kept = previous ? { transfer_note: previous.transfer_note } : {};
     fresh.set(conversation.id, { ...kept, ...conversation });
   }
   // The open conversation stays listed even if it was closed meanwhile, so the page is stable.
@@ -74,7 +76,7 @@ function renderConversationItem(conversation) {
         type: "button",
         "data-testid": "conversation-item",
         "data-conversation-id": conversation.id,
-        "data-unread": conversation.unread ? "true" : "false",
+        "data-unread": Number(conversation.unread) > 0 ? "true" : "false",
         "data-status": conversation.status,
         "aria-current": selected ? "true" : undefined,
       },
@@ -86,11 +88,7 @@ function renderConversationItem(conversation) {
       ]),
       el("span", { className: "conv-item-preview", text: previewText(conversation) }),
       closed ? el("span", { className: "conv-item-closed", text: t("conversations.closed") }) : null,
-      conversation.unread
-        ? el("span", { className: "unread-dot", attrs: { "data-testid": "unread-dot" } }, [
-            el("span", { className: "sr-only", text: t("conversations.unread") }),
-          ])
-        : null,
+      unreadBadge(conversation), // how many customer messages we have not seen (attention-reads.js)
     ],
   );
   button.addEventListener("click", () => selectConversation(conversation.id));
@@ -106,6 +104,7 @@ export function renderConversationList() {
   dom.conversationList.replaceChildren(...items);
   dom.conversationsEmpty.hidden = items.length > 0;
   if (focusedId) focusConversationItem(focusedId);
+  updateTitle();
 }
 
 export function focusConversationItem(id) {

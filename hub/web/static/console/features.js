@@ -5,6 +5,7 @@
 import { resetAdmin, setupAdmin } from "./admin-view.js";
 import { resetAttention, setupAttention } from "./attention.js";
 import { resetCannedReplies, setupCannedReplies } from "./canned-replies.js";
+import { resetConversationNotes } from "./conversation-notes.js";
 import { resetMyClients, setupMyClients } from "./my-clients.js";
 import { resetReplyAttachments, setupReplyAttachments } from "./reply-attachments.js";
 
@@ -18,6 +19,7 @@ export function setupFeatures() {
 
 export function resetFeatures() {
   resetCannedReplies();
+  resetConversationNotes();
   resetReplyAttachments();
   resetMyClients();
   resetAttention();

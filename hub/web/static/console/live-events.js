@@ -1,6 +1,7 @@
 /** What the hub pushes over the socket: messages, assignments, closings and typing. */
 import { t } from "../shared/i18n.js";
 import { typingIndicator } from "../shared/typing.js";
+import { countIncoming, readSelected } from "./attention.js";
 import { refreshCallCard } from "./call-card.js";
 import { loadTimeline, showConversation, showConversationError } from "./conversation-pane.js";
 import { renderConversationList, scheduleListRefresh, upsertConversation } from "./conversations.js";
@@ -20,13 +21,13 @@ export function onMessage(message) {
   const kind = message.author ? message.author.kind : "system";
   const isSelected = message.conversation_id === state.selectedId;
   if (conversation) {
+    if (kind === "customer") countIncoming(conversation, message); // unless it is on screen
     if (!conversation.last_seq || message.seq >= conversation.last_seq) {
       conversation.last_message = { text: message.text, created_at: message.created_at, author: message.author };
       conversation.last_seq = message.seq;
       conversation.updated_at = message.created_at || conversation.updated_at;
     }
     if (!isSelected && kind === "customer") {
-      conversation.unread = true;
       announce(t("live.newMessage", { name: customerName(conversation.customer) }));
     }
     renderConversationList();
@@ -41,6 +42,7 @@ export function onMessage(message) {
   const gap = state.timelineLoaded && message.seq > highestSeq() + 1;
   if (!state.messages.has(message.id)) addTimelineMessage(message);
   if (kind === "customer") hideRemoteTyping();
+  readSelected();
   if (gap) loadTimeline(state.selectedId);
 }
 
@@ -75,7 +77,7 @@ export function onAssigned(payload) {
   }
   const known = state.conversations.has(conversation.id);
   const merged = upsertConversation({ ...conversation, assigned_to: ambassador });
-  if (!known && merged.id !== state.selectedId) merged.unread = true;
+  if (!known && merged.id !== state.selectedId) scheduleListRefresh(); // its unread count
   renderConversationList();
   if (merged.id === state.selectedId) showConversation(merged);
   if (!known) announce(t("live.joined", { name: customerName(merged.customer) }));

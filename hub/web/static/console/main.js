@@ -10,7 +10,8 @@ import { wireAdmin } from "./admin-view.js";
 import { wireAttention } from "./attention.js";
 import { wireCalendar } from "./calendar-view.js";
 import { wireCannedReplies } from "./canned-replies.js";
-import { closeConversation, setView } from "./conversation-pane.js";
+import { wireConversationNotes } from "./conversation-notes.js";
+import { setView } from "./conversation-pane.js";
 import { focusConversationItem } from "./conversations.js";
 import { wireCustomerSearch } from "./customer-search.js";
 import { dom } from "./elements.js";
@@ -35,7 +36,6 @@ function wireUi() {
     setView("list");
     if (state.selectedId) focusConversationItem(state.selectedId);
   });
-  dom.closeButton.addEventListener("click", closeConversation);
   sendOnSubmitOrEnter(dom.replyForm, dom.replyInput, sendReply);
   dom.replyInput.addEventListener("input", onLocalTyping);
   wireTransfer();
@@ -46,6 +46,7 @@ function wireUi() {
   wireWechatLink();
   wireInsights();
   wireCannedReplies();
+  wireConversationNotes();
   wireReplyAttachments();
   wireMyClients();
   wireAttention();

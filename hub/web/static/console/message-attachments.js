@@ -2,11 +2,14 @@
  * Files that came with a message (a WeChat image, voice note, video or file, fetched by the
  * hub in a job; an e-mail's attachments, kept as the mail arrived): a placeholder while
  * pending, a note when they could not be had, and once ready an image thumbnail (full size in
- * a new tab) or a download link. The bytes are at /api/attachments/{id} on our own origin;
- * the session cookie authorises <img> and <a>.
+ * a dialog, console/image-viewer.js) or a download link. Web chat files (the shopper's and our
+ * own) arrive ready. The bytes are at /api/attachments/{id} on our own origin, always served as
+ * downloads: the session cookie authorises the download links, and images are fetched and shown
+ * from blob: URLs.
  */
 import { el } from "../shared/dom.js";
 import { formatNumber, t } from "../shared/i18n.js";
+import { attachmentBlob, openImage } from "./image-viewer.js";
 
 const NAMES = {
   image: () => t("message.kind.image"),
@@ -48,14 +51,20 @@ function fileDetails(attachment) {
 }
 
 function imageThumbnail(attachment) {
-  const url = attachmentUrl(attachment);
-  const image = el("img", {
-    className: "attach-image",
-    attrs: { src: url, alt: t("message.openFull"), loading: "lazy", "data-testid": "message-image" },
-  });
-  return el("a", { className: "attach-image-link", attrs: { href: url, target: "_blank", rel: "noopener noreferrer" } }, [
+  const name = attachment.filename || t("message.kind.image");
+  const alt = attachment.fromClient ? t("message.openFull") : t("attach.ownImage", { name });
+  const image = el("img", { className: "attach-image", attrs: { alt, "data-testid": "message-image" } });
+  const open = el("button", { className: "attach-image-link", attrs: { type: "button", "data-testid": "message-image-open" } }, [
     image,
   ]);
+  open.addEventListener("click", () => openImage(attachment, name, open));
+  attachmentBlob(attachment).then(
+    (url) => {
+      image.src = url;
+    },
+    () => open.replaceWith(el("p", { className: "attach-note attach-failed", text: t("attach.unavailable") })),
+  );
+  return open;
 }
 
 function downloadLink(attachment) {
@@ -113,6 +122,7 @@ export function attachmentList(message) {
   const attachments = Array.isArray(data.attachments) ? data.attachments.filter((a) => a && a.id) : [];
   if (attachments.length === 0) return null;
   const transcript = typeof data.transcript === "string" ? data.transcript : "";
-  const items = attachments.map((a) => attachmentItem(a, transcript, message.channel));
+  const fromClient = Boolean(message.author && message.author.kind === "customer");
+  const items = attachments.map((a) => attachmentItem({ ...a, fromClient }, transcript, message.channel));
   return el("ul", { className: "attach-list" }, items);
 }

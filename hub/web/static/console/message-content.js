@@ -10,6 +10,7 @@ import { linkCard } from "./message-link.js";
 import { locationCard } from "./message-location.js";
 import { voicemailCard } from "./message-voicemail.js";
 import { renderFeedbackMessage } from "./message-feedback.js";
+import { renderNoteMessage } from "./note-message.js";
 import { renderProposalCard } from "./proposal-card.js";
 
 /**
@@ -21,6 +22,7 @@ const textStandsIn = (message) => message.channel === "wechat";
 
 /** Fills the bubble; returns nothing and leaves plain text alone when there is nothing more. */
 export function renderMessageContent(bubble, message) {
+  if (renderNoteMessage(bubble, message)) return; // a note for colleagues only
   if (renderFeedbackMessage(bubble, message)) return; // a rating question, or its answer
   renderProposalCard(bubble, message);
   if (bubble.dataset.kind === "proposal") return;

@@ -4,6 +4,7 @@
  */
 import { el, showText } from "../shared/dom.js";
 import { formatNumber, t } from "../shared/i18n.js";
+import { alertNewOffer, updateTitle } from "./attention.js";
 import { channelLabel } from "./channels.js";
 import { selectConversation } from "./conversation-pane.js";
 import { renderConversationList, upsertConversation } from "./conversations.js";
@@ -32,6 +33,7 @@ export function onOffer(payload) {
   if (!existing) {
     const values = { headline: offerHeadline(payload), name: customerName(payload.customer) };
     announce(payload.preferred ? t("offers.announceYourClient", values) : t("offers.announce", values));
+    alertNewOffer(payload); // in the background: a notification and a chime
   }
 }
 
@@ -134,6 +136,7 @@ export function renderOffersMeta() {
   dom.offersEmpty.textContent =
     dom.presence.value === "available" ? t("offers.emptyAvailable") : t("offers.emptyAway");
   dom.offersCount.textContent = count ? t("offers.count", { count: formatNumber(count) }) : "";
+  updateTitle();
 }
 
 function setOfferBusy(entry, busy) {

@@ -9,6 +9,7 @@ import { el, showText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { closeCalendar } from "./calendar-view.js";
+import { followUpSection } from "./clients-profile.js";
 import { followCustomerName, setView } from "./conversation-pane.js";
 import { dom } from "./elements.js";
 import { appointmentsSection } from "./profile-appointments.js";
@@ -52,6 +53,7 @@ function parts() {
     mergeSection(ctx),
     preferencesSection(ctx),
     notesSection(ctx),
+    followUpSection(ctx),
     purchasesSection(),
     conversationsSection(),
     appointmentsSection(),

@@ -6,13 +6,14 @@
 import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
+import { noteMode, sendNote } from "./conversation-notes.js";
 import { initialDelivery } from "./delivery-state.js";
 import { dom } from "./elements.js";
 import { onMessage } from "./live-events.js";
 import { toast } from "./notices.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
-import { dropPendingEntry, renderPending, settlePendingEntry } from "./timeline.js";
+import { addTimelineMessage, dropPendingEntry, renderPending, settlePendingEntry } from "./timeline.js";
 import { noteRefusal } from "./wechat-window-panel.js";
 
 /** Our typing in the open conversation, told to the customer. */
@@ -21,20 +22,28 @@ export const localTyping = typingSignal((active, conversationId) =>
 );
 
 export function sendReply() {
+  if (noteMode()) {
+    sendNote(showNote); // the "Note" toggle is on: a note for colleagues instead
+    return;
+  }
   const text = dom.replyInput.value;
   const conversationId = state.selectedId;
   if (text === "" || !conversationId || dom.replyInput.disabled) return;
-  const item = {
-    client_id: newClientId(),
-    conversation_id: conversationId,
-    text,
-    status: "sending",
-    error: "",
-    created_ms: Date.now(),
-  };
+  queueReply({ conversation_id: conversationId, text });
+}
+
+/** Files uploaded by reply-attachments.js leave with whatever is typed (or no text at all). */
+export function sendFiles(conversationId, attachments) {
+  const typed = conversationId === state.selectedId ? dom.replyInput.value : "";
+  queueReply({ conversation_id: conversationId, text: typed.trim() ? typed : "", attachments });
+}
+
+function queueReply(fields) {
+  const conversationId = fields.conversation_id;
+  const item = { ...fields, client_id: newClientId(), status: "sending", error: "", created_ms: Date.now() };
   state.pending.set(item.client_id, item);
   renderPending(item);
-  dom.replyInput.value = "";
+  if (conversationId === state.selectedId) dom.replyInput.value = "";
   state.drafts.delete(conversationId);
   localTyping.stop();
   emitReply(item); // if offline, resendPending() sends it on connect
@@ -42,6 +51,7 @@ export function sendReply() {
 
 function emitReply(item) {
   const payload = { conversation_id: item.conversation_id, client_id: item.client_id, text: item.text };
+  if (item.attachments) payload.attachments = item.attachments.map((a) => a.id);
   emitNow("reply", payload, (ack) => onReplyAck(item, ack));
 }
 
@@ -70,8 +80,15 @@ function onReplyAck(item, ack) {
     text: item.text,
     delivery: initialDelivery(channel), // the job's answer comes as message_updated
   };
+  if (item.attachments) message.data = { attachments: item.attachments.map((a) => ({ ...a, status: "ready" })) };
   settlePendingEntry(item, message);
   onMessage(message); // updates the list preview (and is a no-op for the timeline now)
+}
+
+/** A note the hub stored: in the timeline, and the list's preview. */
+function showNote(message) {
+  addTimelineMessage(message);
+  onMessage(message);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { t } from "../shared/i18n.js";
 import { onImportDone, onImportProgress } from "./pos-upload.js";
 import { backoff, reconnectIfDropped, retryRejected } from "../shared/reconnect.js";
+import { onConversationRead, onConversationUpdated } from "./attention.js";
 import { onAppointmentEvent, refreshCalendar } from "./calendar-view.js";
 import { onCallbackRescheduled } from "./callback-notice.js";
 import { loadTimeline } from "./conversation-pane.js";
@@ -80,6 +81,9 @@ export function connectSocket() {
   // A callback nobody answered leaves us until its next try.
   socket.on("callback_rescheduled", guard(andBoard(onCallbackRescheduled)));
   socket.on("customer_updated", guard(onCustomerUpdated));
+  // A colleague tagged a conversation; another tab of ours read one (console/attention.js).
+  socket.on("conversation_updated", guard(onConversationUpdated));
+  socket.on("conversation_read", guard(onConversationRead));
   socket.on("import_progress", guard(onImportProgress));
   socket.on("import_done", guard(onImportDone));
   // One of our appointments was booked, moved or cancelled: the calendar and the profile shown.

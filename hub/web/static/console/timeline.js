@@ -60,6 +60,11 @@ function fillPending(entry, item) {
     meta: failed ? t("timeline.notSent") : isConnected() ? t("timeline.sending") : t("timeline.waitingForConnection"),
     error: failed ? item.error : "",
   });
+  if (item.attachments) {
+    // Our files on their way: shown as they will be once stored (the upload is done).
+    const data = { attachments: item.attachments.map((a) => ({ ...a, status: "ready" })) };
+    renderMessageContent(entry.bubble, { text: item.text, channel: "webchat", data });
+  }
   entry.key = [1, item.created_ms];
 }
 

@@ -27,7 +27,16 @@ export const localTyping = typingSignal((active) => {
 export function sendFromInput() {
   const text = ui.input.value;
   if (text === "") return; // nothing typed; blank-but-not-empty text goes to the hub, which explains
-  const item = { client_id: newClientId(), text, created_ms: Date.now() };
+  send({ client_id: newClientId(), text, created_ms: Date.now() });
+}
+
+/** Files uploaded by widget/uploads.js leave with whatever is typed in the field (or nothing). */
+export function sendFiles(attachments) {
+  const text = ui.input.value.trim() ? ui.input.value : "";
+  send({ client_id: newClientId(), text, attachments, created_ms: Date.now() });
+}
+
+function send(item) {
   const contact = takeContact(item.client_id);
   if (contact) item.contact = contact;
   addToOutbox(item);
@@ -44,6 +53,7 @@ export function sendFromInput() {
 function emitMessage(item) {
   const payload = { client_id: item.client_id, text: item.text };
   if (item.contact) payload.contact = item.contact;
+  if (item.attachments) payload.attachments = item.attachments.map((a) => a.id);
   state.socket.emit("message", payload, (ack) => onMessageAck(item, ack));
 }
 
@@ -80,6 +90,7 @@ function onMessageAck(item, ack) {
     created_at: ack.created_at,
     author: { kind: "customer", name: null },
     text: item.text,
+    data: item.attachments ? { attachments: item.attachments } : undefined,
   });
 }
 

@@ -17,6 +17,7 @@ import { closePanel, openPanel, renderStatus, setConn } from "./panel.js";
 import { state } from "./state.js";
 import { getToken, readOutbox } from "./storage.js";
 import { autosize, buildUi, loadStylesheet, ui } from "./ui.js";
+import { attachUploads } from "./uploads.js";
 
 function wireUi() {
   ui.launcher.addEventListener("click", () => (state.open ? closePanel() : openPanel()));
@@ -45,6 +46,7 @@ function run() {
   attachTypingIndicator();
   attachOfflineOptions();
   attachAboutYou({ newcomer: !getToken() });
+  attachUploads();
   wireUi();
   loadStylesheet();
   renderStatus();

@@ -6,6 +6,7 @@
 import { isNearBottom, orderedList, scrollToBottom } from "../shared/message-list.js";
 import { t } from "../shared/i18n.js";
 import { messageRows } from "../shared/message-row.js";
+import { forgetFiles, showFiles } from "./attachments.js";
 import { formatClock } from "../shared/time.js";
 import { feedbackOf, feedbackText, showFeedback } from "./feedback.js";
 import { setStatus } from "./panel.js";
@@ -45,11 +46,13 @@ function fillConfirmed(entry, message) {
   });
   if (proposal) showProposal(entry, message, proposal);
   if (feedback) showFeedback(entry, feedback);
+  if (message.data) showFiles(entry, message.data.attachments);
   entry.key = [0, conversationIndex(message.conversation_id), Number(message.seq) || 0];
 }
 
 function fillPending(entry, item) {
   rows.fill(entry, { kind: "customer", text: item.text, status: "sending", meta: t("common.sending") });
+  showFiles(entry, item.attachments);
   entry.key = [1, item.created_ms || Date.now()];
 }
 
@@ -128,6 +131,7 @@ export function confirmPending(entry, message) {
 /** Forget everything shown (the visitor identity changed, so it belongs to someone else). */
 export function clearConversation() {
   list.clear();
+  forgetFiles();
   state.byId.clear();
   state.conversationOrder.clear();
   state.byClientId.clear();
