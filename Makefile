@@ -52,4 +52,4 @@ test: setup chromium
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) node_modules concierge.db concierge.db-wal concierge.db-shm test-output
+	rm -rf $(VENV) node_modules concierge.db concierge.db-wal concierge.db-shm test-output attachments

@@ -539,6 +539,11 @@ def _lifecycle(settings: Settings, clock: Clock, sio: socketio.AsyncServer):  # 
         settings_watch = SettingsWatch(db, routing, settings)
         await settings_watch.load()
         app[SETTINGS_WATCH] = settings_watch
+        metrics.gauge(
+            "hub_routing_settings_version",
+            "The version of the saved routing settings this process routes with",
+            lambda: float(settings_watch.version or 0),
+        )
         redis_watch = None
         if redis_state is not None:
             # Redis is rebuildable: rebuilt here if empty, watched every second after.

@@ -32,3 +32,26 @@ def record(
             data=data or None,
         )
     )
+
+
+def by_staff(
+    session: AsyncSession,
+    staff_id: str,
+    at: datetime,
+    action: str,
+    subject_type: str,
+    subject_id: str | None,
+    **data: Any,
+) -> None:
+    """``record`` of what a signed-in staff member did (the API, the console): the most
+    common entry, the actor being them."""
+    record(
+        session,
+        at=at,
+        actor_kind="staff",
+        actor_id=staff_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        **data,
+    )

@@ -83,9 +83,9 @@ def language(value: object, field: str = "language") -> str:
 
 
 def title(value: object) -> str:
-    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+    if not isinstance(value, str) or not value.strip():
         raise InvalidInput("title", "title is required (text, without NUL characters)")
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(validation.no_nul(value, "title").split())
     if len(cleaned) > MAX_TITLE:
         raise InvalidInput("title", f"title is longer than {MAX_TITLE} characters")
     return cleaned
@@ -305,16 +305,7 @@ def _audit(
     extra: dict[str, Any] = {"scope": reply.scope, **data}
     if found.store_code is not None:
         extra["store"] = found.store_code
-    audit.record(
-        session,
-        at=now,
-        actor_kind="staff",
-        actor_id=caller.id,
-        action=action,
-        subject_type="canned_reply",
-        subject_id=reply.id,
-        **extra,
-    )
+    audit.by_staff(session, caller.id, now, action, "canned_reply", reply.id, **extra)
 
 
 async def render(

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hub import validation
 from hub.errors import InvalidInput
 
 PLACEHOLDERS: tuple[str, ...] = (
@@ -108,19 +109,10 @@ def parse(text: str, field: str = "text") -> list[Segment]:
 
 def check(text: object, field: str = "text") -> str:
     """A canned reply's text as it may be saved: non-blank, at most ``MAX_TEXT``
-    characters, every placeholder known."""
-    if not isinstance(text, str):
-        raise InvalidInput(field, f"{field} must be a string")
-    if not text.strip():
-        raise InvalidInput(field, f"{field} must not be empty", code="empty_text")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(
-            field, f"{field} is longer than {MAX_TEXT} characters", code="text_too_long"
-        )
-    if "\x00" in text:  # PostgreSQL cannot store it, and no reply needs it
-        raise InvalidInput(field, f"{field} must not contain a NUL character")
-    parse(text, field)
-    return text
+    characters (message text's rule), no NUL, every placeholder known."""
+    checked = validation.no_nul(validation.text(text, field, max_length=MAX_TEXT), field)
+    parse(checked, field)
+    return checked
 
 
 def placeholders_in(text: str) -> tuple[str, ...]:

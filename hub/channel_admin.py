@@ -14,6 +14,8 @@ admins. An account whose removal would delete history (followers, calls) is refu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,14 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.email.mailboxes import add_mailbox
 from adapters.voice.accounts import NewVoiceAccount, add_voice_account
 from adapters.wechat.accounts import NewWechatAccount, add_account
-from hub import audit, staff_access
+from hub import audit, staff_access, validation
+from hub.admin_payloads import WECHAT_SECRETS
 from hub.db.channel_models import Mailbox, VoiceAccount, WechatAccountRow, WechatUser
 from hub.db.models import Store
 from hub.db.voice_models import VoiceCall
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.profiles.identity import InvalidIdentity, normalise_email, normalise_phone
 from hub.staff import Principal
-from hub.store_admin import closed_body, find, has_nul
+from hub.store_admin import actor, closed_body, find
 
 # The adapters name fields as the CLI's options; the API names them as its JSON.
 _FIELD_NAMES = {
@@ -40,16 +43,8 @@ _FIELD_NAMES = {
     "account-sid": "account_sid",
     "auth-token": "auth_token",
 }
-WECHAT_SECRETS = ("app_secret", "token", "aes_key")
-
-
-def actor(caller: Principal) -> tuple[str, str | None]:
-    return ("staff", caller.id)
-
-
-def _api_field(exc: InvalidInput) -> InvalidInput:
-    field = _FIELD_NAMES.get(exc.field, exc.field)
-    return InvalidInput(field, exc.message, code=exc.code)
+# What the audit trail calls each kind of account.
+_SUBJECTS = {WechatAccountRow: "wechat_account", Mailbox: "mailbox", VoiceAccount: "voice_account"}
 
 
 def _string(body: dict[str, Any], field: str, *, required: bool = True) -> str:
@@ -79,37 +74,65 @@ def _visible(caller: Principal, store_id: str | None) -> bool:
     return store_id is not None and store_id in caller.store_ids
 
 
+def _wechat_rows() -> Any:
+    """WeChat accounts beside their store's code (None: bound to no store)."""
+    return select(WechatAccountRow, Store.code).outerjoin(
+        Store, Store.id == WechatAccountRow.store_id
+    )
+
+
+def _mailbox_rows() -> Any:
+    return select(Mailbox, Store.code).join(Store, Store.id == Mailbox.store_id)
+
+
+def _voice_rows() -> Any:
+    return select(VoiceAccount, Store.code).join(Store, Store.id == VoiceAccount.store_id)
+
+
+async def _reachable(session: AsyncSession, caller: Principal, query: Any) -> list[Any]:
+    """The (account, store code) rows of ``query`` within the caller's reach."""
+    rows = (await session.execute(query)).all()
+    return [(row, code) for row, code in rows if _visible(caller, row.store_id)]
+
+
+async def _one(
+    session: AsyncSession,
+    caller: Principal,
+    raw: object,
+    limit: int,
+    query: Callable[[str], Any],
+    missing: NotFound,
+) -> tuple[Any, Any]:
+    """The account a path names, with its store's code; ``missing`` when there is none
+    within reach. What cannot name one is not found either: not text, too long, a NUL
+    (PostgreSQL cannot compare one), or what ``query`` turns down (None, ``InvalidIdentity``)."""
+    staff_access.require_manager(caller)
+    wanted = None
+    if isinstance(raw, str) and len(raw) <= limit and not validation.has_nul(raw):
+        with contextlib.suppress(InvalidIdentity):
+            wanted = query(raw)
+    found = [] if wanted is None else await _reachable(session, caller, wanted)
+    if not found:
+        raise missing
+    return found[0]
+
+
+def _audit(
+    session: AsyncSession, caller: Principal, now: datetime, action: str, row: Any, **data: Any
+) -> None:
+    audit.by_staff(session, caller.id, now, action, _SUBJECTS[type(row)], row.id, **data)
+
+
 # -- listing ---------------------------------------------------------------------------
 
 
 async def listing(session: AsyncSession, caller: Principal) -> dict[str, list[tuple[Any, Any]]]:
     """Every account within reach with its store's code, each kind in a stable order."""
     staff_access.require_manager(caller)
-    wechat = (
-        await session.execute(
-            select(WechatAccountRow, Store.code)
-            .outerjoin(Store, Store.id == WechatAccountRow.store_id)
-            .order_by(WechatAccountRow.name)
-        )
-    ).all()
-    mailboxes = (
-        await session.execute(
-            select(Mailbox, Store.code)
-            .join(Store, Store.id == Mailbox.store_id)
-            .order_by(Mailbox.address)
-        )
-    ).all()
-    voice = (
-        await session.execute(
-            select(VoiceAccount, Store.code)
-            .join(Store, Store.id == VoiceAccount.store_id)
-            .order_by(VoiceAccount.number)
-        )
-    ).all()
     return {
-        "wechat": [(row, code) for row, code in wechat if _visible(caller, row.store_id)],
-        "mailboxes": [(row, code) for row, code in mailboxes if _visible(caller, row.store_id)],
-        "voice": [(row, code) for row, code in voice if _visible(caller, row.store_id)],
+        "wechat": await _reachable(session, caller, _wechat_rows().order_by(WechatAccountRow.name)),
+        "mailboxes": await _reachable(session, caller, _mailbox_rows().order_by(Mailbox.address)),
+        "voice": await _reachable(session, caller, _voice_rows().order_by(VoiceAccount.number)),
     }
 
 
@@ -127,7 +150,7 @@ async def create_wechat(
         store = await _store(session, caller, body["store"])
     else:
         _require_admin(caller, "add a WeChat account bound to no store")
-    try:
+    with validation.fields_named(_FIELD_NAMES):
         new = NewWechatAccount.parse(
             name=_string(body, "account"),
             app_id=_string(body, "app_id"),
@@ -136,8 +159,6 @@ async def create_wechat(
             aes_key=_string(body, "aes_key", required=False),
             store_code=store.code if store else None,
         )
-    except InvalidInput as exc:
-        raise _api_field(exc) from None
     row = await add_account(session, new, now=now, actor=actor(caller))
     return row, new.store_code
 
@@ -145,19 +166,14 @@ async def create_wechat(
 async def find_wechat(
     session: AsyncSession, caller: Principal, name: object
 ) -> tuple[WechatAccountRow, str | None]:
-    staff_access.require_manager(caller)
-    found = None
-    if isinstance(name, str) and len(name) <= 32 and not has_nul(name):
-        found = (
-            await session.execute(
-                select(WechatAccountRow, Store.code)
-                .outerjoin(Store, Store.id == WechatAccountRow.store_id)
-                .where(WechatAccountRow.name == name.strip().lower())
-            )
-        ).first()
-    if found is None or not _visible(caller, found[0].store_id):
-        raise NotFound(f"WeChat account {name} does not exist", code="unknown_account")
-    return found[0], found[1]
+    return await _one(
+        session,
+        caller,
+        name,
+        32,
+        lambda raw: _wechat_rows().where(WechatAccountRow.name == raw.strip().lower()),
+        NotFound(f"WeChat account {name} does not exist", code="unknown_account"),
+    )
 
 
 async def update_wechat(
@@ -170,7 +186,8 @@ async def update_wechat(
     row, code = await find_wechat(session, caller, name)
     rotated = [field for field in WECHAT_SECRETS if field in body]
     if rotated:
-        try:  # the CLI's checks, on the account as it will be
+        # The CLI's checks, on the account as it will be.
+        with validation.fields_named(_FIELD_NAMES):
             checked = NewWechatAccount.parse(
                 name=row.name,
                 app_id=row.app_id,
@@ -179,17 +196,13 @@ async def update_wechat(
                 aes_key=_string(body, "aes_key") if "aes_key" in body else row.aes_key,
                 mode=row.mode,
             )
-        except InvalidInput as exc:
-            raise _api_field(exc) from None
         row.app_secret, row.token, row.aes_key = checked.app_secret, checked.token, checked.aes_key
-        audit.record(
+        _audit(
             session,
-            at=now,
-            actor_kind="staff",
-            actor_id=caller.id,
-            action="channel.secret_rotated",
-            subject_type="wechat_account",
-            subject_id=row.id,
+            caller,
+            now,
+            "channel.secret_rotated",
+            row,
             account=row.name,
             store=code,  # so that the store's managers see it in the audit viewer
             secrets=rotated,
@@ -203,14 +216,12 @@ async def update_wechat(
             store = await _store(session, caller, body["store"])
             row.store_id, code = store.id, store.code
         if code != before:
-            audit.record(
+            _audit(
                 session,
-                at=now,
-                actor_kind="staff",
-                actor_id=caller.id,
-                action="wechat_account.updated",
-                subject_type="wechat_account",
-                subject_id=row.id,
+                caller,
+                now,
+                "wechat_account.updated",
+                row,
                 account=row.name,
                 store=code,
                 changes={"store": {"from": before, "to": code}},
@@ -236,17 +247,7 @@ async def delete_wechat(
             code="channel_has_history",
         )
     await session.delete(row)
-    audit.record(
-        session,
-        at=now,
-        actor_kind="staff",
-        actor_id=caller.id,
-        action="wechat_account.removed",
-        subject_type="wechat_account",
-        subject_id=row.id,
-        account=row.name,
-        store=code,
-    )
+    _audit(session, caller, now, "wechat_account.removed", row, account=row.name, store=code)
 
 
 # -- mailboxes ---------------------------------------------------------------------------
@@ -275,31 +276,16 @@ async def delete_mailbox(
     session: AsyncSession, caller: Principal, address: object, now: datetime
 ) -> None:
     """The hub stops receiving mail for it; its threads answer from the hub's own sender."""
-    staff_access.require_manager(caller)
-    row = None
-    if isinstance(address, str) and len(address) <= 320 and not has_nul(address):
-        try:
-            normal = normalise_email(address)
-        except InvalidIdentity:
-            normal = None
-        if normal is not None:
-            row = await session.scalar(select(Mailbox).where(Mailbox.address == normal))
-    if row is None or not _visible(caller, row.store_id):
-        raise NotFound(f"mailbox {address} does not exist", code="unknown_mailbox")
-    store = await session.get(Store, row.store_id)
-    code = store.code if store is not None else None
-    await session.delete(row)
-    audit.record(
+    row, code = await _one(
         session,
-        at=now,
-        actor_kind="staff",
-        actor_id=caller.id,
-        action="mailbox.removed",
-        subject_type="mailbox",
-        subject_id=row.id,
-        address=row.address,
-        store=code,
+        caller,
+        address,
+        320,
+        lambda raw: _mailbox_rows().where(Mailbox.address == normalise_email(raw)),
+        NotFound(f"mailbox {address} does not exist", code="unknown_mailbox"),
     )
+    await session.delete(row)
+    _audit(session, caller, now, "mailbox.removed", row, address=row.address, store=code)
 
 
 # -- voice -------------------------------------------------------------------------------
@@ -312,7 +298,7 @@ async def create_voice(
     staff_access.require_manager(caller)
     closed_body(body, ("provider", "number", "store", "account_sid", "auth_token"))
     store = await _store(session, caller, body.get("store"))
-    try:
+    with validation.fields_named(_FIELD_NAMES):
         new = NewVoiceAccount.parse(
             provider=_string(body, "provider"),
             number=_string(body, "number"),
@@ -320,8 +306,6 @@ async def create_voice(
             account_sid=_string(body, "account_sid"),
             auth_token=_string(body, "auth_token"),
         )
-    except InvalidInput as exc:
-        raise _api_field(exc) from None
     row = await add_voice_account(session, new, now=now, actor=actor(caller))
     return row, store.code
 
@@ -329,29 +313,19 @@ async def create_voice(
 async def find_voice(
     session: AsyncSession, caller: Principal, number: object
 ) -> tuple[VoiceAccount, str]:
-    staff_access.require_manager(caller)
-    found = None
-    if (
-        isinstance(number, str)
-        and len(number) <= 32
-        and not has_nul(number)
-        and number.strip().startswith("+")
-    ):
-        try:
-            e164 = normalise_phone(number)
-        except InvalidIdentity:
-            e164 = None
-        if e164 is not None:
-            found = (
-                await session.execute(
-                    select(VoiceAccount, Store.code)
-                    .join(Store, Store.id == VoiceAccount.store_id)
-                    .where(VoiceAccount.number == e164)
-                )
-            ).first()
-    if found is None or not _visible(caller, found[0].store_id):
-        raise NotFound(f"number {number} is not configured", code="unknown_number")
-    return found[0], found[1]
+    def by_number(raw: str) -> Any:
+        if not raw.strip().startswith("+"):  # only E.164 names a number
+            return None
+        return _voice_rows().where(VoiceAccount.number == normalise_phone(raw))
+
+    return await _one(
+        session,
+        caller,
+        number,
+        32,
+        by_number,
+        NotFound(f"number {number} is not configured", code="unknown_number"),
+    )
 
 
 async def update_voice(
@@ -362,7 +336,7 @@ async def update_voice(
     closed_body(body, ("store", "auth_token"))
     row, code = await find_voice(session, caller, number)
     if "auth_token" in body:
-        try:
+        with validation.fields_named(_FIELD_NAMES):
             checked = NewVoiceAccount.parse(
                 provider=row.provider,
                 number=row.number,
@@ -370,17 +344,13 @@ async def update_voice(
                 account_sid=row.account_sid,
                 auth_token=_string(body, "auth_token"),
             )
-        except InvalidInput as exc:
-            raise _api_field(exc) from None
         row.auth_token = checked.auth_token
-        audit.record(
+        _audit(
             session,
-            at=now,
-            actor_kind="staff",
-            actor_id=caller.id,
-            action="channel.secret_rotated",
-            subject_type="voice_account",
-            subject_id=row.id,
+            caller,
+            now,
+            "channel.secret_rotated",
+            row,
             number=row.number,
             store=code,
             secrets=["auth_token"],
@@ -388,14 +358,12 @@ async def update_voice(
     if "store" in body:
         store = await _store(session, caller, body["store"])
         if store.code != code:
-            audit.record(
+            _audit(
                 session,
-                at=now,
-                actor_kind="staff",
-                actor_id=caller.id,
-                action="voice_account.updated",
-                subject_type="voice_account",
-                subject_id=row.id,
+                caller,
+                now,
+                "voice_account.updated",
+                row,
                 number=row.number,
                 store=store.code,
                 changes={"store": {"from": code, "to": store.code}},
@@ -419,14 +387,4 @@ async def delete_voice(
             code="channel_has_history",
         )
     await session.delete(row)
-    audit.record(
-        session,
-        at=now,
-        actor_kind="staff",
-        actor_id=caller.id,
-        action="voice_account.removed",
-        subject_type="voice_account",
-        subject_id=row.id,
-        number=row.number,
-        store=code,
-    )
+    _audit(session, caller, now, "voice_account.removed", row, number=row.number, store=code)

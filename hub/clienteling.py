@@ -21,6 +21,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import client_dates, staff_access
+from hub.customers import visible_clause
 from hub.db.clienteling_models import FollowUpTask
 from hub.db.models import Conversation, Customer, CustomerIdentity, StaffStore, Store
 from hub.db.profile_models import Purchase
@@ -30,33 +31,6 @@ from hub.staff import Principal
 
 MAX_CLIENTS = 500
 SEARCHED_KINDS = ("email", "phone", "pos_customer_no")
-
-
-def query_text(raw: str | None, field: str, limit: int = 200) -> str | None:
-    """A query parameter as text, or None when empty. A NUL byte is refused here: PostgreSQL
-    cannot store or compare one, and would answer with an error instead of no match."""
-    if raw is None or raw == "":
-        return None
-    if "\x00" in raw or len(raw) > limit:
-        raise InvalidInput(field, f"{field} must be at most {limit} characters of text")
-    return raw
-
-
-def no_nul(value: str, field: str) -> str:
-    """Text from a body, without the NUL byte PostgreSQL cannot store."""
-    if "\x00" in value:
-        raise InvalidInput(field, f"{field} must not contain NUL characters")
-    return value
-
-
-def visible_clause(principal: Principal) -> Any:
-    """Customers within the caller's stores: ``hub.customers.visible_customer``'s rule."""
-    stores = list(principal.store_ids)
-    return or_(
-        Customer.home_store_id.in_(stores),
-        exists().where(Conversation.customer_id == Customer.id, Conversation.store_id.in_(stores)),
-        exists().where(Purchase.customer_id == Customer.id, Purchase.store_id.in_(stores)),
-    )
 
 
 async def ambassador_of_list(

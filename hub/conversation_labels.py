@@ -8,6 +8,7 @@ import unicodedata
 from typing import Any
 
 from hub.errors import InvalidInput
+from hub.validation import no_nul
 
 # How a conversation ended, for the ambassador's own record and the store's counts; the
 # console offers exactly these (and "Skip", which stores none).
@@ -36,7 +37,7 @@ def close_note(value: Any, field: str = "note") -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(field, f"{field} must be a string")
-    value = value.strip()
+    value = no_nul(value.strip(), field)
     if len(value) > MAX_NOTE:
         raise InvalidInput(field, f"{field} is longer than {MAX_NOTE} characters")
     return value or None

@@ -22,7 +22,7 @@ from hub.conversations import append_message, visible_conversation
 from hub.db.engine import Database
 from hub.db.models import Conversation, Message
 from hub.db.races import transaction_retrying
-from hub.errors import Conflict, InvalidInput
+from hub.errors import Conflict
 from hub.staff import Principal
 
 MAX_NOTE = 4000
@@ -51,9 +51,7 @@ async def add_note(
 ) -> Noted:
     """Anyone who can see the conversation may note on it, open or closed. A ``client_id``
     makes a resend store one note (the same one comes back)."""
-    body = validation.text(text, "text", max_length=MAX_NOTE)
-    if "\x00" in body:  # PostgreSQL cannot store it
-        raise InvalidInput("text", "text must not contain a NUL character")
+    body = validation.no_nul(validation.text(text, "text", max_length=MAX_NOTE), "text")
     key = (
         None
         if client_id in (None, "")

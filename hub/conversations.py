@@ -97,6 +97,24 @@ async def latest_for_contact(
     )
 
 
+async def open_for_contact(
+    session: AsyncSession, channel: str, contact: str
+) -> Conversation | None:
+    """The contact's open conversation on this channel (the newest, should there be two),
+    read afresh from the database: the caller decides on its status."""
+    return await session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.channel == channel,
+            Conversation.contact == contact,
+            Conversation.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Conversation.created_at.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+
+
 async def append_message(
     session: AsyncSession, conversation: Conversation, now: datetime, **fields: Any
 ) -> Message:
@@ -110,3 +128,27 @@ async def append_message(
     session.add(message)
     await session.flush()
     return message
+
+
+async def append_staff_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    principal: Principal,
+    now: datetime,
+    **fields: Any,
+) -> Message:
+    """An ambassador's message out (a reply, or outreach that opens the conversation):
+    web chat delivers it over the socket as it is stored (``sent``); every other channel
+    through its outbox job (``pending`` until then)."""
+    return await append_message(
+        session,
+        conversation,
+        now,
+        direction="out",
+        channel=conversation.channel,
+        author_kind="ambassador",
+        author_staff_id=principal.id,
+        author_name=principal.name,
+        delivery_status="sent" if conversation.channel == "webchat" else "pending",
+        **fields,
+    )

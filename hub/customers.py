@@ -33,7 +33,9 @@ ERASED = "[erased]"
 MERGE_KINDS = ("email", "phone", "pos_customer_no")
 
 
-def _visible_clause(principal: Principal) -> Any:
+def visible_clause(principal: Principal) -> Any:
+    """Customers within the caller's stores: their home store, or a conversation or a
+    purchase there (``visible_customer``, and clienteling's lists)."""
     stores = list(principal.store_ids)
     return or_(
         Customer.home_store_id.in_(stores),
@@ -49,7 +51,7 @@ async def visible_customer(
     if not isinstance(customer_id, str) or len(customer_id) > 64:
         raise NotFound("customer not found")
     found = await session.scalar(
-        select(Customer).where(Customer.id == customer_id, _visible_clause(principal))
+        select(Customer).where(Customer.id == customer_id, visible_clause(principal))
     )
     if found is None:
         raise NotFound("customer not found")
@@ -67,7 +69,7 @@ def _search_query(principal: Principal, q: str) -> Select[Any]:
     return (
         select(Customer)
         .where(
-            _visible_clause(principal),
+            visible_clause(principal),
             Customer.merged_into_id.is_(None),
             Customer.erased_at.is_(None),
             or_(func.lower(Customer.name).like(needle), by_identity),

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hub import audit, client_dates, validation
-from hub.clienteling import no_nul
 from hub.customers import visible_customer
 from hub.db.clienteling_models import MAX_NOTE, MAX_TITLE, FollowUpTask
 from hub.db.models import Conversation, Customer, Staff, StaffStore, Store
@@ -51,13 +50,13 @@ def parse_day(value: Any, field: str) -> date:
 
 
 def _title(value: Any) -> str:
-    return no_nul(validation.text(value, "title", max_length=MAX_TITLE).strip(), "title")
+    return validation.no_nul(validation.text(value, "title", max_length=MAX_TITLE).strip(), "title")
 
 
 def _note(value: Any) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return no_nul(validation.text(value, "note", max_length=MAX_NOTE).strip(), "note")
+    return validation.no_nul(validation.text(value, "note", max_length=MAX_NOTE).strip(), "note")
 
 
 @dataclass(frozen=True)
@@ -310,13 +309,4 @@ def _audit(
     task: FollowUpTask,
     **data: Any,
 ) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor_kind="staff",
-        actor_id=principal.id,
-        action=action,
-        subject_type="follow_up_task",
-        subject_id=task.id,
-        **data,
-    )
+    audit.by_staff(session, principal.id, now, action, "follow_up_task", task.id, **data)

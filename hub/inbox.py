@@ -21,7 +21,13 @@ from sqlalchemy.orm import selectinload
 from hub import audit, validation
 from hub import conversation_labels as labels
 from hub.clock import Clock
-from hub.conversations import OPEN_STATUSES, append_message, visible_conversation
+from hub.conversations import (
+    OPEN_STATUSES,
+    append_message,
+    append_staff_message,
+    open_for_contact,
+    visible_conversation,
+)
 from hub.customers import ledger_row
 from hub.db.channel_models import Attachment
 from hub.db.engine import Database, is_disconnect
@@ -314,7 +320,7 @@ class Inbox:
         now = self.clock()
         conversation, opened = await _threaded(session, inbound, now)
         if conversation is None:
-            conversation = await _open_conversation(session, inbound)
+            conversation = await open_for_contact(session, inbound.channel, inbound.contact)
             opened = conversation is None
         if conversation is None:
             store = await store_for_channel(session, inbound.store_code)
@@ -331,7 +337,7 @@ class Inbox:
             await session.execute(
                 select(Customer.id).where(Customer.id == customer.id).with_for_update()
             )
-            conversation = await _open_conversation(session, inbound)
+            conversation = await open_for_contact(session, inbound.channel, inbound.contact)
             opened = conversation is None
             if conversation is None:
                 conversation = Conversation(
@@ -404,19 +410,8 @@ class Inbox:
         if conversation.status == "closed":
             raise Conflict("conversation is closed", code="conversation_closed")
         now = self.clock()
-        message = await append_message(
-            session,
-            conversation,
-            now,
-            direction="out",
-            channel=conversation.channel,
-            author_kind="ambassador",
-            author_staff_id=principal.id,
-            author_name=principal.name,
-            text=body,
-            data=data,
-            dedupe_key=key,
-            delivery_status="sent" if conversation.channel == "webchat" else "pending",
+        message = await append_staff_message(
+            session, conversation, principal, now, text=body, data=data, dedupe_key=key
         )
         if also is not None:
             await also(session, conversation, message)
@@ -509,21 +504,6 @@ async def _threaded(
     if conversation.status not in OPEN_STATUSES:
         return None, False
     return conversation, False  # joined: routing already knows it
-
-
-async def _open_conversation(session: AsyncSession, inbound: Inbound) -> Conversation | None:
-    """The contact's open conversation on this channel (the newest, should there be two)."""
-    return await session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.channel == inbound.channel,
-            Conversation.contact == inbound.contact,
-            Conversation.status.in_(OPEN_STATUSES),
-        )
-        .order_by(Conversation.created_at.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
-    )
 
 
 async def _by_dedupe_key(session: AsyncSession, key: str) -> Message | None:

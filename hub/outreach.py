@@ -23,9 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit, validation
-from hub.clienteling import no_nul
 from hub.clock import Clock
-from hub.conversations import OPEN_STATUSES, append_message
+from hub.conversations import append_staff_message, open_for_contact
 from hub.customers import visible_customer
 from hub.db.channel_models import EmailThread, Mailbox
 from hub.db.clienteling_models import FollowUpTask
@@ -57,16 +56,7 @@ async def _open_conversation(
     session: AsyncSession, principal: Principal, channel: str, contact: str
 ) -> Conversation | None:
     """The client's open conversation on this channel, if the caller can take it up."""
-    found = await session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.channel == channel,
-            Conversation.contact == contact,
-            Conversation.status.in_(OPEN_STATUSES),
-        )
-        .order_by(Conversation.created_at.desc())
-        .limit(1)
-    )
+    found = await open_for_contact(session, channel, contact)
     if found is None:
         return None
     if found.status == "assigned" and found.assigned_staff_id == principal.id:
@@ -98,7 +88,9 @@ class Outreach:
         channel = channel_of(body.get("channel"))
         purpose = purpose_of(body.get("purpose"))
         limit = MAX_SMS_TEXT if channel == "sms" else validation.MAX_TEXT
-        text = no_nul(validation.text(body.get("text"), "text", max_length=limit), "text")
+        text = validation.no_nul(
+            validation.text(body.get("text"), "text", max_length=limit), "text"
+        )
         async with self.inbox.db.transaction() as session:
             customer = await visible_customer(session, principal, customer_id)
             if body.get("task_id") is not None:
@@ -119,18 +111,13 @@ class Outreach:
             conversation, opened = await self._conversation(
                 session, principal, customer, store, channel, chosen.address, now
             )
-            message = await append_message(
+            message = await append_staff_message(  # never web chat: "pending", for the outbox
                 session,
                 conversation,
+                principal,
                 now,
-                direction="out",
-                channel=conversation.channel,
-                author_kind="ambassador",
-                author_staff_id=principal.id,
-                author_name=principal.name,
                 text=text,
                 dedupe_key=f"staff:{principal.id}:outreach-{uuid.uuid4().hex}",
-                delivery_status="pending",
             )
             outbound = self.inbox.outbound[conversation.channel]
             key = await outbound.enqueue(session, conversation, message, now)

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from hub.errors import InvalidInput
+from hub.validation import no_nul
 
 MAX_QUERY = 200
 MIN_QUERY = 2
@@ -28,7 +29,7 @@ def query_text(raw: str | None) -> str | None:
         raise InvalidInput("q", f"q needs at least {MIN_QUERY} characters")
     if len(cleaned) > MAX_QUERY:
         raise InvalidInput("q", f"q is longer than {MAX_QUERY} characters")
-    return cleaned
+    return no_nul(cleaned, "q")
 
 
 def like_pattern(text: str) -> str:

@@ -82,18 +82,7 @@ def closed_body(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
     if unknown:
         raise InvalidInput(unknown[0], f"{unknown[0]} is not one of {', '.join(allowed)}")
     for key, value in body.items():
-        if has_nul(value):
-            raise InvalidInput(key, f"{key} must not contain NUL characters")
-
-
-def has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(has_nul(key) or has_nul(item) for key, item in value.items())
-    return False
+        validation.no_nul(value, key)
 
 
 async def listing(session: AsyncSession, caller: Principal) -> list[Store]:
@@ -321,8 +310,8 @@ def type_spec(type_code: object, body: dict[str, Any]) -> TypeSpec:
         raise InvalidInput("type", "a type code is 1-32 letters, digits and -")
     kind = body.get("kind")
     languages = body.get("languages") or []
-    try:
-        return TypeSpec(
+    with validation.fields_named(_TYPE_FIELD_NAMES):
+        spec = TypeSpec(
             code=type_code,
             name=validation.name(body.get("name")),
             kind=kind if isinstance(kind, str) else "",
@@ -335,9 +324,7 @@ def type_spec(type_code: object, body: dict[str, Any]) -> TypeSpec:
             skills=_skills(body.get("skills", [])),
             active=flag(body.get("active", True), "active"),
         )
-    except InvalidInput as exc:
-        field = _TYPE_FIELD_NAMES.get(exc.field, exc.field)
-        raise InvalidInput(field, exc.message) from None
+    return spec
 
 
 async def save_appointment_type(

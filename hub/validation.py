@@ -6,7 +6,9 @@ Each raises InvalidInput naming the field, so every surface reports the same mes
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from hub.errors import InvalidInput
@@ -17,6 +19,7 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 ROLES = ("ambassador", "manager", "admin")
+T = TypeVar("T")
 
 
 def text(value: Any, field: str = "text", *, max_length: int = MAX_TEXT) -> str:
@@ -30,6 +33,46 @@ def text(value: Any, field: str = "text", *, max_length: int = MAX_TEXT) -> str:
             field, f"{field} is longer than {max_length} characters", code="text_too_long"
         )
     return value
+
+
+def has_nul(value: object) -> bool:
+    """A NUL character in text, or anywhere in a JSON list or object (keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False
+
+
+def no_nul(value: T, field: str) -> T:
+    """``value`` unchanged, unless it holds a NUL character (PostgreSQL refuses one in text
+    columns): refused here, naming the field, rather than failing at the commit with a 500."""
+    if has_nul(value):
+        raise InvalidInput(field, f"{field} must not contain NUL characters")
+    return value
+
+
+def query_text(raw: str | None, field: str, limit: int = 200) -> str | None:
+    """A query parameter as text, or None when empty. A NUL byte is refused here: PostgreSQL
+    cannot store or compare one, and would answer with an error instead of no match."""
+    if raw is None or raw == "":
+        return None
+    if "\x00" in raw or len(raw) > limit:
+        raise InvalidInput(field, f"{field} must be at most {limit} characters of text")
+    return raw
+
+
+@contextmanager
+def fields_named(names: Mapping[str, str]) -> Iterator[None]:
+    """Checks shared with the CLI name fields as its options (``minutes``, ``app-id``); the
+    API answers with its JSON names (``duration_minutes``, ``app_id``), message and code kept."""
+    try:
+        yield
+    except InvalidInput as exc:
+        field = names.get(exc.field, exc.field)
+        raise InvalidInput(field, exc.message, code=exc.code) from None
 
 
 def name(value: Any, field: str = "name") -> str:

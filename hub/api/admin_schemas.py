@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from hub import routing_settings
 from hub.openapi.schemas import (
     BOOLEAN,
     DATE_TIME,
@@ -21,16 +22,20 @@ HOURS_TEXT = {
     "type": ["string", "null"],
     "description": 'e.g. "Mon-Sat 10:00-19:00"; null: always open',
 }
-STORE_FIELDS: dict[str, Schema] = {
-    "name": STRING,
-    "timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Paris"},
-    "country": {"type": "string", "description": "ISO 3166 code, e.g. FR"},
-    "languages": array(STRING),
+# The settings a new store may leave out; an edit may change any of STORE_FIELDS.
+STORE_OPTIONAL: dict[str, Schema] = {
     "address": nullable(STRING),
     "hours": HOURS_TEXT,
     "region": nullable(STRING),
     "service_centre": BOOLEAN,
     "relax_language": BOOLEAN,
+}
+STORE_FIELDS: dict[str, Schema] = {
+    "name": STRING,
+    "timezone": {"type": "string", "description": "IANA time zone, e.g. Europe/Paris"},
+    "country": {"type": "string", "description": "ISO 3166 code, e.g. FR"},
+    "languages": array(STRING),
+    **STORE_OPTIONAL,
 }
 ADMIN_STORE = obj(
     {
@@ -40,34 +45,23 @@ ADMIN_STORE = obj(
         "created_at": DATE_TIME,
     }
 )
-ADMIN_TYPE = obj(
-    {
-        "code": STRING,
-        "name": STRING,
-        "kind": enum("virtual", "in_store"),
-        "duration_minutes": INTEGER,
-        "buffer_before_minutes": INTEGER,
-        "buffer_after_minutes": INTEGER,
-        "min_notice_minutes": INTEGER,
-        "max_ahead_days": INTEGER,
-        "languages": array(STRING),
-        "skills": array(STRING),
-        "active": BOOLEAN,
-    }
-)
-TYPE_BODY = obj(
-    {"name": STRING, "kind": enum("virtual", "in_store"), "duration_minutes": INTEGER},
-    {
-        "buffer_before_minutes": INTEGER,
-        "buffer_after_minutes": INTEGER,
-        "min_notice_minutes": INTEGER,
-        "max_ahead_days": INTEGER,
-        "languages": array(STRING),
-        "skills": array(STRING),
-        "active": BOOLEAN,
-    },
-    closed=True,
-)
+# An appointment type as the API answers it is the body that saves one, plus its code.
+TYPE_REQUIRED: dict[str, Schema] = {
+    "name": STRING,
+    "kind": enum("virtual", "in_store"),
+    "duration_minutes": INTEGER,
+}
+TYPE_OPTIONAL: dict[str, Schema] = {
+    "buffer_before_minutes": INTEGER,
+    "buffer_after_minutes": INTEGER,
+    "min_notice_minutes": INTEGER,
+    "max_ahead_days": INTEGER,
+    "languages": array(STRING),
+    "skills": array(STRING),
+    "active": BOOLEAN,
+}
+ADMIN_TYPE = obj({"code": STRING, **TYPE_REQUIRED, **TYPE_OPTIONAL})
+TYPE_BODY = obj(TYPE_REQUIRED, TYPE_OPTIONAL, closed=True)
 SPECIAL_HOURS = obj({"date": STRING, "hours": nullable(STRING), "note": nullable(STRING)})
 NEW_STORE = obj(
     {
@@ -77,13 +71,7 @@ NEW_STORE = obj(
         "country": STRING,
         "languages": array(STRING),
     },
-    {
-        "address": nullable(STRING),
-        "hours": HOURS_TEXT,
-        "region": nullable(STRING),
-        "service_centre": BOOLEAN,
-        "relax_language": BOOLEAN,
-    },
+    STORE_OPTIONAL,
     closed=True,
 )
 STORE_CHANGES = obj(optional=STORE_FIELDS, closed=True)
@@ -139,20 +127,12 @@ NEW_VOICE = obj(
 )
 VOICE_CHANGES = obj(optional={"store": STRING, "auth_token": STRING}, closed=True)
 
-SECONDS = {"type": "number", "minimum": 0}
+DURATION = {"type": "number", "minimum": 0}
 WEIGHT = {"type": ["number", "null"], "description": "share of capacity; null: all of it"}
-WEIGHTS = obj({"webchat": WEIGHT, "wechat": WEIGHT, "email": WEIGHT, "voice": WEIGHT})
+WEIGHTS = obj(dict.fromkeys(routing_settings.CHANNELS, WEIGHT))
+# The fields are routing_settings' own, so that the document cannot miss one it takes.
 ROUTING_VALUES = obj(
-    {
-        "offer_timeout_seconds": SECONDS,
-        "disconnect_grace_seconds": SECONDS,
-        "overflow_region_after_seconds": SECONDS,
-        "overflow_service_centre_after_seconds": SECONDS,
-        "relax_language_after_seconds": SECONDS,
-        "relax_skills_after_seconds": SECONDS,
-        "preferred_wait_seconds": SECONDS,
-        "channel_weights": WEIGHTS,
-    }
+    {**dict.fromkeys(routing_settings.SECONDS, DURATION), "channel_weights": WEIGHTS}
 )
 ROUTING = obj(
     {
@@ -165,17 +145,11 @@ ROUTING = obj(
 NULLABLE_NUMBER = nullable(NUMBER)
 ROUTING_CHANGES = obj(
     optional={
-        "offer_timeout_seconds": NULLABLE_NUMBER,
-        "disconnect_grace_seconds": NULLABLE_NUMBER,
-        "overflow_region_after_seconds": NULLABLE_NUMBER,
-        "overflow_service_centre_after_seconds": NULLABLE_NUMBER,
-        "relax_language_after_seconds": NULLABLE_NUMBER,
-        "relax_skills_after_seconds": NULLABLE_NUMBER,
-        "preferred_wait_seconds": NULLABLE_NUMBER,
+        **dict.fromkeys(routing_settings.SECONDS, NULLABLE_NUMBER),
         "channel_weights": nullable(
             {
                 "type": "object",
-                "properties": {c: WEIGHT for c in ("webchat", "wechat", "email", "voice")},
+                "properties": dict.fromkeys(routing_settings.CHANNELS, WEIGHT),
                 "additionalProperties": False,
             }
         ),

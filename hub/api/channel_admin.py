@@ -7,6 +7,9 @@ holds one, only ``secrets_set``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiohttp import web
 
 from hub import channel_admin
@@ -31,6 +34,37 @@ BODY_LIMIT = 8 * 1024
 ACCOUNT_PATH = {"account": "the account's name in its callback URL (/wechat/ACCOUNT)"}
 ADDRESS_PATH = {"address": "the mailbox's address"}
 NUMBER_PATH = {"number": "the number in E.164 form, e.g. +33142965000"}
+
+
+async def _save(
+    request: web.Request,
+    name: str,
+    change: Callable[..., Awaitable[tuple[Any, Any]]],
+    payload: Callable[[Any, Any], dict[str, Any]],
+    path: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    """Create an account, or change the one ``path`` names, in one transaction; answer
+    ``{name: payload}`` (which secrets are set, never their values)."""
+    who = await principal(request)
+    hub = services(request)
+    body = await json_body(request, BODY_LIMIT)
+    named = () if path is None else (request.match_info[path],)
+    async with hub.db.transaction() as session:
+        row, code = await change(session, who, *named, body, hub.clock())
+        answer = payload(row, code)
+    return web.json_response({name: answer}, status=status)
+
+
+async def _delete(
+    request: web.Request, remove: Callable[..., Awaitable[None]], path: str
+) -> web.Response:
+    """Remove the account ``path`` names (refusals are ``remove``'s); 204 when gone."""
+    who = await principal(request)
+    hub = services(request)
+    async with hub.db.transaction() as session:
+        await remove(session, who, request.match_info[path], hub.clock())
+    return web.Response(status=204)
 
 
 @operation(
@@ -62,13 +96,7 @@ async def list_channels(request: web.Request) -> web.Response:
 async def create_wechat(request: web.Request) -> web.Response:
     """The app secret, token and EncodingAESKey are kept and never shown again; an
     account bound to no store is for admins."""
-    who = await principal(request)
-    hub = services(request)
-    body = await json_body(request, BODY_LIMIT)
-    async with hub.db.transaction() as session:
-        row, code = await channel_admin.create_wechat(session, who, body, hub.clock())
-        payload = wechat_payload(row, code)
-    return web.json_response({"wechat": payload}, status=201)
+    return await _save(request, "wechat", channel_admin.create_wechat, wechat_payload, status=201)
 
 
 @operation(
@@ -82,15 +110,7 @@ async def create_wechat(request: web.Request) -> web.Response:
 async def edit_wechat(request: web.Request) -> web.Response:
     """Callbacks in every process check with the new token and key within 30 seconds
     (the account cache); replies use the new app secret from their next job."""
-    who = await principal(request)
-    hub = services(request)
-    body = await json_body(request, BODY_LIMIT)
-    async with hub.db.transaction() as session:
-        row, code = await channel_admin.update_wechat(
-            session, who, request.match_info["account"], body, hub.clock()
-        )
-        payload = wechat_payload(row, code)
-    return web.json_response({"wechat": payload})
+    return await _save(request, "wechat", channel_admin.update_wechat, wechat_payload, "account")
 
 
 @operation(
@@ -101,11 +121,7 @@ async def edit_wechat(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404, 409)},
 )
 async def delete_wechat(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await channel_admin.delete_wechat(session, who, request.match_info["account"], hub.clock())
-    return web.Response(status=204)
+    return await _delete(request, channel_admin.delete_wechat, "account")
 
 
 @operation(
@@ -116,13 +132,9 @@ async def delete_wechat(request: web.Request) -> web.Response:
     responses={201: obj({"mailbox": MAILBOX}), **errors(400, 403, 404, 409)},
 )
 async def create_mailbox(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    body = await json_body(request, BODY_LIMIT)
-    async with hub.db.transaction() as session:
-        row, code = await channel_admin.create_mailbox(session, who, body, hub.clock())
-        payload = mailbox_payload(row, code)
-    return web.json_response({"mailbox": payload}, status=201)
+    return await _save(
+        request, "mailbox", channel_admin.create_mailbox, mailbox_payload, status=201
+    )
 
 
 @operation(
@@ -133,11 +145,7 @@ async def create_mailbox(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404)},
 )
 async def delete_mailbox(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await channel_admin.delete_mailbox(session, who, request.match_info["address"], hub.clock())
-    return web.Response(status=204)
+    return await _delete(request, channel_admin.delete_mailbox, "address")
 
 
 @operation(
@@ -149,13 +157,7 @@ async def delete_mailbox(request: web.Request) -> web.Response:
 )
 async def create_voice(request: web.Request) -> web.Response:
     """The auth token checks every webhook of the number; it is never shown again."""
-    who = await principal(request)
-    hub = services(request)
-    body = await json_body(request, BODY_LIMIT)
-    async with hub.db.transaction() as session:
-        row, code = await channel_admin.create_voice(session, who, body, hub.clock())
-        payload = voice_payload(row, code)
-    return web.json_response({"voice": payload}, status=201)
+    return await _save(request, "voice", channel_admin.create_voice, voice_payload, status=201)
 
 
 @operation(
@@ -169,15 +171,7 @@ async def create_voice(request: web.Request) -> web.Response:
 async def edit_voice(request: web.Request) -> web.Response:
     """Webhooks are checked against the saved token on every request: the new one counts
     at once, in every process."""
-    who = await principal(request)
-    hub = services(request)
-    body = await json_body(request, BODY_LIMIT)
-    async with hub.db.transaction() as session:
-        row, code = await channel_admin.update_voice(
-            session, who, request.match_info["number"], body, hub.clock()
-        )
-        payload = voice_payload(row, code)
-    return web.json_response({"voice": payload})
+    return await _save(request, "voice", channel_admin.update_voice, voice_payload, "number")
 
 
 @operation(
@@ -188,11 +182,7 @@ async def edit_voice(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404, 409)},
 )
 async def delete_voice(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await channel_admin.delete_voice(session, who, request.match_info["number"], hub.clock())
-    return web.Response(status=204)
+    return await _delete(request, channel_admin.delete_voice, "number")
 
 
 def add_routes(app: web.Application) -> None:

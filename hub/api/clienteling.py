@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import clienteling, follow_up_tasks, outreach, outreach_options
+from hub import clienteling, follow_up_tasks, outreach, outreach_options, validation
 from hub.api.requests import json_body, principal
 from hub.client_dates import MAX_DAYS
 from hub.customers import visible_customer
@@ -34,6 +35,7 @@ from hub.openapi.schemas import (
 from hub.profiles.outreach_rules import OUTREACH_CHANNELS, OUTREACH_PURPOSES
 from hub.security.ratelimit import TokenBucketLimiter
 from hub.services import Services, services
+from hub.staff import Principal
 
 OUTREACH_LIMIT = web.AppKey("outreach_limit", TokenBucketLimiter)
 OUTREACH_PER_MINUTE = 2
@@ -108,6 +110,12 @@ def _days(raw: str | None) -> int:
     return int(raw)
 
 
+async def _whose(session: AsyncSession, who: Principal, request: web.Request) -> str:
+    """Whose clients to list: the caller's, or (a manager) ``ambassador_id``'s."""
+    raw = validation.query_text(request.query.get("ambassador_id"), "ambassador_id")
+    return await clienteling.ambassador_of_list(session, who, raw)
+
+
 def _one_of(raw: str | None, allowed: tuple[str, ...], field: str, default: str) -> str:
     if raw is None or raw == "":
         return default
@@ -132,14 +140,10 @@ async def list_clients(request: web.Request) -> web.Response:
     name; at most 500."""
     who = await principal(request)
     hub = services(request)
-    q = clienteling.query_text(request.query.get("q"), "q")
-    store = clienteling.query_text(request.query.get("store"), "store", 32)
+    q = validation.query_text(request.query.get("q"), "q")
+    store = validation.query_text(request.query.get("store"), "store", 32)
     async with hub.db.reading() as session:
-        whose = await clienteling.ambassador_of_list(
-            session,
-            who,
-            clienteling.query_text(request.query.get("ambassador_id"), "ambassador_id"),
-        )
+        whose = await _whose(session, who, request)
         found = await clienteling.clients(
             session,
             who,
@@ -166,11 +170,7 @@ async def list_dates(request: web.Request) -> web.Response:
     hub = services(request)
     days = _days(request.query.get("days"))
     async with hub.db.reading() as session:
-        whose = await clienteling.ambassador_of_list(
-            session,
-            who,
-            clienteling.query_text(request.query.get("ambassador_id"), "ambassador_id"),
-        )
+        whose = await _whose(session, who, request)
         found = await clienteling.upcoming_dates(session, who, whose, days, hub.clock())
     return web.json_response({"dates": found})
 
@@ -197,7 +197,7 @@ async def list_tasks(request: web.Request) -> web.Response:
     wanted = follow_up_tasks.TaskFilter(
         status=_one_of(query.get("status"), follow_up_tasks.STATUSES, "status", "open"),
         scope=_one_of(query.get("scope"), follow_up_tasks.SCOPES, "scope", "mine"),
-        customer_id=clienteling.query_text(query.get("customer_id"), "customer_id", 64),
+        customer_id=validation.query_text(query.get("customer_id"), "customer_id", 64),
         due_before=follow_up_tasks.parse_day(due_before, "due_before") if due_before else None,
     )
     async with hub.db.reading() as session:
@@ -291,7 +291,7 @@ async def outreach_channels(request: web.Request) -> web.Response:
     )
     async with hub.db.reading() as session:
         customer = await visible_customer(session, who, request.match_info["id"])
-        code = clienteling.query_text(request.query.get("store"), "store", 32)
+        code = validation.query_text(request.query.get("store"), "store", 32)
         store = await outreach_options.outreach_store(session, who, customer, code)
         found = await outreach_options.options(session, customer, store, purpose, hub.clock())
     return web.json_response(

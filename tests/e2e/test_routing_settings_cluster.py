@@ -6,6 +6,7 @@ give the ambassador the new time."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -44,6 +45,24 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
+async def settings_version(http: aiohttp.ClientSession, base: str) -> float:
+    async with http.get(f"{base}/metrics") as response:
+        text = await response.text()
+    found = re.search(r"^hub_routing_settings_version(?:\{[^}]*\})? (\S+)$", text, re.MULTILINE)
+    assert found is not None, text
+    return float(found.group(1))
+
+
+async def until_applied(http: aiohttp.ClientSession, base: str, version: float) -> None:
+    """Polls the process's own report of the settings it routes with (its ticks come every
+    POLL_SECONDS), failing after a generous bound rather than hanging."""
+    for _ in range(200):
+        if await settings_version(http, base) >= version:
+            return
+        await asyncio.sleep(POLL_SECONDS / 4)
+    raise AssertionError(f"{base} never applied routing settings version {version}")
+
+
 def seconds_left(offer: dict[str, str]) -> float:
     expires = datetime.fromisoformat(offer["expires_at"].replace("Z", "+00:00"))
     return (expires - datetime.now(UTC)).total_seconds()
@@ -71,9 +90,10 @@ async def test_a_new_offer_time_out_applies_in_every_process(
         assert 110 < seconds_left(offer) <= 120
         await ambassador.call("accept", {"offer_id": offer["offer_id"]})
 
-        # B reads the saved settings on its next tick; nothing outside shows that moment
-        # before an offer does, so give it a few ticks.
-        await asyncio.sleep(POLL_SECONDS * 5)
+        # B reads the saved settings on its next tick: its /metrics says when it has.
+        applied = await settings_version(http, a.base)
+        assert applied >= 1
+        await until_applied(http, b.base, applied)
         shoppers.append(await b.shopper(await b.visitor_token(), store="PARIS01"))
         await shoppers[-1].call("message", {"client_id": "on-b", "text": "Hello"})
         offer = await ambassador.next("offer")

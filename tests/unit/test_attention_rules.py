@@ -91,3 +91,13 @@ def test_phone_numbers_match_their_stored_e164_digits() -> None:
     assert phone_digits("06 12 34 56 78") == ["0612345678", "612345678"]
     assert phone_digits("+33 6 12 34 56 78") == ["33612345678"]
     assert phone_digits("bague") == [] and phone_digits("12") == []
+
+
+def test_a_nul_in_a_search_or_a_close_note_is_refused_naming_the_field() -> None:
+    """PostgreSQL cannot compare or store a NUL: a 400 naming the field, not a 500."""
+    with pytest.raises(InvalidInput) as search:
+        search_terms.query_text("ring\x00size")
+    assert search.value.field == "q"
+    with pytest.raises(InvalidInput) as note:
+        labels.close_note("sold\x00", "note")
+    assert note.value.field == "note"

@@ -60,7 +60,8 @@ function sortedConversations() {
 function previewText(conversation) {
   const last = conversation.last_message;
   if (!last) return t("conversations.noMessages");
-  const whole = (last.text || "").replace(/\s+/g, " ").trim();
+  // Text may be empty only when the message carries files (web chat attachments).
+  const whole = (last.text || "").replace(/\s+/g, " ").trim() || t("conversations.fileOnly");
   const text = whole.length > 90 ? `${whole.slice(0, 90)}\u2026` : whole;
   return last.author && last.author.kind === "ambassador" ? t("conversations.fromYou", { text }) : text;
 }

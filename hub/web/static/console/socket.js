@@ -86,6 +86,8 @@ export function connectSocket() {
   socket.on("conversation_read", guard(onConversationRead));
   socket.on("import_progress", guard(onImportProgress));
   socket.on("import_done", guard(onImportDone));
+  // Deactivated (or signed out elsewhere): the hub also cuts the socket; say why at once.
+  socket.on("session_ended", guard(() => sessionEnded()));
   // One of our appointments was booked, moved or cancelled: the calendar and the profile shown.
   socket.on(
     "appointment",
