@@ -116,6 +116,8 @@ class SeedSummary:
     stores_existing: int = 0
     staff_created: int = 0
     staff_existing: int = 0
+    canned_replies_created: int = 0
+    clients_created: int = 0
     history: HistorySummary | None = None
 
 
@@ -171,8 +173,8 @@ async def seed_demo(db: Database, clock: Clock, progress: Callable[[str], None])
             summary.staff_created += 1
             progress(f"[{step}/{total}] staff {person.email}: created")
         await _regional_manager(session)
-        await _demo_canned_replies(session, clock)
-        await seed_clients(session, clock())
+        summary.canned_replies_created = await _demo_canned_replies(session, clock)
+        summary.clients_created = await seed_clients(session, clock())
         summary.history = await seed_history(session, clock(), progress)
     return summary
 
@@ -222,13 +224,14 @@ DEMO_CANNED = (
 )
 
 
-async def _demo_canned_replies(session: AsyncSession, clock: Clock) -> None:
+async def _demo_canned_replies(session: AsyncSession, clock: Clock) -> int:
     """The Paris boutique's shared canned replies, written by its manager; kept as they are
-    when they exist (a manager may have edited them)."""
+    when they exist (a manager may have edited them). The number created this time."""
     store = await session.scalar(select(Store).where(Store.code == "PARIS01"))
     author = await session.scalar(select(Staff.id).where(Staff.email == REGIONAL_MANAGER))
     if store is None:
-        return
+        return 0
+    created = 0
     for language, shortcut, title, text in DEMO_CANNED:
         exists = await session.scalar(
             select(CannedReply.id).where(
@@ -251,3 +254,5 @@ async def _demo_canned_replies(session: AsyncSession, clock: Clock) -> None:
                     updated_at=clock(),
                 )
             )
+            created += 1
+    return created

@@ -53,7 +53,9 @@ async def seed(settings: Settings) -> None:
     say(
         f"seeded demo data: stores {summary.stores_created} new, "
         f"{summary.stores_existing} existing; "
-        f"staff {summary.staff_created} new, {summary.staff_existing} existing"
+        f"staff {summary.staff_created} new, {summary.staff_existing} existing; "
+        f"canned replies {summary.canned_replies_created} new; "
+        f"Amélie's clients {summary.clients_created} new"
     )
     history = summary.history
     if history is not None and not history.existing:

@@ -277,9 +277,11 @@ async def test_seed_demo_twice_changes_nothing(database_url: str) -> None:
     assert first.returncode == 0, first.stderr
     assert "amelie@demo.concierge" in first.stdout and "[12/12]" in first.stdout
     assert "demo history: 70 conversations" in first.stdout
+    assert "canned replies 4 new; Amélie's clients 3 new" in first.stdout
     after_first = await counts(database_url)
     second = run(database_url, "seed-demo")
     assert second.returncode == 0 and "0 new" in second.stdout
+    assert "canned replies 0 new; Amélie's clients 0 new" in second.stdout
     assert await counts(database_url) == after_first
     mailboxes = run(database_url, "mailbox", "list")
     assert "paris01@demo.concierge" in mailboxes.stdout and "PARIS01" in mailboxes.stdout
