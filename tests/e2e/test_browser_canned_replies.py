@@ -159,4 +159,20 @@ async def test_an_ambassador_inserts_a_canned_reply_and_the_shopper_reads_it(
         )
         await dialog.get_by_test_id("canned-close").click()
         await expect(dialog).to_be_hidden()
+
+        # Closed, the conversation takes no reply, but a note for colleagues still goes in.
+        await console.get_by_test_id("close-conversation").click()
+        await console.get_by_test_id("close-outcome-purchase").click()
+        await expect(box).to_be_disabled()
+        await console.get_by_test_id("note-toggle").click()
+        await expect(box).to_be_enabled()
+        await box.fill("Ring collected on Saturday")
+        await box.press("Enter")
+        await expect(
+            console.locator("[data-testid=timeline-message]").filter(
+                has_text="Ring collected on Saturday"
+            )
+        ).to_have_count(1)
+        await console.get_by_test_id("note-toggle").click()  # back to replies: closed again
+        await expect(box).to_be_disabled()
     assert errors == []

@@ -7,12 +7,13 @@
 import { button } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
+import { setNoteGate } from "./composer-gate.js";
 import { dom } from "./elements.js";
 import { toast } from "./notices.js";
 import { emitNow } from "./socket.js";
 import { state } from "./state.js";
 
-const notes = { toggle: null, on: false, placeholder: null };
+const notes = { toggle: null, on: false };
 
 export const noteMode = () => notes.on;
 
@@ -21,13 +22,8 @@ function setMode(on) {
   notes.toggle.setAttribute("aria-pressed", on ? "true" : "false");
   dom.replyForm.dataset.mode = on ? "note" : "reply";
   dom.replySend.textContent = on ? t("notes.addToConversation") : t("reply.send");
-  if (on) {
-    notes.placeholder = dom.replyInput.placeholder; // the channel's own (SMS, WeChat) comes back
-    dom.replyInput.placeholder = t("notes.conversationPlaceholder");
-  } else if (notes.placeholder !== null) {
-    dom.replyInput.placeholder = notes.placeholder;
-    notes.placeholder = null;
-  }
+  // A note is possible even where the channel takes no reply now (composer-gate.js).
+  setNoteGate(on);
 }
 
 /**
@@ -37,7 +33,7 @@ function setMode(on) {
 export function sendNote(shown) {
   const text = dom.replyInput.value;
   const conversationId = state.selectedId;
-  if (!text.trim() || !conversationId || dom.replyInput.disabled) return;
+  if (!text.trim() || !conversationId) return;
   const payload = { conversation_id: conversationId, about: "conversation", client_id: newClientId(), text };
   const sent = emitNow("note", payload, (ack) => {
     if (!ack || ack.error || !ack.message) {

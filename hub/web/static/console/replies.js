@@ -6,6 +6,7 @@
 import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { typingSignal } from "../shared/typing.js";
+import { repliesAllowed } from "./composer-gate.js";
 import { noteMode, sendNote } from "./conversation-notes.js";
 import { initialDelivery } from "./delivery-state.js";
 import { dom } from "./elements.js";
@@ -28,7 +29,7 @@ export function sendReply() {
   }
   const text = dom.replyInput.value;
   const conversationId = state.selectedId;
-  if (text === "" || !conversationId || dom.replyInput.disabled) return;
+  if (text === "" || !conversationId || !repliesAllowed()) return;
   queueReply({ conversation_id: conversationId, text });
 }
 

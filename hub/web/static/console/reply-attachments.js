@@ -8,6 +8,7 @@
 import { readCookie } from "../shared/cookies.js";
 import { button, el } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { repliesAllowed } from "./composer-gate.js";
 import { dom } from "./elements.js";
 import { forgetAttachmentBlobs } from "./image-viewer.js";
 import { sendFiles } from "./replies.js";
@@ -69,7 +70,7 @@ function clearStatus() {
 /** Whether a file can go into the open conversation now. */
 function canAttach() {
   const conversation = state.conversations.get(state.selectedId);
-  return Boolean(conversation && conversation.channel === "webchat" && !dom.replyInput.disabled);
+  return Boolean(conversation && conversation.channel === "webchat" && repliesAllowed());
 }
 
 async function sendFile(file) {

@@ -8,6 +8,7 @@ import { t } from "../shared/i18n.js";
 import { dom } from "./elements.js";
 import { formatPhone } from "./phone-number.js";
 import { voiceState } from "./voice-state.js";
+import { setReplyGate } from "./composer-gate.js";
 
 function viaLine(sms, phone) {
   if (sms) return t("sms.bySms", { number: formatPhone(phone) });
@@ -22,9 +23,7 @@ export function renderVoiceComposer(conversation) {
   const closed = conversation.status === "closed";
   const phone = voice.phone || (voice.callback && voice.callback.phone) || "";
   const sms = voice.sms && Boolean(phone);
-  dom.replyInput.disabled = closed || !sms;
-  dom.replySend.disabled = closed || !sms;
-  dom.replyInput.placeholder = sms ? t("sms.placeholder") : t("sms.placeholderClosed");
+  setReplyGate(!closed && sms, sms ? t("sms.placeholder") : t("sms.placeholderClosed"));
   dom.replyVia.textContent = viaLine(sms, phone);
   dom.replyVia.dataset.tone = sms ? "" : "closed";
   dom.replyVia.hidden = closed;

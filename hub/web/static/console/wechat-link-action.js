@@ -7,6 +7,7 @@ import { t } from "../shared/i18n.js";
 import { newClientId } from "../shared/ids.js";
 import { api } from "./api.js";
 import { showConversationError } from "./conversation-pane.js";
+import { repliesAllowed } from "./composer-gate.js";
 import { customerName } from "./customer.js";
 import { dom } from "./elements.js";
 import { onMessage } from "./live-events.js";
@@ -27,7 +28,7 @@ export function renderLinkAction(conversation, repliesBlocked) {
 
 function renderForSelected() {
   const conversation = state.conversations.get(state.selectedId);
-  if (conversation) renderLinkAction(conversation, dom.replyInput.disabled);
+  if (conversation) renderLinkAction(conversation, !repliesAllowed());
 }
 
 async function sendProfileLink() {

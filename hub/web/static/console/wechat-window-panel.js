@@ -12,6 +12,7 @@ import { state } from "./state.js";
 import { highestSeq } from "./timeline.js";
 import { renderLinkAction } from "./wechat-link-action.js";
 import { WINDOW_MS, refusalReason, windowView } from "./wechat-window.js";
+import { setReplyGate } from "./composer-gate.js";
 
 const ALTERNATIVES = {
   email: { lead: () => t("wechat.reachByEmail"), scheme: "mailto:" },
@@ -112,9 +113,7 @@ function fillPanel(view, nickname) {
 }
 
 function setComposer(closed, blocked) {
-  dom.replyInput.disabled = closed || blocked;
-  dom.replySend.disabled = closed || blocked;
-  dom.replyInput.placeholder = blocked && !closed ? t("wechat.closed") : t("reply.placeholder");
+  setReplyGate(!(closed || blocked), blocked && !closed ? t("wechat.closed") : null);
 }
 
 /** The panel, the composer and the profile-link action for the conversation on screen. */
