@@ -1,7 +1,7 @@
 """The console in the ambassador's language, in Debian's chromium: a browser set to Japanese
 gets the sign-in page, the offers and the conversation in Japanese (texts from ja.json, the
 shopper's language named in Japanese); choosing French in the header reloads the console in
-French and keeps that choice. Screenshot: test-output/browser/console-ja.png."""
+French and keeps that choice, the ambassador's presence, the open conversation and the draft. Screenshot: test-output/browser/console-ja.png."""
 
 from __future__ import annotations
 
@@ -104,11 +104,18 @@ async def test_the_console_speaks_japanese_then_the_language_chosen(
         )
         await page.screenshot(path=OUTPUT / "console-ja-conversation.png", full_page=True)
 
-        # French, chosen in the header: the console comes back in French and stays so.
+        # French, chosen in the header: the console comes back in French and stays so, with
+        # the ambassador still available, the conversation open and the draft unsent.
+        await page.get_by_test_id("reply-input").fill("Oui, en taille 52")
         await picker.select_option("fr")
         await expect(page.locator("html")).to_have_attribute("lang", "fr")
         await expect(page.locator("#conversations-title")).to_have_text(fr["conversations.title"])
-        await page.reload()
+        await expect(page.get_by_test_id("reply-input")).to_have_value("Oui, en taille 52")
+        await expect(page.get_by_test_id("presence-toggle")).to_have_value("available")
+        await expect(page.get_by_test_id("close-conversation")).to_have_text(
+            fr["conversation.close"]
+        )
+        await page.reload()  # an ordinary reload starts as away, as before
         await expect(page.locator("html")).to_have_attribute("lang", "fr")
         await expect(page.get_by_test_id("console-language")).to_have_value("fr")
         await expect(page.get_by_test_id("logout")).to_have_text(fr["header.signOut"])

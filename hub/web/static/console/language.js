@@ -2,7 +2,8 @@
  * The console's language: the one chosen in the header (kept in localStorage), else the
  * browser's first that the console speaks (CONSOLE_LANGUAGES), else English. Its catalogue
  * (/static/i18n/console/LANG.json) is loaded before anything is drawn, so every module may
- * call t() from then on; choosing another language reloads the page in it.
+ * call t() from then on; choosing another language reloads the page in it (keeping the
+ * ambassador's presence, drafts and open conversation: console/language-carry.js).
  */
 import { el } from "../shared/dom.js";
 import {
@@ -14,6 +15,7 @@ import {
   translatePage,
   useTexts,
 } from "../shared/i18n.js";
+import { carryOver } from "./language-carry.js";
 
 export const STORAGE_KEY = "concierge.consoleLanguage";
 const CATALOGUES = "/static/i18n/console";
@@ -62,6 +64,7 @@ function wireSelector(select) {
       select.value = language(); // nowhere to keep the choice: a reload would not follow it
       return;
     }
+    carryOver(); // presence, drafts and the open conversation survive the reload
     window.location.reload();
   });
 }

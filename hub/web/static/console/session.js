@@ -6,7 +6,7 @@ import { showText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { api } from "./api.js";
 import { resetCalendar } from "./calendar-view.js";
-import { showConversation, setView } from "./conversation-pane.js";
+import { selectConversation, showConversation, setView } from "./conversation-pane.js";
 import { renderConversationList } from "./conversations.js";
 import { forgetNames } from "./customer-names.js";
 import { resetCustomerSearch } from "./customer-search.js";
@@ -14,6 +14,7 @@ import { dom } from "./elements.js";
 import { forgetEmailStates } from "./email-thread.js";
 import { resetFeatures, setupFeatures } from "./features.js";
 import { resetInsights, setupInsights } from "./insights-view.js";
+import { dropCarried, takeCarried } from "./language-carry.js";
 import { hideRemoteTyping } from "./live-events.js";
 import { toast } from "./notices.js";
 import { renderOffersMeta, tickOffers } from "./offers.js";
@@ -102,6 +103,13 @@ function enterWorkspace(staff) {
   setupInsights();
   setupFeatures();
   state.countdownTimer = setInterval(tickOffers, 1000);
+  const carried = takeCarried(state.staff.id);
+  if (carried) {
+    // A language switch: as they were (the socket announces the presence on connect).
+    dom.presence.value = carried.presence;
+    for (const [id, text] of carried.drafts) state.drafts.set(id, text);
+    if (carried.selected) selectConversation(carried.selected);
+  }
   connectSocket();
 }
 
@@ -159,6 +167,7 @@ function teardown() {
   state.offers.clear();
   state.pending.clear();
   state.drafts.clear();
+  dropCarried();
   state.selectedId = null;
   resetTimeline();
   forgetChannelStates();
