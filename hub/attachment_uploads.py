@@ -16,17 +16,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.attachment_store import StoredFile
 from hub.attachment_types import FileType
 from hub.db.channel_models import Attachment
 from hub.db.models import Conversation, Message
-from hub.errors import InvalidInput
+from hub.errors import HubError, InvalidInput
 
 PENDING_TTL = timedelta(days=1)
 MAX_PER_MESSAGE = 10
+# Unsent files one uploader may hold at once: anyone can get a visitor token, and each
+# pending file sits on disk for a day, so the rate limit alone would let one address fill
+# the disk with files it never sends.
+MAX_PENDING = 20
+
+
+class TooManyPending(HubError):
+    status = 429
+    code = "too_many_pending"
+
+
 _ID = re.compile(r"^[0-9a-f-]{32,36}$")
 
 
@@ -102,6 +113,24 @@ def _owned_by(uploader: Uploader) -> list[Any]:
     if uploader.conversation_id is not None:
         where.append(Attachment.conversation_id == uploader.conversation_id)
     return where
+
+
+async def make_room(session: AsyncSession, uploader: Uploader) -> None:
+    """Refuse another upload while this uploader holds ``MAX_PENDING`` unsent files."""
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(
+            Attachment.uploader_kind == uploader.kind,
+            Attachment.uploader_id == uploader.id,
+            Attachment.message_id.is_(None),
+        )
+    )
+    if (pending or 0) >= MAX_PENDING:
+        raise TooManyPending(
+            f"{MAX_PENDING} files are waiting to be sent: send or drop them first",
+            retry_after=60,
+        )
 
 
 async def message_entries(

@@ -18,7 +18,7 @@ from hub import audit
 from hub.api.requests import bearer_token, client_address, principal
 from hub.attachment_store import AttachmentStore, StoredFile, attachment_store
 from hub.attachment_types import FileType, check_size, safe_filename, sniff
-from hub.attachment_uploads import Uploader, upload_payload, upload_row
+from hub.attachment_uploads import Uploader, make_room, upload_payload, upload_row
 from hub.conversations import visible_conversation
 from hub.errors import Conflict, InvalidInput, PayloadTooLarge
 from hub.openapi import Body, operation
@@ -65,6 +65,7 @@ REFUSALS: dict[int, Response] = {
     400: ERROR_REF,
     413: Body(ERROR_REF, description="the file (or the request) is larger than the limit"),
     415: Body(ERROR_REF, description="the bytes are not a JPEG, PNG, GIF, WebP or PDF file"),
+    429: Body(ERROR_REF, description="too many requests, or too many files not yet sent"),
 }
 
 
@@ -163,8 +164,11 @@ async def shopper_upload(request: web.Request) -> web.Response:
     hub.limits.anonymous.hit(f"uploads:{client_address(request)}")
     visitor_id = hub.tokens.verify(bearer_token(request))
     hub.limits.visitor_messages.hit(f"visitor:{visitor_id}")
+    uploader = Uploader("visitor", visitor_id)
+    async with hub.db.reading() as session:
+        await make_room(session, uploader)
     received = await receive_file(request)
-    return await _store_row(request, Uploader("visitor", visitor_id), received)
+    return await _store_row(request, uploader, received)
 
 
 @operation(
@@ -188,8 +192,11 @@ async def staff_upload(request: web.Request) -> web.Response:
         conversation = await visible_conversation(session, who, request.match_info["id"][:36])
     if conversation.channel != "webchat":
         raise Conflict("files can be sent in web chats only", code="not_webchat")
+    uploader = Uploader("staff", who.id, conversation.id)
+    async with hub.db.reading() as session:
+        await make_room(session, uploader)
     received = await receive_file(request)
-    return await _store_row(request, Uploader("staff", who.id, conversation.id), received)
+    return await _store_row(request, uploader, received)
 
 
 async def _open_store(app: web.Application) -> None:

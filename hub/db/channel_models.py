@@ -133,6 +133,10 @@ class Attachment(DeliveryState, Base):
     """
 
     __tablename__ = "attachments"
+    # An uploader's pending files are counted before each upload (hub.attachment_uploads).
+    __table_args__ = (
+        Index("ix_attachments_uploader_kind_uploader_id", "uploader_kind", "uploader_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     message_id: Mapped[str | None] = mapped_column(

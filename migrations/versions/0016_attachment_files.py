@@ -57,6 +57,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         )
         batch.create_index(op.f("ix_attachments_conversation_id"), ["conversation_id"])
+        batch.create_index(
+            op.f("ix_attachments_uploader_kind_uploader_id"), ["uploader_kind", "uploader_id"]
+        )
     op.create_table(
         "discarded_files",
         sa.Column("storage_key", sa.String(length=64), nullable=False),
@@ -78,6 +81,7 @@ def downgrade() -> None:
     # Uploads that never became part of a message cannot exist without one.
     op.execute("DELETE FROM attachments WHERE message_id IS NULL")
     with op.batch_alter_table("attachments") as batch:
+        batch.drop_index(op.f("ix_attachments_uploader_kind_uploader_id"))
         batch.drop_index(op.f("ix_attachments_conversation_id"))
         batch.drop_constraint(
             op.f("fk_attachments_conversation_id_conversations"), type_="foreignkey"

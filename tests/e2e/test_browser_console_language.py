@@ -1,7 +1,8 @@
 """The console in the ambassador's language, in Debian's chromium: a browser set to Japanese
 gets the sign-in page, the offers and the conversation in Japanese (texts from ja.json, the
 shopper's language named in Japanese); choosing French in the header reloads the console in
-French and keeps that choice, the ambassador's presence, the open conversation and the draft. Screenshot: test-output/browser/console-ja.png."""
+French and keeps that choice, the ambassador's presence, the open conversation and the draft.
+Screenshot: test-output/browser/console-ja.png."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from hub.app import create_app
 from hub.attachment_sweep import SWEEP_JOB
+from hub.attachment_uploads import MAX_PENDING
 from hub.db.channel_models import Attachment, DiscardedFile
 from hub.db.models import AuditEntry, Conversation, Message
 from hub.jobs.runner import InProcessRunner
@@ -366,3 +367,25 @@ async def test_a_shop_site_may_upload_and_fetch_and_uploads_are_rate_limited(
     assert statuses == [201, 201, 201, 429]
     assert answer.headers["Access-Control-Allow-Origin"] == shop
     assert int(answer.headers["Retry-After"]) >= 1
+
+
+async def test_a_shopper_holds_at_most_twenty_unsent_files(uploads: UploadHub) -> None:
+    """Anyone can get a visitor token: unsent files are capped per uploader, so nobody fills
+    the disk with files they never send; sending one makes room for the next."""
+    shopper = await uploads.shopper()
+    ids = []
+    for _ in range(MAX_PENDING):
+        uploaded = await uploads.upload(shopper, files.GIF)
+        assert uploaded.status == 201
+        ids.append((await uploaded.json())["attachment"]["id"])
+    refused = await uploads.upload(shopper, files.GIF)
+    assert refused.status == 429
+    assert (await refused.json())["error"]["code"] == "too_many_pending"
+    assert len(uploads.stored_files()) == MAX_PENDING  # the refused one never reached disk
+
+    other = await uploads.shopper()  # another visitor is not held back
+    assert (await uploads.upload(other, files.GIF)).status == 201
+
+    ack = await shopper.send("c-cap", "", ids[:1])
+    assert "error" not in ack, ack
+    assert (await uploads.upload(shopper, files.GIF)).status == 201
