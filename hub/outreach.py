@@ -26,7 +26,7 @@ from hub import audit, validation
 from hub.clock import Clock
 from hub.conversations import append_staff_message, open_for_contact
 from hub.customers import visible_customer
-from hub.db.channel_models import EmailThread, Mailbox
+from hub.db.channel_models import EmailThread, Mailbox, WechatUser
 from hub.db.clienteling_models import FollowUpTask
 from hub.db.models import Conversation, Customer, Store
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -34,7 +34,7 @@ from hub.follow_up_tasks import reachable
 from hub.inbox import Inbox
 from hub.outreach_options import channel_of, options, outreach_store, purpose_of
 from hub.realtime.publisher import Publisher
-from hub.shopper_texts import language_of
+from hub.shopper_texts import customer_language
 from hub.staff import Principal
 from routing.service import RoutingService
 
@@ -153,9 +153,14 @@ class Outreach:
         existing = await _open_conversation(session, principal, name, contact)
         if existing is not None:
             return existing, False
-        language = language_of(
-            (customer.preferences or {}).get("language"), store_languages=store.languages
+        # As the hub writes to them elsewhere: the profile's language, a WeChat follower's own,
+        # their latest conversation's, then the store's.
+        follower = (
+            await session.scalar(select(WechatUser.language).where(WechatUser.openid == contact))
+            if name == "wechat"
+            else None
         )
+        language = await customer_language(session, customer.id, store, follower=follower)
         conversation = Conversation(
             store_id=store.id,
             customer_id=customer.id,

@@ -37,10 +37,16 @@ def conversation_texts(conversation: Conversation) -> Texts:
 
 
 async def customer_language(
-    session: AsyncSession, customer_id: str | None, store: Store | None = None
+    session: AsyncSession,
+    customer_id: str | None,
+    store: Store | None = None,
+    *,
+    follower: str | None = None,
 ) -> str:
-    """A customer's language where no conversation names it: the profile's, then their
-    latest conversation's, then the store's (``store``, else their home store's)."""
+    """A customer's language where no conversation names it: the profile's, then the
+    channel's own hint (``follower``: a WeChat follower's language, what the app they read
+    in is set to), then their latest conversation's, then the store's (``store``, else
+    their home store's)."""
     customer = await session.get(Customer, customer_id) if customer_id else None
     profile = (customer.preferences or {}).get("language") if customer is not None else None
     latest = None
@@ -53,12 +59,15 @@ async def customer_language(
         )
     if store is None and customer is not None:
         store = customer.home_store
-    return language_of(profile, latest, store_languages=store.languages if store else ())
+    return language_of(profile, follower, latest, store_languages=store.languages if store else ())
 
 
-async def appointment_language(session: AsyncSession, row: Appointment) -> str:
+async def appointment_language(
+    session: AsyncSession, row: Appointment, *, follower: str | None = None
+) -> str:
     """The appointment's own language (the page it was booked on), else its conversation's,
-    else the customer's: what its e-mails, reminders and calendar file are written in."""
+    else the customer's (``follower`` as in ``customer_language``): what its e-mails,
+    reminders and calendar file are written in."""
     found = supported(row.language)
     if found is None and row.conversation_id is not None:
         found = supported(
@@ -66,7 +75,7 @@ async def appointment_language(session: AsyncSession, row: Appointment) -> str:
                 select(Conversation.language).where(Conversation.id == row.conversation_id)
             )
         )
-    return found or await customer_language(session, row.customer_id, row.store)
+    return found or await customer_language(session, row.customer_id, row.store, follower=follower)
 
 
 def when(t: Texts, moment: datetime, zone: str) -> str:

@@ -28,6 +28,7 @@ Errors, and whether trying again later can help::
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -380,8 +381,23 @@ def _user_info(client: HubWechatClient, openid: str) -> WechatUser:
         nickname=info.get("nickname") or None,
         unionid=info.get("unionid") or None,
         subscribed=info.get("subscribe") == 1,
-        language=info.get("language") or None,
+        language=language_tag(info.get("language")),
     )
+
+
+# WeChat's tags: "zh_CN", "zh_TW", "zh_HK", "en", "ja"... (underscores, as WeChat writes them).
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,3}")
+TAG_LENGTH = 16  # wechat_users.language
+
+
+def language_tag(value: Any) -> str | None:
+    """The user's language tag as WeChat gives it, or None for anything not shaped like
+    one: it is kept as is (hub.i18n maps it when a text is written), so a language the hub
+    learns to speak later is used without reading the profile again."""
+    if not isinstance(value, str):
+        return None
+    tag = value.strip()
+    return tag if len(tag) <= TAG_LENGTH and _TAG.fullmatch(tag) else None
 
 
 def _oauth_openid(client: HubWechatClient, code: str) -> str:

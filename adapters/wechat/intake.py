@@ -163,6 +163,9 @@ class WechatIntake:
                 received_at=message.create_time,
                 store_code=store_code,
                 display_name=user.nickname,
+                # The language their WeChat is set to: the app's word for it, as a
+                # widget's page is (the profile's language still comes first).
+                language=user.language,
                 proven=proven,
                 data=data,
                 attachments=attachments,
@@ -201,7 +204,11 @@ class WechatIntake:
                 store_code = await _store_code(session, user.store_id) or account.store_code
                 link = f"{self.public_url}/book" + (f"?store={store_code}" if store_code else "")
                 store = await _store(session, store_code)
-                t = texts(await customer_language(session, user.customer_id, store))
+                t = texts(
+                    await customer_language(
+                        session, user.customer_id, store, follower=user.language
+                    )
+                )
                 text = t.gettext(
                     "Book a private appointment with one of our ambassadors: {url}", url=link
                 )
@@ -234,7 +241,9 @@ class WechatIntake:
             if store is None:
                 return None
             user.store_id = store.id
-            t = texts(await customer_language(session, user.customer_id, store))
+            t = texts(
+                await customer_language(session, user.customer_id, store, follower=user.language)
+            )
             return t.gettext(
                 "Welcome to {store}. Write to us here and an ambassador will answer.",
                 store=store.name,

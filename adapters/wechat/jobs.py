@@ -170,7 +170,8 @@ async def _record_attachment(session: AsyncSession, attachment_id: str, now: dat
 
 
 async def read_profile(ctx: JobContext, user_id: str) -> None:
-    """Nickname and unionid: the unionid is the same person on the brand's other accounts."""
+    """Nickname, unionid and language: the unionid is the same person on the brand's other
+    accounts; the language is how to speak to them until their profile says otherwise."""
     async with ctx.db.reading() as session:
         user = await session.get(WechatUser, user_id)
     if user is None or user.profile_fetched_at is not None:
@@ -200,6 +201,8 @@ async def _store_profile(
         return
     user.nickname = (info.nickname or "").strip()[:200] or None
     user.unionid = info.unionid or None
+    # Their phone's language: what the hub speaks to them when their profile names none.
+    user.language = info.language or user.language
     user.profile_fetched_at = now
     identities = [Identity(WECHAT_OPENID, user.openid, verified=True)]
     if user.unionid:

@@ -123,7 +123,8 @@ class WechatNotices:
         config = (account.templates if account else {}).get(purpose)
         if account is None or not config:
             raise NoTemplate(f"no WeChat template is configured for {purpose}")
-        values = _values(texts(await appointment_language(session, row)), row, manage_url)
+        language = await appointment_language(session, row, follower=user.language)
+        values = _values(texts(language), row, manage_url)
         payload: dict[str, Any] = {
             "template_id": config["template_id"],
             "data": {key: fill(text, values) for key, text in config["fields"].items()},

@@ -68,6 +68,9 @@ class WechatUser(Base):
     # The store a scanned QR code named: new conversations open there.
     store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL"))
     profile_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The follower's WeChat language as WeChat gives it ("zh_CN", "zh_TW", "en"): the
+    # hint after their profile's language, before the store's (hub.shopper_texts).
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -316,6 +316,7 @@ async def test_withdrawn_consent_and_closed_wechat_window_are_refused_with_the_r
         user = await session.scalar(select(WechatUser).where(WechatUser.openid == "oLin123"))
         assert user is not None
         user.last_interaction_at = clock() - timedelta(hours=1)
+        user.language = "zh_TW"  # what their WeChat is set to; her profile names none
     status, body = await world.call(
         "POST",
         f"/api/customers/{sophie}/outreach",
@@ -328,6 +329,8 @@ async def test_withdrawn_consent_and_closed_wechat_window_are_refused_with_the_r
             select(ChannelOutbox).where(ChannelOutbox.message_id == body["message_id"])
         )
         assert row is not None and row.payload == {"text": "您好"}
+        opened = await session.get(Conversation, body["conversation_id"])
+        assert opened is not None and opened.language == "zh-Hant"
         customer = await session.get(Customer, sophie)
         assert customer is not None
 
