@@ -189,6 +189,7 @@ async def _explain(db: Database, who: Principal) -> None:
             "offers": queries.offer_statement(scope),
             "appointments": queries.appointment_statement(scope),
             "sales": queries.sales_statement(scope),
+            "outcomes": queries.outcome_statement(scope),
         }
         for name, statement in statements.items():
             compiled = statement.compile(

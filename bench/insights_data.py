@@ -89,12 +89,16 @@ def statements(v: Volumes) -> list[tuple[str, str]]:
             "conversations",
             f"""INSERT INTO conversations (id, store_id, customer_id, channel, contact, status,
                 priority, required_skills, optional_skills, assigned_staff_id, last_seq,
-                created_at, updated_at, queued_at, closed_at)
+                created_at, updated_at, queued_at, closed_at, outcome)
             SELECT {_uuid("conversation", "n")}, s.id, {_uuid("customer", f"n % {v.customers}")},
                 (ARRAY['webchat','wechat','email','voice'])[1 + (n / 3) % 4], 'contact-' || n,
                 CASE WHEN n >= {v.conversations - 200} THEN 'queued' ELSE 'closed' END, 1, '[]',
                 '[]', CASE WHEN n % 5 <> 0 THEN {staff_of("n")} END, {v.messages_each}, at, at, at,
-                CASE WHEN n < {v.conversations - 200} THEN at + interval '1 hour' END
+                CASE WHEN n < {v.conversations - 200} THEN at + interval '1 hour' END,
+                -- an outcome on most closed ones (#12), skipped (NULL) on one in eight
+                CASE WHEN n < {v.conversations - 200} AND n % 8 <> 7 THEN (ARRAY['purchase',
+                    'appointment','information','after_sales','no_action','other'])[1 + n % 6]
+                END
             FROM generate_series(0, {v.conversations - 1}) n
             CROSS JOIN LATERAL (SELECT {conversation_at} AS at) t
             JOIN bench_store s ON s.idx = n % {stores}""",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from hub.conversation_labels import OUTCOMES
+
 GROUPINGS = ("store", "country", "channel", "ambassador")
 CHANNELS = ("webchat", "wechat", "email", "voice")
 # The channel of a sale or an appointment that came from an appointment alone.
@@ -26,6 +28,10 @@ DETRACTORS_UP_TO = 6  # NPS 0..6
 # Nearest-rank percentiles as fractions: the median and the 90th percentile.
 MEDIAN = (1, 2)
 P90 = (9, 10)
+# A closed conversation whose outcome was skipped (NULL); counted, so outcomes add up to
+# the closed conversations.
+NOT_RECORDED = "not_recorded"
+OUTCOME_KEYS = (*OUTCOMES, NOT_RECORDED)
 
 
 def nearest_rank(count: int, fraction: tuple[int, int]) -> int:
@@ -74,17 +80,34 @@ class Tally:
     nps_detractors: int = 0
     # currency -> [amount, lines]
     sales: dict[str, list[Any]] = field(default_factory=dict)
+    # outcome (OUTCOME_KEYS) -> closed conversations
+    outcomes: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Tally) -> None:
-        for name in (f.name for f in fields(self) if f.name != "sales"):
+        for name in (f.name for f in fields(self) if f.name not in ("sales", "outcomes")):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for currency, (amount, lines) in other.sales.items():
             self.add_sale(currency, amount, lines)
+        for key, count in other.outcomes.items():  # already folded by add_outcome
+            self.outcomes[key] = self.outcomes.get(key, 0) + count
 
     def add_sale(self, currency: str, amount: Decimal, lines: int) -> None:
         found = self.sales.setdefault(currency, [Decimal(0), 0])
         found[0] += amount
         found[1] += lines
+
+    def add_outcome(self, outcome: str | None, count: int) -> None:
+        """``count`` closed conversations that ended with ``outcome`` (None: skipped). A
+        stored value no longer in the list counts as ``other``, so the outcomes still add
+        up to the closed conversations."""
+        key = NOT_RECORDED if outcome is None else outcome if outcome in OUTCOMES else "other"
+        self.outcomes[key] = self.outcomes.get(key, 0) + count
+
+
+def outcome_counts(outcomes: dict[str, int]) -> dict[str, int]:
+    """The closed conversations and how each ended, every outcome listed (zeros too)."""
+    counts = {key: outcomes.get(key, 0) for key in OUTCOME_KEYS}
+    return {"closed": sum(counts.values()), **counts}
 
 
 @dataclass(frozen=True)
@@ -140,4 +163,5 @@ def metrics(tally: Tally, first_response: Spread, wait: Spread) -> dict[str, Any
             {"currency": currency, "amount": money(amount), "lines": lines}
             for currency, (amount, lines) in sorted(t.sales.items())
         ],
+        "outcomes": outcome_counts(t.outcomes),
     }

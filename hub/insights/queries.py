@@ -202,6 +202,18 @@ def conversation_statement(scope: Scope) -> Select[Any]:
     ).group_by(rows.c.key, rows.c.day)
 
 
+def outcome_statement(scope: Scope) -> Select[Any]:
+    """(key, outcome, closed) of the period's conversations that are closed now, per group
+    and outcome as stored (NULL when it was skipped). A conversation that opened again has
+    had its outcome cleared and is not closed: it counts nowhere until it closes again."""
+    key = _conversation_key(scope).label("key")
+    return (
+        select(key, Conversation.outcome, func.count())
+        .where(*_conversations_of(scope), Conversation.status == CLOSED)
+        .group_by(key, Conversation.outcome)
+    )
+
+
 async def rows(session: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
     return (await session.execute(statement)).all()
 

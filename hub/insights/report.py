@@ -95,6 +95,10 @@ class _Figures:
             t.nps_detractors += detractors
             self.daily[day]["appointments"] += booked + completed + no_show
 
+    def outcomes(self, rows: Sequence[Any]) -> None:
+        for key, outcome, closed in rows:
+            self.tallies[key].add_outcome(outcome, closed)
+
     def sales(self, rows: Sequence[Any]) -> None:
         for key, currency, cents, lines in rows:
             self.tallies[key].add_sale(currency, Decimal(int(cents)) / 100, lines)
@@ -117,6 +121,7 @@ async def gather(session: AsyncSession, scope: queries.Scope) -> _Figures:
     figures.offers(await queries.rows(session, queries.offer_statement(scope)))
     figures.appointments(await queries.rows(session, queries.appointment_statement(scope)))
     figures.sales(await queries.rows(session, queries.sales_statement(scope)))
+    figures.outcomes(await queries.rows(session, queries.outcome_statement(scope)))
     return figures
 
 

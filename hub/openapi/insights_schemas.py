@@ -3,6 +3,7 @@ group, the totals and the daily series."""
 
 from __future__ import annotations
 
+from hub.insights.definitions import OUTCOME_KEYS
 from hub.openapi.schemas import (
     DATE_TIME,
     DECIMAL,
@@ -49,6 +50,11 @@ FIGURES = obj(
             }
         ),
         "sales": array(obj({"currency": STRING, "amount": DECIMAL, "lines": INTEGER})),
+        "outcomes": obj(
+            {"closed": INTEGER, **dict.fromkeys(OUTCOME_KEYS, INTEGER)},
+            description="The period's conversations closed now, by outcome (not_recorded:"
+            " closed without one); they add up to closed.",
+        ),
     },
     description="One group's figures (see docs/insights.md).",
 )

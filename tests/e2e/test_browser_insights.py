@@ -1,6 +1,7 @@
 """The managers' dashboard in Debian's chromium, against the real `/api/insights`: a store
 manager opens Insights and reads a small history of PARIS01 (three conversations, one left
-unanswered, a rating, sales in two currencies) in the tiles, the charts and the table, and
+unanswered, a rating, sales in two currencies, their outcomes: a purchase, one skipped, one
+without action) in the tiles, the charts (the outcomes stacked) and the table, and
 downloads a chart's figures as CSV; another boutique's conversation never counts; an
 ambassador has no Insights entry. The page runs under the console's CSP (no inline styles),
 which Chart.js must respect. Screenshot: test-output/browser/insights.png."""
@@ -57,10 +58,12 @@ async def _conversation(
     replied_after: int | None = None,
     rating: int | None = None,
     sales: tuple[tuple[str, str], ...] = (),
+    outcome: str | None = None,
 ) -> None:
     """A closed conversation as the hub writes one: the shopper's message, the offer
     (accepted after some seconds, else expired), the ambassador's reply and the CSAT rating
-    if any, and till sales (price, currency) credited to Amélie in the days after it."""
+    if any, till sales (price, currency) credited to Amélie in the days after it, and the
+    outcome chosen on closing (None: skipped)."""
     async with db.transaction() as session:
         store = await session.scalar(select(Store).where(Store.code == store_code))
         amelie = await session.scalar(select(Staff).where(Staff.email == AMELIE))
@@ -82,6 +85,7 @@ async def _conversation(
             updated_at=closed,
             queued_at=started,
             closed_at=closed,
+            outcome=outcome,
         )
         session.add(conversation)
         await session.flush()
@@ -168,15 +172,20 @@ async def _seed_history(url: str) -> None:
             replied_after=150,
             rating=5,
             sales=(("4800.00", "EUR"), ("1200.00", "USD")),
+            outcome="purchase",
         )
-        # Answered after 30 s (waited 20 s).
+        # Answered after 30 s (waited 20 s); closed without an outcome.
         await _conversation(
             db, "PARIS01", day + timedelta(hours=2), accepted_after=20, replied_after=30
         )
         # Nobody answered before it closed: abandoned.
-        await _conversation(db, "PARIS01", day - timedelta(days=1), channel="email")
+        await _conversation(
+            db, "PARIS01", day - timedelta(days=1), channel="email", outcome="no_action"
+        )
         # Another boutique's: not the manager's, so never in their figures.
-        await _conversation(db, "LONDON01", day, accepted_after=5, replied_after=10)
+        await _conversation(
+            db, "LONDON01", day, accepted_after=5, replied_after=10, outcome="purchase"
+        )
     finally:
         await db.close()
 
@@ -249,10 +258,33 @@ async def test_a_manager_reads_the_dashboard_and_downloads_a_chart_as_csv(
         await expect(paris.locator("[data-column=conversations]")).to_have_text("3")
         await expect(paris.locator("[data-column=abandoned]")).to_have_text("1 (33.3%)")
         await expect(paris.locator("[data-column=firstResponse]")).to_have_text("30 s")
+        # How the three closed conversations ended, one column per outcome.
+        await expect(paris.locator("[data-column=closed]")).to_have_text("3")
+        await expect(paris.locator("[data-column=outcome-purchase]")).to_have_text("1")
+        await expect(paris.locator("[data-column=outcome-no_action]")).to_have_text("1")
+        await expect(paris.locator("[data-column=outcome-not_recorded]")).to_have_text("1")
+        await expect(paris.locator("[data-column=outcome-appointment]")).to_have_text("0")
+        table_head = page.get_by_test_id("insights-table").locator("thead")
+        await expect(table_head.locator("[data-column=outcome-purchase]")).to_have_text(
+            "Outcome: Purchase"
+        )
+        await expect(table_head.locator("[data-column=outcome-not_recorded]")).to_have_text(
+            "Outcome: Not recorded"
+        )
+        total = page.get_by_test_id("insights-total-row")
+        await expect(total.locator("[data-column=closed]")).to_have_text("3")
 
         drawn: list[dict[str, Any]] = await page.evaluate(CHARTS_DRAWN)
         charts = {chart["id"]: chart for chart in drawn}
-        assert set(charts) == {"daily", "volume", "speed", "satisfaction", "sales", "rates"}
+        assert set(charts) == {
+            "daily",
+            "volume",
+            "speed",
+            "satisfaction",
+            "sales",
+            "rates",
+            "outcomes",
+        }
         assert all(chart["painted"] for chart in charts.values()), charts
         daily = charts["daily"]["datasets"]
         assert sum(daily[0]["data"]) == 3 and sum(daily[1]["data"]) == 1
@@ -261,6 +293,18 @@ async def test_a_manager_reads_the_dashboard_and_downloads_a_chart_as_csv(
             {"label": "Abandoned", "data": [1]},
         ]
         assert [d["label"] for d in charts["sales"]["datasets"]] == ["EUR", "USD"]
+        # One stack per boutique: its closed conversations by outcome.
+        assert charts["outcomes"]["datasets"] == [
+            {"label": "Purchase", "data": [1]},
+            {"label": "Appointment", "data": [0]},
+            {"label": "Information", "data": [0]},
+            {"label": "After-sales", "data": [0]},
+            {"label": "No action", "data": [1]},
+            {"label": "Other", "data": [0]},
+            {"label": "Not recorded", "data": [1]},
+        ]
+        outcomes_title = page.locator("#insights-chart-outcomes-title")
+        await expect(outcomes_title).to_have_text("Outcomes")
 
         volume = page.locator("[data-testid=insights-chart][data-chart=volume]")
         async with page.expect_download() as waiting:
@@ -274,6 +318,8 @@ async def test_a_manager_reads_the_dashboard_and_downloads_a_chart_as_csv(
         assert len(body) == 1 and body[0][0] == "PARIS01", body
         assert body[0][header.index("conversations")] == "3"
         assert body[0][header.index("abandoned")] == "1"
+        assert body[0][header.index("outcomes_closed")] == "3"
+        assert body[0][header.index("outcomes_not_recorded")] == "1"
 
         await page.screenshot(path=OUTPUT / "insights.png")
         assert await page.evaluate("window.cspViolations") == []

@@ -59,9 +59,10 @@ class History:
         status: str = "closed",
         customer_id: str | None = None,
         messages: Sequence[tuple[str, float]] = (),
+        outcome: str | None = None,
     ) -> str:
         """A conversation created at ``at``; ``messages`` are (author kind, seconds after
-        ``at``) in order."""
+        ``at``) in order; ``outcome`` as a close stored it."""
         customer_id = customer_id or await self.customer(at)
         async with self.db.transaction() as session:
             conversation = Conversation(
@@ -77,6 +78,7 @@ class History:
                 updated_at=at,
                 queued_at=at,
                 closed_at=at if status == "closed" else None,
+                outcome=outcome,
             )
             session.add(conversation)
             await session.flush()

@@ -6,6 +6,8 @@ per currency."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,8 +15,17 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from hub.app import create_app
+from hub.messages import Inbound
+from hub.services import SERVICES
 from tests.conftest import FakeClock, make_settings
-from tests.integration.insights_support import NOW, World, ask, group, insights_world
+from tests.integration.insights_support import (
+    NOVEMBER,
+    NOW,
+    World,
+    ask,
+    group,
+    insights_world,
+)
 
 NOV = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -287,3 +298,96 @@ async def test_attributed_sales_per_currency_including_an_erased_customer(
     assert group(by_ambassador, bruno)["sales"][0]["amount"] == "500.00"
     only_wechat = await ask(client, world.headers["claire"], channel="wechat")
     assert [s["currency"] for s in only_wechat["totals"]["sales"]] == ["JPY"]
+
+
+async def test_closed_conversations_of_the_period_by_outcome(
+    client: TestClient, world: World
+) -> None:
+    paris, tokyo, london = (world.stores[code] for code in ("PARIS01", "TOKYO01", "LONDON01"))
+    h, claire = world.history, world.headers["claire"]
+    amelie, bruno, hiro = (world.staff[k].id for k in ("amelie", "bruno", "hiro"))
+    for day in (1, 2):
+        await h.conversation(paris, NOV + timedelta(days=day), staff_id=amelie, outcome="purchase")
+    await h.conversation(paris, NOV, staff_id=bruno, outcome="appointment")
+    await h.conversation(paris, NOV, staff_id=amelie)  # closed, outcome skipped
+    thread = await h.conversation(
+        paris, NOV, channel="email", staff_id=bruno, outcome="purchase"
+    )  # the client answers this e-mail thread below
+    await h.conversation(paris, NOV, staff_id=amelie, status="assigned")  # still open
+    await h.conversation(paris, NOV - timedelta(days=5), staff_id=amelie, outcome="purchase")
+    await h.conversation(paris, NOW, staff_id=amelie, outcome="purchase")  # December
+    await h.conversation(paris, NOV, channel="email", outcome="other")  # nobody took it
+    # A value since dropped from the list still counts, as other.
+    await h.conversation(paris, NOV, staff_id=bruno, outcome="retired")
+    await h.conversation(tokyo, NOV, channel="wechat", staff_id=hiro, outcome="information")
+    await h.conversation(london, NOV, outcome="purchase")  # James's boutique, not Claire's
+
+    def counts(closed: int, **found: int) -> dict[str, int]:
+        every = ("purchase", "appointment", "information", "after_sales", "no_action", "other")
+        return {"closed": closed, **dict.fromkeys(every, 0), "not_recorded": 0, **found}
+
+    before = await ask(client, claire)
+    assert before["totals"]["outcomes"]["purchase"] == 3
+    # The client writes again in the closed thread: it opens again (queued) and loses its
+    # outcome and ambassador. Not closed now: it counts in no outcome.
+    await client.app[SERVICES].inbox.receive(
+        Inbound(
+            channel="email",
+            contact="ada@example.com",
+            identity_kind="email",
+            identity_value="ada@example.com",
+            dedupe_key=f"email:{thread}:again",
+            text="One more question about the ring",
+            received_at=NOW,
+            store_code="PARIS01",
+            conversation_id=thread,
+        )
+    )
+    report = await ask(client, claire)
+    assert report["totals"]["conversations"] == 9
+    assert report["totals"]["outcomes"] == counts(
+        7, purchase=2, appointment=1, information=1, other=2, not_recorded=1
+    )
+    by_store = {g["key"]: g["outcomes"] for g in report["groups"]}
+    assert by_store == {
+        "PARIS01": counts(6, purchase=2, appointment=1, other=2, not_recorded=1),
+        "TOKYO01": counts(1, information=1),
+    }
+    by_ambassador = await ask(client, claire, by="ambassador")
+    assert group(by_ambassador, amelie)["outcomes"] == counts(3, purchase=2, not_recorded=1)
+    assert group(by_ambassador, bruno)["outcomes"] == counts(2, appointment=1, other=1)
+    assert group(by_ambassador, hiro)["outcomes"] == counts(1, information=1)
+    unassigned = group(by_ambassador, None)  # the e-mail nobody took; the reopened one
+    assert (unassigned["conversations"], unassigned["outcomes"]) == (2, counts(1, other=1))
+    by_channel = await ask(client, claire, by="channel")
+    assert group(by_channel, "email")["outcomes"] == counts(1, other=1)
+    assert group(by_channel, "voice")["outcomes"] == counts(0)
+    assert group(by_channel, "webchat")["outcomes"]["closed"] == 5
+    by_country = await ask(client, claire, by="country")
+    assert [(g["key"], g["outcomes"]["closed"]) for g in by_country["groups"]] == [
+        ("FR", 6),
+        ("JP", 1),
+    ]
+    only_wechat = await ask(client, claire, channel="wechat")
+    assert only_wechat["totals"]["outcomes"] == counts(1, information=1)
+    james = await ask(client, world.headers["james"])
+    assert james["totals"]["outcomes"] == counts(1, purchase=1)
+
+    response = await client.get(
+        "/api/insights.csv", params={**NOVEMBER, "chart": "groups"}, headers=claire
+    )
+    header, *rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff"))))
+    outcome_columns = [column for column in header if column.startswith("outcomes_")]
+    assert outcome_columns == [
+        "outcomes_closed",
+        "outcomes_purchase",
+        "outcomes_appointment",
+        "outcomes_information",
+        "outcomes_after_sales",
+        "outcomes_no_action",
+        "outcomes_other",
+        "outcomes_not_recorded",
+    ]
+    paris_row = dict(zip(header, rows[0], strict=True))
+    assert paris_row["key"] == "PARIS01"
+    assert [paris_row[c] for c in outcome_columns] == ["6", "2", "1", "0", "0", "0", "2", "1"]

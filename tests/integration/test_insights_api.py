@@ -140,13 +140,21 @@ async def test_csv_files_flatten_the_figures_and_neutralise_names(
         "first_response_seconds_median",
         "first_response_seconds_p90",
     ]
-    assert header[-7:] == [
+    assert header[-15:] == [
         "appointments_from_conversations",
         "appointments_conversion_rate",
         "appointments_booked",
         "appointments_completed",
         "appointments_no_show",
         "appointments_show_rate",
+        "outcomes_closed",
+        "outcomes_purchase",
+        "outcomes_appointment",
+        "outcomes_information",
+        "outcomes_after_sales",
+        "outcomes_no_action",
+        "outcomes_other",
+        "outcomes_not_recorded",
         "sales_EUR",
     ]
     by_label = {row[1]: dict(zip(header, row, strict=True)) for row in rows}

@@ -9,8 +9,8 @@ import { t } from "../shared/i18n.js";
 import { CHARTS, chartConfigs } from "./insights-charts.js";
 
 const CHART_JS = "/static/vendor/chart.umd.js";
-const PALETTE_VARS = ["--insights-1", "--insights-2", "--insights-3", "--insights-4", "--insights-5", "--insights-6"];
-const FALLBACK = ["#b8965a", "#7a5f32", "#1f1c18", "#9b2c2c", "#3f6e4c", "#5d554b"];
+const PALETTE_VARS = ["--insights-1", "--insights-2", "--insights-3", "--insights-4", "--insights-5", "--insights-6", "--insights-7"];
+const FALLBACK = ["#b8965a", "#7a5f32", "#1f1c18", "#9b2c2c", "#3f6e4c", "#5d554b", "#cfc8bc"];
 
 let loading = null;
 

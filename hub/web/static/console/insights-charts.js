@@ -182,6 +182,37 @@ function rates(answer, palette, labels) {
   );
 }
 
+// How a closed conversation ended (hub.conversation_labels.OUTCOMES), then "not recorded":
+// the stack of each group's closed conversations, bottom up.
+export const OUTCOME_SERIES = [
+  "purchase",
+  "appointment",
+  "information",
+  "after_sales",
+  "no_action",
+  "other",
+  "not_recorded",
+];
+
+/** An outcome's name: the close chooser's words (attention.outcome.*), or "Not recorded". */
+export const outcomeName = (outcome) =>
+  outcome === "not_recorded" ? t("insights.outcomes.notRecorded") : t(`attention.outcome.${outcome}`);
+
+function outcomes(answer, palette, labels) {
+  const groups = answer.groups || [];
+  const datasets = OUTCOME_SERIES.map((outcome, i) =>
+    bar(outcomeName(outcome), groups.map((g) => Number(nested(g, "outcomes", outcome)) || 0), palette[i % palette.length], {
+      stack: "outcomes",
+    }),
+  );
+  const closed = groups.reduce((sum, g) => sum + (Number(nested(g, "outcomes", "closed")) || 0), 0);
+  const options = base(formatNumber, {
+    x: { stacked: true },
+    y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+  });
+  return barChart(labels, datasets, options, closed === 0);
+}
+
 /** The charts, in the order shown; csv: which file the hub writes for each. */
 export const CHARTS = [
   { id: "daily", csv: "daily", build: daily },
@@ -190,6 +221,7 @@ export const CHARTS = [
   { id: "satisfaction", csv: "groups", build: satisfaction },
   { id: "sales", csv: "sales", build: sales },
   { id: "rates", csv: "groups", build: rates },
+  { id: "outcomes", csv: "groups", build: outcomes },
 ];
 
 /** chart id -> Chart.js configuration (plus `empty`) for one answer of the hub. */

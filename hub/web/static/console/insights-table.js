@@ -4,7 +4,7 @@
  */
 import { el } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
-import { groupLabel } from "./insights-charts.js";
+import { OUTCOME_SERIES, groupLabel, outcomeName } from "./insights-charts.js";
 import { NO_FIGURE, count, csat, duration, nps, percent, salesLines } from "./insights-format.js";
 
 const get = (m, part, name) => (m && m[part] ? m[part][name] : null);
@@ -23,7 +23,18 @@ const COLUMNS = {
   conversion: (m) => percent(get(m, "appointments", "conversion_rate")),
   showRate: (m) => percent(get(m, "appointments", "show_rate")),
   sales: (m) => salesLines(m.sales),
+  closed: (m) => count(get(m, "outcomes", "closed")),
 };
+// Then one column per outcome of the closed conversations: the outcomes chart's figures.
+for (const outcome of OUTCOME_SERIES) {
+  COLUMNS[`outcome-${outcome}`] = (m) => count(get(m, "outcomes", outcome));
+}
+
+/** A column's heading: "Outcome: Purchase" for an outcome's, else its own text. */
+function heading(column) {
+  if (!column.startsWith("outcome-")) return t(`insights.table.${column}`);
+  return t("attention.outcome.shown", { outcome: outcomeName(column.slice("outcome-".length)) });
+}
 
 function cells(metrics) {
   return Object.entries(COLUMNS).map(([column, text]) => {
@@ -45,7 +56,7 @@ export function insightsTable() {
   const head = el("tr", {}, [
     el("th", { attrs: { scope: "col", "data-column": "group" } }),
     ...Object.keys(COLUMNS).map((column) =>
-      el("th", { text: t(`insights.table.${column}`), attrs: { scope: "col", "data-column": column } }),
+      el("th", { text: heading(column), attrs: { scope: "col", "data-column": column } }),
     ),
   ]);
   const body = el("tbody");

@@ -1,6 +1,6 @@
 /**
  * The managers' dashboard ("Insights"): the figures of their boutiques over a period, grouped
- * by boutique, country, channel or ambassador — headline tiles, six charts each downloadable
+ * by boutique, country, channel or ambassador — headline tiles, seven charts each downloadable
  * as CSV, and the same figures as a table. It takes the whole workspace's place while open
  * (the charts need the width); ambassadors never see the entry, and the hub answers them 403.
  */
