@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
 from hub import canned_replies
-from hub.api.requests import json_body, principal
+from hub.api.requests import json_body, principal, removed
 from hub.errors import Conflict
 from hub.openapi import Param, errors, operation
 from hub.openapi.schemas import BOOLEAN, DATE_TIME, STRING, array, enum, nullable, obj, text
@@ -129,11 +129,7 @@ async def edit_reply(request: web.Request) -> web.Response:
     responses={204: None, **errors(404)},
 )
 async def delete_reply(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await canned_replies.delete(session, who, request.match_info["id"], hub.clock())
-    return web.Response(status=204)
+    return await removed(request, canned_replies.delete, "id")
 
 
 @operation(

@@ -25,7 +25,7 @@ from hub.api.admin_schemas import (
     WECHAT,
     WECHAT_CHANGES,
 )
-from hub.api.requests import json_body, principal
+from hub.api.requests import json_body, principal, removed
 from hub.openapi import errors, operation
 from hub.openapi.schemas import obj
 from hub.services import services
@@ -54,17 +54,6 @@ async def _save(
         row, code = await change(session, who, *named, body, hub.clock())
         answer = payload(row, code)
     return web.json_response({name: answer}, status=status)
-
-
-async def _delete(
-    request: web.Request, remove: Callable[..., Awaitable[None]], path: str
-) -> web.Response:
-    """Remove the account ``path`` names (refusals are ``remove``'s); 204 when gone."""
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await remove(session, who, request.match_info[path], hub.clock())
-    return web.Response(status=204)
 
 
 @operation(
@@ -121,7 +110,7 @@ async def edit_wechat(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404, 409)},
 )
 async def delete_wechat(request: web.Request) -> web.Response:
-    return await _delete(request, channel_admin.delete_wechat, "account")
+    return await removed(request, channel_admin.delete_wechat, "account")
 
 
 @operation(
@@ -145,7 +134,7 @@ async def create_mailbox(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404)},
 )
 async def delete_mailbox(request: web.Request) -> web.Response:
-    return await _delete(request, channel_admin.delete_mailbox, "address")
+    return await removed(request, channel_admin.delete_mailbox, "address")
 
 
 @operation(
@@ -182,7 +171,7 @@ async def edit_voice(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404, 409)},
 )
 async def delete_voice(request: web.Request) -> web.Response:
-    return await _delete(request, channel_admin.delete_voice, "number")
+    return await removed(request, channel_admin.delete_voice, "number")
 
 
 def add_routes(app: web.Application) -> None:

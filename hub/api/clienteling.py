@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import clienteling, follow_up_tasks, outreach, outreach_options, validation
-from hub.api.requests import json_body, principal
+from hub.api.requests import json_body, principal, removed
 from hub.client_dates import MAX_DAYS
 from hub.customers import visible_customer
 from hub.errors import InvalidInput
@@ -264,11 +264,7 @@ async def edit_task(request: web.Request) -> web.Response:
     responses={204: None, **FAILURES},
 )
 async def delete_task(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await follow_up_tasks.remove(session, who, request.match_info["id"], hub.clock())
-    return web.Response(status=204)
+    return await removed(request, follow_up_tasks.remove, "id")
 
 
 @operation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from aiohttp import web
@@ -90,6 +90,19 @@ async def principal(request: web.Request) -> Principal:
         found = await principal_for_token(session, token, now=hub.clock())
     request[PRINCIPAL] = found
     return found
+
+
+async def removed(
+    request: web.Request, remove: Callable[..., Awaitable[Any]], *path: str
+) -> web.Response:
+    """``204`` once ``remove(session, caller, *ids, now)`` has taken away what the path's
+    ``path`` parts name, in one transaction; its refusals (404 outside the caller's reach)
+    are the answer otherwise."""
+    who = await principal(request)
+    hub = services(request)
+    async with hub.db.transaction() as session:
+        await remove(session, who, *(request.match_info[name] for name in path), hub.clock())
+    return web.Response(status=204)
 
 
 def session_token(request: web.Request) -> str | None:

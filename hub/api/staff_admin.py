@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
 from hub import invitations, mail, staff_admin
-from hub.api.requests import json_body, principal
+from hub.api.requests import json_body, principal, removed
 from hub.api.staff_schemas import ACCOUNT, CHANGES, DETAIL, ROLE, TIME_OFF
 from hub.errors import Conflict, InvalidInput
 from hub.messages import iso
@@ -164,13 +164,7 @@ async def add_time_off(request: web.Request) -> web.Response:
     responses={204: None, **FAILURES},
 )
 async def remove_time_off(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await staff_admin.remove_time_off(
-            session, who, request.match_info["id"], request.match_info["time_off_id"], hub.clock()
-        )
-    return web.Response(status=204)
+    return await removed(request, staff_admin.remove_time_off, "id", "time_off_id")
 
 
 @operation(

@@ -30,7 +30,7 @@ from hub.api.admin_schemas import (
     TYPE_BODY,
 )
 from hub.api.booking import BOOKING
-from hub.api.requests import json_body, principal
+from hub.api.requests import json_body, principal, removed
 from hub.openapi import errors, operation
 from hub.openapi.schemas import array, nullable, obj, text
 from hub.routing_config import store_info
@@ -155,14 +155,9 @@ async def put_special_hours(request: web.Request) -> web.Response:
     responses={204: None, **errors(403, 404)},
 )
 async def remove_special_hours(request: web.Request) -> web.Response:
-    who = await principal(request)
-    hub = services(request)
-    async with hub.db.transaction() as session:
-        await store_admin.remove_special_hours(
-            session, who, request.match_info["code"], request.match_info["date"], hub.clock()
-        )
+    answer = await removed(request, store_admin.remove_special_hours, "code", "date")
     _booking_sees(request, request.match_info["code"])
-    return web.Response(status=204)
+    return answer
 
 
 @operation(
