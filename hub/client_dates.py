@@ -1,7 +1,7 @@
 """Upcoming birthdays and anniversaries, and where a follow-up task stands, by the calendar.
 
 Pure: dates in, dates out. "Today" is a calendar day on the store's clock, so the caller
-turns its instant into that day with ``local_today``; everything else is day arithmetic.
+turns its instant into that day with ``hub.clock.local_today``; everything else is day arithmetic.
 A 29 February date is kept on 28 February in years without one (the usual custom, and
 the day the client is still "before" their birthday rather than after).
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 CELEBRATED = ("birthday", "anniversary")
 MAX_DAYS = 366
@@ -34,11 +33,6 @@ class Upcoming:
     # the year is unknown (``--MM-DD``).
     years: int | None
     label: str | None
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    """The calendar day it is at the store when the clock reads ``now``."""
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def _month_day(text: str) -> tuple[int | None, int, int] | None:

@@ -21,6 +21,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import client_dates, staff_access
+from hub.clock import local_today
 from hub.customers import visible_clause
 from hub.db.clienteling_models import FollowUpTask
 from hub.db.models import Conversation, Customer, CustomerIdentity, StaffStore, Store
@@ -116,7 +117,7 @@ async def clients(
     values = await _lifetime_values(session, ids)
     rows = []
     for customer in found:
-        today = client_dates.local_today(now, _zone_of(customer, zones, fallback))
+        today = local_today(now, _zone_of(customer, zones, fallback))
         upcoming = client_dates.next_date(_dates_of(customer), today)
         rows.append(
             {
@@ -151,7 +152,7 @@ async def upcoming_dates(
     fallback = default_zone(principal, zones, codes)
     entries: list[tuple[int, str, dict[str, Any]]] = []
     for customer in found:
-        today = client_dates.local_today(now, _zone_of(customer, zones, fallback))
+        today = local_today(now, _zone_of(customer, zones, fallback))
         for event in client_dates.upcoming(_dates_of(customer), today, days):
             name = customer_display_name(customer)
             entries.append(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hub import audit, client_dates, validation
+from hub.clock import local_today
 from hub.customers import visible_customer
 from hub.db.clienteling_models import MAX_NOTE, MAX_TITLE, FollowUpTask
 from hub.db.models import Conversation, Customer, Staff, StaffStore, Store
@@ -94,7 +95,7 @@ def _reach(principal: Principal) -> Any:
 
 def payload(row: Row, now: datetime) -> dict[str, Any]:
     task, customer, store, assignee_name, author_name = row
-    today = client_dates.local_today(now, store.timezone)
+    today = local_today(now, store.timezone)
     return {
         "id": task.id,
         "customer": {"id": customer.id, "name": customer_display_name(customer)},

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.client_dates import local_today
+from hub.clock import local_today
 from hub.db.clienteling_models import FollowUpTask
 from hub.db.models import Customer, CustomerIdentity, Staff, Store
 from hub.db.profile_models import ConsentEvent

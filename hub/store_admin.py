@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub import audit, schedules, staff_access, validation
+from hub.clock import local_today
 from hub.db.booking_models import StoreHoursException
 from hub.db.models import AppointmentType, StaffStore, Store
 from hub.errors import InvalidInput, NotFound
@@ -190,10 +190,6 @@ async def update(
     return store, changes
 
 
-def local_today(store: Store, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(store.timezone)).date()
-
-
 def special_day(raw: object, store: Store, now: datetime) -> date:
     """A date on the store's calendar, from today (its clock) to two years ahead: the
     past is history, and booking opens at most a year ahead."""
@@ -203,7 +199,7 @@ def special_day(raw: object, store: Store, now: datetime) -> date:
         day = None
     if day is None:
         raise InvalidInput("date", f"{raw!r} is not a date (YYYY-MM-DD)")
-    today = local_today(store, now)
+    today = local_today(now, store.timezone)
     if not today <= day <= today + timedelta(days=731):
         raise InvalidInput("date", "special hours are for dates from today to two years ahead")
     return day
@@ -216,7 +212,7 @@ async def special_hours(session: AsyncSession, store: Store, now: datetime) -> l
             select(StoreHoursException)
             .where(
                 StoreHoursException.store_id == store.id,
-                StoreHoursException.day >= local_today(store, now),
+                StoreHoursException.day >= local_today(now, store.timezone),
             )
             .order_by(StoreHoursException.day)
         )

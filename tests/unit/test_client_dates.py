@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.client_dates import due_bucket, local_today, next_date, next_occurrence, upcoming
+from hub.client_dates import due_bucket, next_date, next_occurrence, upcoming
+from hub.clock import local_today
 
 
 @pytest.mark.parametrize(
