@@ -42,12 +42,6 @@ export function when(iso) {
   return formatDateTime(iso, undefined);
 }
 
-/** A calendar date ("2026-12-24") as the reader writes it, without shifting it a day. */
-export function day(isoDate) {
-  if (!isoDate) return "";
-  return formatDateTime(`${isoDate}T12:00:00Z`, "UTC", { dateStyle: "full" });
-}
-
 /** Path segments are the user's text: always encoded. */
 export const seg = (value) => encodeURIComponent(String(value));
 

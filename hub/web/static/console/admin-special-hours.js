@@ -3,9 +3,9 @@
  * own calendar. Booking reads them before the weekly hours. Listed from today on.
  */
 import { button, el } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatCalendarDay, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { day, seg } from "./admin-data.js";
+import { seg } from "./admin-data.js";
 import { adminForm, checkbox, input, section } from "./admin-forms.js";
 import { announce } from "./notices.js";
 import { reportApiFailure } from "./session.js";
@@ -31,21 +31,21 @@ export function specialHoursSection(store, initial) {
 
   function row(entry) {
     const remove = button(t("admin.delete"), "button button-quiet button-small", "admin-special-delete");
-    remove.setAttribute("aria-label", t("admin.special.deleteLabel", { date: day(entry.date) }));
+    remove.setAttribute("aria-label", t("admin.special.deleteLabel", { date: formatCalendarDay(entry.date, "full") }));
     remove.addEventListener("click", async () => {
       remove.disabled = true;
       try {
         await api("DELETE", `${base}/${seg(entry.date)}`);
         entries.delete(entry.date);
         render();
-        announce(t("admin.special.deleted", { date: day(entry.date) }));
+        announce(t("admin.special.deleted", { date: formatCalendarDay(entry.date, "full") }));
       } catch (err) {
         remove.disabled = false;
         reportApiFailure(err);
       }
     });
     return el("li", { className: "admin-row", attrs: { "data-testid": "admin-special-row", "data-date": entry.date } }, [
-      el("span", { className: "admin-row-main-text", text: day(entry.date) }),
+      el("span", { className: "admin-row-main-text", text: formatCalendarDay(entry.date, "full") }),
       el("span", { className: "admin-row-meta", text: [hoursLabel(entry.hours), entry.note].filter(Boolean).join(" · ") }),
       remove,
     ]);
@@ -70,7 +70,7 @@ export function specialHoursSection(store, initial) {
       render();
       form.set("hours", "");
       form.set("note", "");
-      announce(t("admin.special.saved", { date: day(date) }));
+      announce(t("admin.special.saved", { date: formatCalendarDay(date, "full") }));
     },
   });
   form.add("date", t("admin.special.date"), input("admin-special-date", { type: "date" }));

@@ -3,9 +3,9 @@
  * soonest first, each with "Reach out" and "New task" (a card, a call).
  */
 import { button, el, showText } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatCalendarDay, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { formatDay, inDays, kindName } from "./clients-format.js";
+import { inDays, kindName } from "./clients-format.js";
 
 const WINDOWS = [7, 30, 90, 365];
 
@@ -58,7 +58,7 @@ function row(entry, actions) {
     ]),
     el("p", { className: "clients-facts" }, [
       el("span", { text: what.join(" · ") }),
-      el("span", { text: formatDay(entry.date, { dateStyle: "full" }) }),
+      el("span", { text: formatCalendarDay(entry.date, "full") }),
     ]),
     el("div", { className: "clients-card-actions" }, [reach, task]),
   ]);

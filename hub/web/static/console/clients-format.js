@@ -1,15 +1,8 @@
 /**
- * How My clients writes days: a calendar day ("2026-12-02", no time, no zone) in the reader's
- * conventions, and how far off it is. A day is formatted in UTC on purpose: it is a date the
- * hub already counted on the store's calendar, and no zone may move it by one.
+ * How My clients says when: how far off a day is, today's date for a new task, and the kind
+ * of date. Days themselves are written with shared/i18n.js' formatCalendarDay.
  */
-import { locale, t } from "../shared/i18n.js";
-
-/** "2 Dec 2026" / "2 déc. 2026" / "2026年12月2日". */
-export function formatDay(day, options = { dateStyle: "medium" }) {
-  if (!day) return "";
-  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
-}
+import { t } from "../shared/i18n.js";
 
 /** "today", "tomorrow", "in 7 days". */
 export function inDays(count) {

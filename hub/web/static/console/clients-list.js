@@ -3,9 +3,9 @@
  * anniversary, open tasks, last contact), each with "Reach out" and "New task".
  */
 import { button, el, showText } from "../shared/dom.js";
-import { formatDateTime, formatPrice, t } from "../shared/i18n.js";
+import { formatCalendarDay, formatDateTime, formatPrice, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { formatDay, inDays, kindName } from "./clients-format.js";
+import { inDays, kindName } from "./clients-format.js";
 import { renderTier } from "./customer.js";
 
 const SEARCH_DELAY_MS = 250;
@@ -63,7 +63,7 @@ function card(client, actions) {
     facts.push(
       el("span", {
         className: "clients-next-date",
-        text: t("clients.nextDate", { kind: kindName(next.kind), date: formatDay(next.date), when: inDays(next.in_days) }),
+        text: t("clients.nextDate", { kind: kindName(next.kind), date: formatCalendarDay(next.date), when: inDays(next.in_days) }),
         attrs: { "data-testid": "client-next-date" },
       }),
     );

@@ -5,9 +5,8 @@
  * knows what to do instead. Sending opens the new conversation in the workspace.
  */
 import { button, el, showText } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatCalendarDay, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { formatDay } from "./clients-format.js";
 import { announce } from "./notices.js";
 
 const PURPOSES = ["service", "marketing"];
@@ -59,7 +58,7 @@ function purpose() {
 }
 
 function reasonText(reason) {
-  const date = reason.at ? formatDay(reason.at.slice(0, 10)) : "";
+  const date = reason.at ? formatCalendarDay(reason.at.slice(0, 10)) : "";
   const key = `clients.reason.${reason.code}`;
   const text = t(key, { date });
   return text === key ? reason.message : text;

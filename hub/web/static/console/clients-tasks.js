@@ -4,9 +4,8 @@
  * done" takes one off the list, "New task" adds one for a client of mine.
  */
 import { button, el, showText } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatCalendarDay, t } from "../shared/i18n.js";
 import { api } from "./api.js";
-import { formatDay } from "./clients-format.js";
 import { openTaskDialog } from "./clients-task-dialog.js";
 import { announce } from "./notices.js";
 
@@ -76,7 +75,7 @@ function item(task, reload, actions) {
     }
   });
   reach.addEventListener("click", () => actions.reachOut(task.customer, task.id));
-  const facts = [el("span", { text: task.customer.name }), el("span", { text: t("clients.tasks.due", { date: formatDay(task.due_on) }) })];
+  const facts = [el("span", { text: task.customer.name }), el("span", { text: t("clients.tasks.due", { date: formatCalendarDay(task.due_on) }) })];
   if (task.note) facts.push(el("span", { className: "clients-task-note", text: task.note }));
   return el("li", { className: "clients-card", attrs: { "data-testid": "clients-task", "data-task-id": task.id } }, [
     el("div", { className: "clients-card-head" }, [el("strong", { className: "clients-name", text: task.title })]),

@@ -61,4 +61,3 @@ export function salesLines(sales) {
 export const shortDay = (day) => formatDateTime(`${day}T12:00:00Z`, "UTC", { day: "numeric", month: "short" });
 
 /** "12 Nov 2026" for the period heading. */
-export const longDay = (day) => formatDateTime(`${day}T12:00:00Z`, "UTC", { dateStyle: "medium" });

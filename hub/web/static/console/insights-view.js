@@ -5,12 +5,11 @@
  * (the charts need the width); ambassadors never see the entry, and the hub answers them 403.
  */
 import { button, el, showText } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { formatCalendarDay, t } from "../shared/i18n.js";
 import { closeCalendar } from "./calendar-view.js";
 import { insightsChartCards } from "./insights-chart-cards.js";
 import { downloadCsv, fetchInsights } from "./insights-data.js";
 import { insightsFilters } from "./insights-filters.js";
-import { longDay } from "./insights-format.js";
 import { insightsTable } from "./insights-table.js";
 import { insightsTiles } from "./insights-tiles.js";
 import { announce } from "./notices.js";
@@ -92,8 +91,8 @@ async function refresh() {
   view.params = params;
   const shown = answer.period || {};
   p.period.textContent = t("insights.period", {
-    from: longDay(shown.from),
-    to: longDay(shown.to),
+    from: formatCalendarDay(shown.from),
+    to: formatCalendarDay(shown.to),
     zone: shown.timezone || params.get("timezone"),
   });
   p.tiles.render(answer);

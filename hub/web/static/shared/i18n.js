@@ -136,6 +136,16 @@ export function formatPrice(amount, currency, options = {}) {
   return new Intl.NumberFormat(current.locale, { style: "currency", currency, ...options }).format(Number(amount));
 }
 
+/**
+ * A calendar date ("2026-12-24": no time, no zone, a day the hub already counted on some
+ * store's calendar) in the reader's conventions: read at noon UTC and written in UTC, so no
+ * zone can move it by a day.
+ */
+export function formatCalendarDay(isoDate, dateStyle = "medium") {
+  if (!isoDate) return "";
+  return formatDateTime(`${isoDate}T12:00:00Z`, "UTC", { dateStyle });
+}
+
 /** A date and time on the clock of `timeZone` (an IANA zone), in the reader's conventions. */
 export function formatDateTime(value, timeZone, options = { dateStyle: "medium", timeStyle: "short" }) {
   return new Intl.DateTimeFormat(current.locale, { ...options, timeZone }).format(new Date(value));
