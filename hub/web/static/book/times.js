@@ -5,8 +5,9 @@
  * with Intl in the page's language (shared/i18n.js).
  */
 import { locale, t } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 
-export const SHOPPER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+export const SHOPPER_ZONE = browserZone();
 
 const formatters = new Map();
 

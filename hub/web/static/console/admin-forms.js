@@ -6,6 +6,7 @@
  */
 import { button, el, showText } from "../shared/dom.js";
 import { SHOPPER_LANGUAGES, t } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 import { languageName } from "./formats.js";
 import { sessionEnded } from "./session.js";
 
@@ -128,7 +129,7 @@ export function timeZoneOptions() {
   try {
     zones = Intl.supportedValuesOf("timeZone");
   } catch (_err) {
-    zones = [Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"];
+    zones = [browserZone()];
   }
   if (!zones.includes("UTC")) zones = [...zones, "UTC"];
   return zones.map((zone) => ({ value: zone, label: zone.replace(/_/g, " ") }));

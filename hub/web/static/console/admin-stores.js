@@ -5,6 +5,7 @@
  */
 import { button, el, showText } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 import { api } from "./api.js";
 import { appointmentTypesSection } from "./admin-appointment-types.js";
 import { reachableStores, seg, storesChanged } from "./admin-data.js";
@@ -55,7 +56,7 @@ function storeForm({ testid, submitLabel, store, onSubmit }) {
     for (const name of FIELDS) form.set(name, store[name]);
     form.set("hours", store.hours ?? hoursText(store.opening_hours));
   } else {
-    zone.set(Intl.DateTimeFormat().resolvedOptions().timeZone || "Europe/Paris");
+    zone.set(browserZone("Europe/Paris"));
     form.set("relax_language", true);
   }
 

@@ -3,6 +3,7 @@
  * shopper's time zone and in ours ("18:00 – 19:00, Thu 26 Nov, New York time").
  */
 import { formatNumber, t } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 import { formatStamp } from "./formats.js";
 import { clockRangeIn, dayKeyIn, instant, shortDay, zoneLabel } from "./zoned-time.js";
 
@@ -16,14 +17,6 @@ const TEXT = {
     cancelled: () => t("appointment.status.cancelled"),
   },
 };
-
-export function ownZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  } catch (_err) {
-    return "UTC";
-  }
-}
 
 /** "Try 2 of 3": the try the ambassador is about to make (the last one once all are made). */
 export function tryLabel(callback) {
@@ -48,7 +41,7 @@ export function windowLines(window) {
   const start = instant(window && window.start);
   const end = instant(window && window.end);
   if (!start || !end) return [t("callback.asap")];
-  const mine = ownZone();
+  const mine = browserZone();
   let zone = (window && window.timezone) || mine;
   let theirs = rangeIn(start, end, zone);
   if (!theirs) {

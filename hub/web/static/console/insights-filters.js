@@ -5,6 +5,7 @@
  */
 import { el } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 import { channelLabel } from "./channels.js";
 
 const GROUPINGS = ["store", "country", "channel", "ambassador"];
@@ -25,8 +26,6 @@ export function defaultPeriod(today = new Date()) {
   const from = new Date(today.getFullYear(), today.getMonth(), today.getDate() - (DEFAULT_DAYS - 1));
   return { from: isoDay(from), to: isoDay(today) };
 }
-
-const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 /**
  * Days are counted on a boutique's clock: the chosen one's, or the manager's boutiques'

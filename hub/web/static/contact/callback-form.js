@@ -5,7 +5,8 @@
  * the boutique's ambassadors. The boutique is the page's ?store=, as for the chat widget.
  * What was typed stays in place until the hub has it.
  */
-import { browserZone, callbackWindows, chosenWindow, preferredTime } from "../shared/callback-times.js";
+import { callbackWindows, chosenWindow, preferredTime } from "../shared/callback-times.js";
+import { browserZone } from "../shared/time.js";
 import { el } from "../shared/dom.js";
 import { formSender } from "../shared/form-post.js";
 import { language, t } from "../shared/i18n.js";

@@ -6,21 +6,13 @@
  */
 
 import { locale } from "./i18n.js";
+import { browserZone } from "./time.js";
 
 const FIRST_HOUR = 9; // the first window starts at 09:00 ...
 const LAST_HOUR = 20; // ... the last at 20:00
 const LEAD_MS = 30 * 60 * 1000; // a window today must still have half an hour to run
 
 export const DAYS = ["today", "tomorrow"];
-
-/** The browser's IANA time zone ("Europe/Paris"), UTC when the browser will not say. */
-export function browserZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  } catch (_err) {
-    return "UTC";
-  }
-}
 
 const pad = (n) => String(n).padStart(2, "0");
 const localText = (date) =>

@@ -8,6 +8,15 @@ function parse(iso) {
 
 const clock = (date) => date.toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 
+/** The browser's IANA time zone ("Europe/Paris"); `fallback` when the browser will not say. */
+export function browserZone(fallback = "UTC") {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || fallback;
+  } catch (_err) {
+    return fallback;
+  }
+}
+
 /** "14:05"; "" for a missing or unreadable timestamp. */
 export function formatClock(iso) {
   const date = parse(iso);

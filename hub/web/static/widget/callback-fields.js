@@ -3,7 +3,8 @@
  * behaviour): name, phone, when (as soon as possible, or a day and an hour in the shopper's
  * own zone), topic and consent, each with its error line, and the confirmation.
  */
-import { browserZone, callbackWindows } from "../shared/callback-times.js";
+import { callbackWindows } from "../shared/callback-times.js";
+import { browserZone } from "../shared/time.js";
 import { el } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 

@@ -4,8 +4,9 @@
  * The hub writes every time as ISO 8601 with the store's offset.
  */
 import { locale } from "../shared/i18n.js";
+import { browserZone } from "../shared/time.js";
 
-export const SHOPPER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+export const SHOPPER_ZONE = browserZone();
 
 const WHEN = { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
 const DAY = { year: "numeric", month: "2-digit", day: "2-digit" };
